@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+# Every dependency comes from a Debian package; a missing one stops configure naming that package.
+find_package(PkgConfig QUIET)
+
+function(shoal_require_header var header package)
+    find_path(${var} NAMES ${header})
+    if(NOT ${var})
+        message(FATAL_ERROR "shoal: ${header} not found. Install it with: apt-get install ${package}")
+    endif()
+endfunction()
+
+# libuv
+find_path(SHOAL_UV_INCLUDE NAMES uv.h)
+find_library(SHOAL_UV_LIB NAMES uv)
+if(NOT SHOAL_UV_INCLUDE OR NOT SHOAL_UV_LIB)
+    message(FATAL_ERROR "shoal: libuv not found. Install it with: apt-get install libuv1-dev")
+endif()
+add_library(shoal_dep_uv INTERFACE)
+target_include_directories(shoal_dep_uv SYSTEM INTERFACE ${SHOAL_UV_INCLUDE})
+target_link_libraries(shoal_dep_uv INTERFACE ${SHOAL_UV_LIB})
+
+# Boost.Interprocess (header-only; needs librt and pthread)
+shoal_require_header(SHOAL_BOOST_INCLUDE boost/interprocess/shared_memory_object.hpp libboost-dev)
+find_package(Threads REQUIRED)
+add_library(shoal_dep_boost_ipc INTERFACE)
+target_include_directories(shoal_dep_boost_ipc SYSTEM INTERFACE ${SHOAL_BOOST_INCLUDE})
+target_link_libraries(shoal_dep_boost_ipc INTERFACE Threads::Threads rt)
+
+# RapidJSON (header-only)
+shoal_require_header(SHOAL_RAPIDJSON_INCLUDE rapidjson/document.h rapidjson-dev)
+add_library(shoal_dep_rapidjson INTERFACE)
+target_include_directories(shoal_dep_rapidjson SYSTEM INTERFACE ${SHOAL_RAPIDJSON_INCLUDE})
+
+# CLI11 (header-only)
+shoal_require_header(SHOAL_CLI11_INCLUDE CLI/CLI.hpp libcli11-dev)
+add_library(shoal_dep_cli11 INTERFACE)
+target_include_directories(shoal_dep_cli11 SYSTEM INTERFACE ${SHOAL_CLI11_INCLUDE})
+
+# OpenSSL libcrypto (SHA-1 for the handshake, HMAC-SHA256 and MD5 for Pusher signatures)
+find_package(OpenSSL QUIET COMPONENTS Crypto)
+if(NOT OpenSSL_FOUND)
+    message(FATAL_ERROR "shoal: OpenSSL libcrypto not found. Install it with: apt-get install libssl-dev")
+endif()
+
+if(SHOAL_BUILD_TESTS)
+    shoal_require_header(SHOAL_CATCH2_INCLUDE catch2/catch.hpp catch2)
+    add_library(shoal_dep_catch2 INTERFACE)
+    target_include_directories(shoal_dep_catch2 SYSTEM INTERFACE ${SHOAL_CATCH2_INCLUDE})
+endif()
+if(SHOAL_BUILD_BENCH)
+    find_package(benchmark QUIET)
+    if(NOT benchmark_FOUND)
+        message(FATAL_ERROR "shoal: Google Benchmark not found. Install it with: apt-get install libbenchmark-dev")
+    endif()
+endif()

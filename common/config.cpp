@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#include "common/config.hpp"
+
+#include <thread>
+
+namespace shoal::common {
+
+unsigned Config::effective_workers() const noexcept {
+    if (workers != 0) return workers;
+    unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : n;
+}
+
+std::string Config::effective_bus_name() const {
+    return bus_name.empty() ? "shoal-" + std::to_string(port) : bus_name;
+}
+
+Result<void> Config::validate() const {
+    auto bad = [](std::string what) { return Error{Errc::Config, 0, std::move(what)}; };
+    if (effective_workers() > 64) return bad("--workers must be between 1 and 64");
+    if (app.id.empty() || app.key.empty() || app.secret.empty())
+        return bad("app id, key and secret must not be empty");
+    for (char c : effective_bus_name()) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.';
+        if (!ok) return bad("--bus-name may hold only [A-Za-z0-9._-]");
+    }
+    if (limits.max_message_bytes < 1024) return bad("max message size must be at least 1024");
+    if (limits.max_event_bytes > limits.max_message_bytes)
+        return bad("max event size must not exceed the max message size");
+    if (limits.client_events_per_second == 0) return bad("client events per second must be > 0");
+    if (policy.heartbeat_timeout_ms < 2 * policy.heartbeat_interval_ms)
+        return bad("heartbeat timeout must be at least twice the heartbeat interval");
+    if (policy.breaker_failures == 0) return bad("breaker failures must be > 0");
+    return {};
+}
+
+}  // namespace shoal::common

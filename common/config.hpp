@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// The server configuration shared by the supervisor and its workers. The supervisor parses it
+// (flags, JSON file, environment) and hands it to each worker as flags (to_args), so a worker that
+// starts from exec sees exactly what its supervisor saw.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+#include "common/result.hpp"
+
+namespace shoal::common {
+
+struct AppCredentials {
+    std::string id = "app-id";
+    std::string key = "app-key";
+    std::string secret = "app-secret";
+};
+
+// Every limit has one answer, listed in worker/codec/protocol_errors.hpp.
+struct Limits {
+    std::uint32_t handshake_timeout_ms = 10'000;
+    std::uint32_t max_header_bytes = 8 * 1024;
+    std::uint32_t max_message_bytes = 64 * 1024;  // WebSocket message (1009 beyond)
+    std::uint32_t max_event_bytes = 10 * 1024;    // Pusher event data (HTTP 413 / 4009 beyond)
+    std::uint32_t max_http_body_bytes = 1024 * 1024;
+    std::uint32_t max_connections = 100'000;  // per worker
+    std::uint32_t max_channels_per_connection = 100;
+    std::uint32_t max_presence_members = 100;
+    std::uint32_t max_presence_user_info_bytes = 1024;
+    std::uint32_t client_events_per_second = 10;
+    std::uint32_t send_queue_high_water_bytes = 1024 * 1024;
+    std::uint32_t activity_timeout_s = 120;  // Pusher's activity_timeout
+};
+
+struct SupervisorPolicy {
+    std::uint32_t heartbeat_interval_ms = 100;
+    std::uint32_t heartbeat_timeout_ms = 3'000;
+    std::uint32_t backoff_initial_ms = 100;
+    std::uint32_t backoff_max_ms = 5'000;
+    std::uint32_t healthy_after_ms = 10'000;  // uptime that resets backoff and closes the breaker
+    std::uint32_t breaker_failures = 5;       // K failures ...
+    std::uint32_t breaker_window_ms = 30'000; // ... within W open the breaker
+    std::uint32_t breaker_cooldown_ms = 30'000;
+    std::uint32_t shutdown_deadline_ms = 10'000;
+};
+
+struct Config {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6001;
+    unsigned workers = 0;  // 0: one per core
+    std::string bus_name;  // empty: "shoal-<port>"
+    AppCredentials app;
+    Limits limits;
+    SupervisorPolicy policy;
+    LogLevel log_level = LogLevel::Info;
+    LogFormat log_format = LogFormat::Text;
+
+    unsigned effective_workers() const noexcept;
+    std::string effective_bus_name() const;
+
+    // Checks ranges and cross-field rules; the error names the offending setting.
+    Result<void> validate() const;
+};
+
+}  // namespace shoal::common

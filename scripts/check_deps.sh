@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Checks the dependency rules CMake target boundaries cannot (docs/ARCHITECTURE.md, R1-R7).
+# Prints each violation and exits non-zero if there is any.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+fail=0
+violation() { echo "check_deps: $1"; fail=1; }
+
+# R1: common/ includes nothing of shoal outside common/.
+grep -rnE '#include "(shm_bus|worker|supervisor)/' common/ && violation "R1: common/ includes another folder"
+# R2: shm_bus/ never sees libuv, RapidJSON, worker/ or supervisor/.
+grep -rnE '#include [<"](uv\.h|rapidjson/|worker/|supervisor/)' shm_bus/ && violation "R2: shm_bus/ includes a forbidden header"
+# R3: the codec is pure.
+grep -rnE '#include [<"](uv\.h|shm_bus/|sys/socket\.h|unistd\.h)' worker/codec/ && violation "R3: worker/codec includes I/O"
+# R4: the channel core knows no protocol and no libuv.
+[ -d worker/channel ] && grep -rnE '#include [<"](uv\.h|worker/codec/(pusher|phoenix))' worker/channel/ && violation "R4: worker/channel includes a protocol or libuv"
+# R5: inside worker/, only net/, bus_bridge/ and worker_main.cpp include uv.h.
+grep -rln '#include <uv.h>' worker/ | grep -vE '^worker/(net/|bus_bridge/|worker_main\.cpp)' && violation "R5: uv.h outside net/, bus_bridge/, worker_main.cpp"
+# R6: supervisor/ never includes worker/ (cli_main.cpp excepted).
+grep -rln '#include "worker/' supervisor/ | grep -v 'supervisor/cli_main.cpp' && violation "R6: supervisor/ includes worker/"
+# R7: hot-path headers stay light.
+for h in worker/codec/ws_frame_parser.hpp shm_bus/ring_reader.hpp shm_bus/ring_writer.hpp \
+         worker/net/send_queue.hpp worker/channel/fanout.hpp worker/net/shared_frame.hpp; do
+    [ -f "$h" ] && grep -nE '#include <(iostream|functional|map|regex)>' "$h" && violation "R7: $h includes a heavy header"
+done
+exit $fail

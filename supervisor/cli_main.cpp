@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// The one executable: `shoal serve` (supervisor), `shoal worker` (started by the supervisor, or
+// standalone for tests), `shoal status`. R6: the only file of supervisor/ that sees worker/.
+#include <csignal>
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "common/config.hpp"
+#include "common/log.hpp"
+#include "common/version.hpp"
+#include "supervisor/cli_options.hpp"
+#include "supervisor/supervisor_main.hpp"
+#include "worker/worker_main.hpp"
+
+namespace {
+
+constexpr int kExitConfig = 78;  // EX_CONFIG: the supervisor opens the breaker at once on it
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace shoal;
+    std::signal(SIGPIPE, SIG_IGN);
+
+    CLI::App app{"shoal: a real-time pub/sub server (Pusher protocol 7, Phoenix Channels v2)"};
+    app.set_version_flag("--version", std::string("shoal ") + common::kVersion);
+    app.require_subcommand(1);
+
+    common::Config config;
+    sup::CliScratch scratch;
+
+    auto* serve = app.add_subcommand("serve", "Start the supervisor and its workers");
+    sup::add_config_options(*serve, config, scratch);
+
+    worker::WorkerOptions wopts;
+    auto* work = app.add_subcommand("worker", "Run one worker (started by `shoal serve`)");
+    sup::add_config_options(*work, config, scratch);
+    work->add_option("--slot", wopts.slot, "Bus slot (-1: standalone, no bus)");
+    work->add_option("--listen-fd", wopts.listen_fd, "Inherited listening socket");
+
+    bool status_json = false;
+    auto* status = app.add_subcommand("status", "Print the state of a running server");
+    sup::add_config_options(*status, config, scratch);
+    status->add_flag("--json", status_json, "Machine-readable output");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    if (auto r = sup::apply_scratch(scratch, config); !r) {
+        std::fprintf(stderr, "shoal: %s\n", r.error().message().c_str());
+        return kExitConfig;
+    }
+
+    if (*serve) return sup::run_supervisor(config);
+    if (*work) return worker::run_worker(config, wopts);
+    return sup::run_status(config, status_json);
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#include "supervisor/cli_options.hpp"
+
+namespace shoal::sup {
+namespace {
+
+const char* level_text(common::LogLevel level) {
+    switch (level) {
+        case common::LogLevel::Debug: return "debug";
+        case common::LogLevel::Info: return "info";
+        case common::LogLevel::Warn: return "warn";
+        case common::LogLevel::Error: return "error";
+    }
+    return "info";
+}
+
+}  // namespace
+
+void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
+    app.add_option("--host", c.host, "Address to listen on")->envname("SHOAL_HOST")
+        ->capture_default_str();
+    app.add_option("--port", c.port, "Port to listen on")->envname("SHOAL_PORT")
+        ->capture_default_str();
+    app.add_option("--workers", c.workers, "Worker processes (0: one per core)")
+        ->envname("SHOAL_WORKERS")->check(CLI::Range(0u, 64u))->capture_default_str();
+    app.add_option("--bus-name", c.bus_name, "Shared-memory bus name (default shoal-<port>)")
+        ->envname("SHOAL_BUS_NAME");
+    app.add_option("--app-id", c.app.id, "Pusher app id")->envname("SHOAL_APP_ID")
+        ->capture_default_str();
+    app.add_option("--app-key", c.app.key, "Pusher app key")->envname("SHOAL_APP_KEY")
+        ->capture_default_str();
+    app.add_option("--app-secret", c.app.secret, "Pusher app secret")
+        ->envname("SHOAL_APP_SECRET")->capture_default_str();
+    app.add_option("--log-level", s.log_level, "debug|info|warn|error")
+        ->envname("SHOAL_LOG_LEVEL")->capture_default_str();
+    app.add_option("--log-format", s.log_format, "text|json")->envname("SHOAL_LOG_FORMAT")
+        ->capture_default_str();
+
+    auto& l = c.limits;
+    app.add_option("--max-message-bytes", l.max_message_bytes, "Largest WebSocket message")
+        ->capture_default_str();
+    app.add_option("--max-event-bytes", l.max_event_bytes, "Largest event data")
+        ->capture_default_str();
+    app.add_option("--max-connections", l.max_connections, "Connections per worker")
+        ->capture_default_str();
+    app.add_option("--activity-timeout", l.activity_timeout_s, "Pusher activity timeout, s")
+        ->capture_default_str();
+
+    auto& p = c.policy;
+    app.add_option("--heartbeat-timeout-ms", p.heartbeat_timeout_ms,
+                   "A worker silent this long is killed")->capture_default_str();
+    app.add_option("--breaker-failures", p.breaker_failures, "Failures that open the breaker")
+        ->capture_default_str();
+    app.add_option("--breaker-window-ms", p.breaker_window_ms, "Window for those failures")
+        ->capture_default_str();
+    app.add_option("--breaker-cooldown-ms", p.breaker_cooldown_ms, "Open-breaker cooldown")
+        ->capture_default_str();
+    app.add_option("--shutdown-deadline-ms", p.shutdown_deadline_ms, "Graceful drain deadline")
+        ->capture_default_str();
+}
+
+common::Result<void> apply_scratch(const CliScratch& s, common::Config& c) {
+    if (!common::parse_log_level(s.log_level, c.log_level))
+        return common::Error{common::Errc::Config, 0, "--log-level must be debug|info|warn|error"};
+    if (!common::parse_log_format(s.log_format, c.log_format))
+        return common::Error{common::Errc::Config, 0, "--log-format must be text|json"};
+    return c.validate();
+}
+
+std::vector<std::string> to_args(const common::Config& c) {
+    auto u = [](auto v) { return std::to_string(v); };
+    return {
+        "--host", c.host, "--port", u(c.port), "--workers", u(c.effective_workers()),
+        "--bus-name", c.effective_bus_name(), "--app-id", c.app.id, "--app-key", c.app.key,
+        "--app-secret", c.app.secret, "--log-level", level_text(c.log_level), "--log-format",
+        c.log_format == common::LogFormat::Json ? "json" : "text",
+        "--max-message-bytes", u(c.limits.max_message_bytes),
+        "--max-event-bytes", u(c.limits.max_event_bytes),
+        "--max-connections", u(c.limits.max_connections),
+        "--activity-timeout", u(c.limits.activity_timeout_s),
+        "--heartbeat-timeout-ms", u(c.policy.heartbeat_timeout_ms),
+        "--breaker-failures", u(c.policy.breaker_failures),
+        "--breaker-window-ms", u(c.policy.breaker_window_ms),
+        "--breaker-cooldown-ms", u(c.policy.breaker_cooldown_ms),
+        "--shutdown-deadline-ms", u(c.policy.shutdown_deadline_ms),
+    };
+}
+
+}  // namespace shoal::sup

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// Binds common::Config to CLI11 flags (each also readable from a SHOAL_* environment variable) and
+// renders a Config back into flags, so a worker started by exec parses what its supervisor parsed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/config.hpp"
+
+namespace shoal::sup {
+
+// Flags shared by `serve` and `worker`. Text-valued settings are parsed into `scratch` first and
+// applied by apply_scratch(), so CLI11 never needs to know shoal's enums.
+struct CliScratch {
+    std::string log_level = "info";
+    std::string log_format = "text";
+};
+
+void add_config_options(CLI::App& app, common::Config& config, CliScratch& scratch);
+common::Result<void> apply_scratch(const CliScratch& scratch, common::Config& config);
+
+std::vector<std::string> to_args(const common::Config& config);
+
+}  // namespace shoal::sup

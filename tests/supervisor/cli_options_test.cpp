@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#include "supervisor/cli_options.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace shoal;
+
+TEST_CASE("cli_options: a config rendered to flags parses back to the same config", "[supervisor]") {
+    common::Config in;
+    in.port = 7001;
+    in.workers = 3;
+    in.app.secret = "s3cret";
+    in.log_format = common::LogFormat::Json;
+    in.policy.breaker_failures = 2;
+
+    std::vector<std::string> args = sup::to_args(in);
+    std::vector<std::string> rev(args.rbegin(), args.rend());
+
+    CLI::App app;
+    common::Config out;
+    sup::CliScratch scratch;
+    sup::add_config_options(app, out, scratch);
+    app.parse(rev);
+    REQUIRE(sup::apply_scratch(scratch, out).ok());
+
+    REQUIRE(out.port == 7001);
+    REQUIRE(out.workers == 3);
+    REQUIRE(out.app.secret == "s3cret");
+    REQUIRE(out.log_format == common::LogFormat::Json);
+    REQUIRE(out.policy.breaker_failures == 2);
+    REQUIRE(out.effective_bus_name() == "shoal-7001");
+}
+
+TEST_CASE("cli_options: a bad log level is a config error naming the flag", "[supervisor]") {
+    CLI::App app;
+    common::Config c;
+    sup::CliScratch scratch;
+    sup::add_config_options(app, c, scratch);
+    app.parse(std::vector<std::string>{"loud", "--log-level"});
+    auto r = sup::apply_scratch(scratch, c);
+    REQUIRE_FALSE(r.ok());
+    REQUIRE(r.error().message().find("--log-level") != std::string::npos);
+}
