@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// Starts a real shoal process for a client test and stops it by PID. Usage:
+//   const srv = await startShoal({ mode: 'worker' });            // one standalone worker
+//   const srv = await startShoal({ mode: 'serve', workers: 4 }); // supervisor + workers
+//   ... srv.port, srv.url, srv.proc, srv.logs() ...
+//   await srv.stop();
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import http from 'node:http';
+
+export const APP = { id: 'app-id', key: 'app-key', secret: 'app-secret' };
+
+export function freePort() {
+    return new Promise((resolve, reject) => {
+        const s = net.createServer();
+        s.unref();
+        s.on('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+            const { port } = s.address();
+            s.close(() => resolve(port));
+        });
+    });
+}
+
+function httpGetStatus(port, path) {
+    return new Promise((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port, path, timeout: 500 }, (res) => {
+            res.resume();
+            resolve(res.statusCode);
+        });
+        req.on('error', () => resolve(0));
+        req.on('timeout', () => { req.destroy(); resolve(0); });
+    });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function startShoal({ mode = 'worker', workers = 1, args = [], readyPath = '/ready',
+                                   timeoutMs = 10000 } = {}) {
+    const bin = process.env.SHOAL_BIN;
+    if (!bin) throw new Error('SHOAL_BIN is not set (ctest sets it)');
+    const port = await freePort();
+    const argv = [mode, '--port', String(port), '--log-level', 'info'];
+    if (mode === 'serve') argv.push('--workers', String(workers), '--bus-name', `shoal-test-${port}`);
+    argv.push(...args);
+    const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let logs = '';
+    proc.stdout.on('data', (d) => { logs += d; });
+    proc.stderr.on('data', (d) => { logs += d; });
+    const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
+
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        if (proc.exitCode !== null) throw new Error(`shoal exited early (${proc.exitCode}):\n${logs}`);
+        if ((await httpGetStatus(port, readyPath)) === 200) break;
+        if (Date.now() > deadline) {
+            proc.kill('SIGKILL');
+            throw new Error(`shoal not ready on ${port} within ${timeoutMs} ms:\n${logs}`);
+        }
+        await sleep(50);
+    }
+
+    return {
+        port,
+        proc,
+        url: `ws://127.0.0.1:${port}`,
+        logs: () => logs,
+        exited,
+        async stop(deadlineMs = 5000) {
+            if (proc.exitCode !== null || proc.signalCode !== null) return exited;
+            proc.kill('SIGTERM');
+            const t = setTimeout(() => proc.kill('SIGKILL'), deadlineMs);
+            const r = await exited;
+            clearTimeout(t);
+            return r;
+        },
+    };
+}
