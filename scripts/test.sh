@@ -7,8 +7,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${SHOAL_BUILD_DIR:-$root/build}"
 
 bash "$root/scripts/build.sh" "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
-if [ -f "$root/tests/clients/package-lock.json" ]; then
-    (cd "$root/tests/clients" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+if [ -f "$root/tests/package-lock.json" ]; then
+    (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 cd "$build"
 ctest --output-on-failure --timeout 300 -j "$(nproc)" "$@"
