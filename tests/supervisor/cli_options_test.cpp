@@ -5,7 +5,8 @@
 
 using namespace shoal;
 
-TEST_CASE("cli_options: a config rendered to flags parses back to the same config", "[supervisor]") {
+TEST_CASE("cli_options: a config rendered to flags parses back to the same config",
+          "[supervisor]") {
     common::Config in;
     in.port = 7001;
     in.workers = 3;
