@@ -84,8 +84,8 @@ common::Result<std::unique_ptr<SupervisorLink>> SupervisorLink::start(uv_loop_t*
     link->timer_open_ = true;
     uv_unref(reinterpret_cast<uv_handle_t*>(&link->timer_));  // the server decides when we end
     std::uint64_t every = config.policy.heartbeat_interval_ms;
+    // The first beat comes from inside the loop, so "up" means the loop runs (and accepts).
     uv_timer_start(&link->timer_, on_beat, 0, every == 0 ? 100 : every);
-    link->beat();
     return link;
 }
 
