@@ -14,8 +14,9 @@
 namespace shoal::sup {
 namespace {
 
-constexpr int kExitConfig = 78;        // EX_CONFIG: restarting cannot help
-constexpr std::uint64_t kTickMs = 20;  // granularity of restarts, staleness and deadlines
+constexpr int kExitConfig = 78;               // EX_CONFIG: restarting cannot help
+constexpr std::uint64_t kTickMs = 20;         // granularity of restarts, staleness and deadlines
+constexpr std::uint64_t kKillMarginMs = 500;  // past the worker's own drain deadline
 
 std::uint64_t now_ms() noexcept {
     return common::monotonic_ns() / 1'000'000;
@@ -166,7 +167,8 @@ void Supervisor::stop_worker(WorkerSlot& s, StopReason reason, int signum) {
     if (s.phase != SlotPhase::Running && s.phase != SlotPhase::Stopping) return;
     if (s.phase == SlotPhase::Running) {
         s.stop_reason = reason;
-        s.kill_at_ms = now_ms() + config_.policy.shutdown_deadline_ms;
+        // The worker enforces the same deadline on its clients; the margin lets it finish first.
+        s.kill_at_ms = now_ms() + config_.policy.shutdown_deadline_ms + kKillMarginMs;
         s.phase = SlotPhase::Stopping;
     }
     SHOAL_INFO("worker stop: slot=%u pid=%d epoch=%lu signal=%s", s.index, s.pid,

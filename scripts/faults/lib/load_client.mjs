@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 // A bounded load client for the fault scripts: for DURATION_MS it opens RATE TCP connections a
 // second to 127.0.0.1:PORT, sends GET /ready on each and waits for the status line. It prints a
-// JSON summary; `refused` counts ECONNREFUSED, the one failure the server must never cause.
+// JSON summary; `refused` counts ECONNREFUSED, the one failure the server must never cause;
+// `closed_unanswered` counts connections accepted and then closed before an answer.
 // Usage: node load_client.mjs PORT DURATION_MS RATE
 import net from 'node:net';
 
 const [port, durationMs, rate] = process.argv.slice(2).map(Number);
 const stats = { attempts: 0, connected: 0, refused: 0, errors: 0, ok: 0, other_status: 0,
-                timeouts: 0, max_connect_ms: 0 };
+                timeouts: 0, closed_unanswered: 0, max_connect_ms: 0 };
 const kTimeoutMs = 5000;
 let outstanding = 0;
 
@@ -38,7 +39,7 @@ function attempt() {
         finish(buf.startsWith('HTTP/1.1 200') ? 'ok' : 'other_status');
     });
     sock.on('error', (e) => finish(e.code === 'ECONNREFUSED' ? 'refused' : 'errors'));
-    sock.on('close', () => finish(null));
+    sock.on('close', () => finish('closed_unanswered'));
 }
 
 const start = Date.now();
