@@ -34,6 +34,23 @@ bus::BreakerState to_bus(BreakerState s) {
     return bus::BreakerState::Closed;
 }
 
+// Events about a slot carry that slot in the log line's own slot field (JSON "slot": N), so logs
+// filter by slot whichever process wrote them. The loop is single-threaded: a scope is enough.
+class SlotLogScope {
+  public:
+    explicit SlotLogScope(std::uint32_t slot) : saved_(common::log_config()) {
+        common::LogConfig c = saved_;
+        c.slot = static_cast<int>(slot);
+        common::log_configure(c);
+    }
+    ~SlotLogScope() { common::log_configure(saved_); }
+    SlotLogScope(const SlotLogScope&) = delete;
+    SlotLogScope& operator=(const SlotLogScope&) = delete;
+
+  private:
+    common::LogConfig saved_;
+};
+
 }  // namespace
 
 const char* slot_phase_name(SlotPhase phase) noexcept {
@@ -128,6 +145,7 @@ void Supervisor::publish(const WorkerSlot& s) {
 }
 
 void Supervisor::start_worker(WorkerSlot& s) {
+    SlotLogScope log_scope(s.index);
     if (s.phase != SlotPhase::Idle) ++s.restarts;
     ++s.epoch;
     s.started_ns = common::monotonic_ns();
@@ -164,6 +182,7 @@ void Supervisor::start_worker(WorkerSlot& s) {
 }
 
 void Supervisor::stop_worker(WorkerSlot& s, StopReason reason, int signum) {
+    SlotLogScope log_scope(s.index);
     if (s.phase != SlotPhase::Running && s.phase != SlotPhase::Stopping) return;
     if (s.phase == SlotPhase::Running) {
         s.stop_reason = reason;
@@ -186,6 +205,7 @@ void Supervisor::tick() {
 }
 
 void Supervisor::tick_slot(WorkerSlot& s, std::uint64_t ms, std::uint64_t ns) {
+    SlotLogScope log_scope(s.index);
     switch (s.phase) {
         case SlotPhase::Running: {
             HeartbeatSample sample{s.started_ns, bus_.heartbeat_ns(s.index)};
@@ -240,6 +260,7 @@ void Supervisor::tick_slot(WorkerSlot& s, std::uint64_t ms, std::uint64_t ns) {
 }
 
 void Supervisor::handle_exit(WorkerSlot& s, std::int64_t exit_status, int term_signal) {
+    SlotLogScope log_scope(s.index);
     std::uint64_t uptime_ms = (common::monotonic_ns() - s.started_ns) / 1'000'000;
     StopReason reason = s.stop_reason;
     bool fatal = term_signal == 0 && exit_status == kExitConfig;
@@ -277,6 +298,7 @@ void Supervisor::handle_exit(WorkerSlot& s, std::int64_t exit_status, int term_s
 }
 
 void Supervisor::after_failure(WorkerSlot& s, std::uint64_t uptime_ms, bool fatal) {
+    SlotLogScope log_scope(s.index);
     std::uint64_t ms = now_ms();
     BreakerState before = s.breaker.state();
     if (uptime_ms >= config_.policy.healthy_after_ms) s.policy.on_healthy();
@@ -353,6 +375,7 @@ void Supervisor::begin_rolling_restart() {
 // backoff or behind an open breaker: the normal policy owns it then). Then the next one goes.
 void Supervisor::advance_rolling() {
     WorkerSlot& s = *slots_[static_cast<std::size_t>(rolling_slot_)];
+    SlotLogScope log_scope(s.index);
     bool replacing = s.phase == SlotPhase::Stopping ||
                      (s.phase == SlotPhase::Backoff && s.restart_at_ms == 0) ||
                      (s.phase == SlotPhase::Running && !s.announced_up);
