@@ -46,7 +46,7 @@ class WsFrameParser {
 
     bool closed() const noexcept { return done_; }
     // Bytes held between reads (the partial message); 0 for an idle connection.
-    std::size_t buffered_bytes() const noexcept { return message_.capacity(); }
+    std::size_t buffered_bytes() const noexcept { return message_.size(); }
     // Gives the message buffer back if no message is in progress.
     void release_memory() noexcept;
 
