@@ -3,6 +3,8 @@
 
 #include <random>
 
+#include "worker/codec/pusher_errors.hpp"
+
 namespace shoal::session {
 namespace {
 
@@ -41,6 +43,10 @@ void PusherApp::on_close(net::ConnId id) { sessions_.closed(id); }
 std::uint32_t PusherApp::idle_timeout_ms() const {
     return config_.limits.activity_timeout_s * 1000u;
 }
+
+std::uint16_t PusherApp::overload_close_code() const { return codec::pusher_error::kOverCapacity; }
+
+void PusherApp::on_shutdown(net::ConnId id) { sessions_.shutdown(id); }
 
 net::HttpResponse PusherApp::on_request(const net::HttpRequest& request) {
     return api_.handle(request);

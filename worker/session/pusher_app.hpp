@@ -25,6 +25,8 @@ public:
     void on_idle(net::ConnId id) override;
     void on_close(net::ConnId id) override;
     std::uint32_t idle_timeout_ms() const override;
+    std::uint16_t overload_close_code() const override;  // Pusher 4100: over capacity, back off
+    void on_shutdown(net::ConnId id) override;            // pusher:error 4200: reconnect now
 
     net::HttpResponse on_request(const net::HttpRequest& request) override;
 

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-// test-support: fake_shared_frame
 #include "worker/channel/presence_replica.hpp"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// test-support: alloc_counter fake_shared_frame
+// test-support: alloc_counter
 #include "worker/channel/topic_table.hpp"
 
 #include <algorithm>

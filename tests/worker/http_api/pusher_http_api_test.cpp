@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-// test-support: fake_shared_frame
 // The Pusher HTTP API in-process: signed requests as the SDKs sign them, and each error status.
 #include "worker/http_api/pusher_http_api.hpp"
 

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-// test-support: fake_shared_frame
 // The Pusher protocol state machine against a fake transport: connection setup, subscriptions,
 // presence, client events, signin and their error answers.
 #include "worker/session/pusher_sessions.hpp"
