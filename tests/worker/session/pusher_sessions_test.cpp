@@ -253,6 +253,10 @@ TEST_CASE("pusher session: signin joins the user's channel; a bad signature clos
     CHECK(std::string(ok["data"]["user_data"].GetString()) == user);
     CHECK(f.s.trigger("#server-to-user-42", "hello", "{}", "") == 1);
     CHECK(f.t.events_to(1).back() == "hello");
+    f.subscribe(1, "#server-to-user-42");  // what pusher-js sends after signin_success
+    CHECK(f.t.events_to(1).back() == "pusher_internal:subscription_succeeded");
+    f.subscribe(2, "#server-to-user-42");  // another connection may not listen in
+    CHECK(f.t.events_to(2).back() == "pusher:subscription_error");
 
     f.s.message(2, msg);  // signed for socket 777.1, not 777.2
     CHECK(f.t.was_closed(2, 4009));
