@@ -3,11 +3,11 @@
 // The Pusher codec's per-message costs: parsing client messages, encoding a broadcast, and the
 // signature checks (channel auth on subscribe, HTTP API request auth). Run with
 // --benchmark_counters_tabular=true; compare against BM_Baseline_Memcpy from the same run.
-#include <benchmark/benchmark.h>
-
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include "worker/codec/pusher_encode.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
@@ -48,7 +48,8 @@ BENCHMARK(BM_ParseClientEvent);
 void BM_ParseSubscribe(benchmark::State& state) {
     PusherParser parser;
     ClientMessage m;
-    for (auto _ : state) benchmark::DoNotOptimize(parser.parse(kSubscribe, m));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(parser.parse(kSubscribe, m));
 }
 BENCHMARK(BM_ParseSubscribe);
 
@@ -67,8 +68,8 @@ BENCHMARK(BM_EncodeBroadcast)->Arg(64)->Arg(1024)->Arg(10 * 1024);
 void BM_VerifyChannelAuth(benchmark::State& state) {
     auto auth = sign_channel("app-key", "app-secret", "1234.5678", "private-orders-1", "");
     for (auto _ : state)
-        benchmark::DoNotOptimize(
-            verify_channel_auth("app-key", "app-secret", "1234.5678", "private-orders-1", "", auth));
+        benchmark::DoNotOptimize(verify_channel_auth("app-key", "app-secret", "1234.5678",
+                                                     "private-orders-1", "", auth));
 }
 BENCHMARK(BM_VerifyChannelAuth);
 

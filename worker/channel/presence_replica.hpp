@@ -31,11 +31,11 @@ struct PresenceUser {
 enum class PresenceChange { None, UserAdded, UserRemoved };
 
 class PresenceReplica {
-public:
+  public:
     // UserAdded when this is the user's first connection on the topic; None when the user was
     // already present or (topic, user, key) is already recorded.
-    PresenceChange join(std::string_view topic, std::string_view user_id, std::string_view info_json,
-                        const MemberKey& key);
+    PresenceChange join(std::string_view topic, std::string_view user_id,
+                        std::string_view info_json, const MemberKey& key);
     // UserRemoved when the user's last connection left; None otherwise (also when unknown).
     PresenceChange leave(std::string_view topic, std::string_view user_id, const MemberKey& key);
 
@@ -47,7 +47,8 @@ public:
     void for_each_user(std::string_view topic, F&& f) const {
         auto it = topics_.find(topic);
         if (it == topics_.end()) return;
-        for (const auto& [id, user] : it->second) f(std::string_view(id), user);
+        for (const auto& [id, user] : it->second)
+            f(std::string_view(id), user);
     }
 
     // Drops every connection of (slot, epoch), e.g. a dead worker; f(topic, user_id) per user
@@ -55,7 +56,7 @@ public:
     template <class F>
     void drop_slot(std::uint32_t slot, std::uint32_t epoch, F&& f);
 
-private:
+  private:
     StringMap<StringMap<PresenceUser>> topics_;
 };
 
@@ -65,7 +66,8 @@ void PresenceReplica::drop_slot(std::uint32_t slot, std::uint32_t epoch, F&& f) 
         auto& users = t->second;
         for (auto u = users.begin(); u != users.end();) {
             auto& conns = u->second.connections;
-            std::erase_if(conns, [&](const MemberKey& k) { return k.slot == slot && k.epoch == epoch; });
+            std::erase_if(conns,
+                          [&](const MemberKey& k) { return k.slot == slot && k.epoch == epoch; });
             if (conns.empty()) {
                 f(std::string_view(t->first), std::string_view(u->first));
                 u = users.erase(u);

@@ -29,7 +29,7 @@ struct Subscriber {
 };
 
 class TopicTable {
-public:
+  public:
     // False when conn already subscribes to topic.
     bool subscribe(std::string_view topic, ConnId conn, ProtocolTag protocol);
     // False when conn did not subscribe. An emptied topic is removed.
@@ -63,10 +63,11 @@ public:
     // f(std::string_view topic, std::size_t subscriber_count) for every topic.
     template <class F>
     void for_each_topic(F&& f) const {
-        for (const auto& [name, subs] : topics_) f(std::string_view(name), subs.size());
+        for (const auto& [name, subs] : topics_)
+            f(std::string_view(name), subs.size());
     }
 
-private:
+  private:
     StringMap<std::vector<Subscriber>> topics_;
 };
 

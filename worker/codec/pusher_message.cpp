@@ -16,7 +16,9 @@ using Pool = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
 using Doc = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
 using Value = rapidjson::GenericValue<rapidjson::UTF8<>, Pool>;
 
-std::string_view sv(const Value& v) noexcept { return {v.GetString(), v.GetStringLength()}; }
+std::string_view sv(const Value& v) noexcept {
+    return {v.GetString(), v.GetStringLength()};
+}
 
 std::string_view string_member(const Value& obj, const char* name) noexcept {
     auto it = obj.FindMember(name);
@@ -38,7 +40,9 @@ ClientMessageType classify(std::string_view event) noexcept {
 
 struct PusherParser::Impl {
     explicit Impl(std::size_t bytes)
-        : arena(bytes), pool(arena.data(), arena.size()), side_arena(16 * 1024),
+        : arena(bytes),
+          pool(arena.data(), arena.size()),
+          side_arena(16 * 1024),
           side_pool(side_arena.data(), side_arena.size()) {}
     std::vector<char> arena;
     Pool pool;
@@ -68,7 +72,8 @@ ParseError PusherParser::parse(std::string_view text, ClientMessage& out) {
     switch (out.type) {
         case ClientMessageType::Ping:
         case ClientMessageType::Pong:
-        case ClientMessageType::Unknown: return ParseError::None;
+        case ClientMessageType::Unknown:
+            return ParseError::None;
         case ClientMessageType::Subscribe:
         case ClientMessageType::Unsubscribe:
             if (!data || !data->IsObject()) return ParseError::BadPayload;

@@ -44,9 +44,12 @@ void PusherSessions::message(net::ConnId id, std::string_view text) {
     PusherConnection& c = it->second;
     codec::ClientMessage m;
     switch (parser_.parse(text, m)) {
-        case codec::ParseError::None: break;
-        case codec::ParseError::BadJson: return send_error(id, err::kGeneric, "Invalid JSON");
-        case codec::ParseError::NoEvent: return send_error(id, err::kGeneric, "Missing event name");
+        case codec::ParseError::None:
+            break;
+        case codec::ParseError::BadJson:
+            return send_error(id, err::kGeneric, "Invalid JSON");
+        case codec::ParseError::NoEvent:
+            return send_error(id, err::kGeneric, "Missing event name");
         case codec::ParseError::BadPayload:
             return send_error(id, err::kGeneric, "Invalid payload for this event");
     }
@@ -54,12 +57,18 @@ void PusherSessions::message(net::ConnId id, std::string_view text) {
         case ClientMessageType::Ping:
             codec::encode_pong(out_);
             return send_out(id);
-        case ClientMessageType::Pong: return;  // any inbound frame already reset the idle timer
-        case ClientMessageType::Subscribe: return subscribe(id, c, m);
-        case ClientMessageType::Unsubscribe: return unsubscribe(id, c, m.channel);
-        case ClientMessageType::Signin: return signin(id, c, m);
-        case ClientMessageType::ClientEvent: return client_event(id, c, m);
-        case ClientMessageType::Unknown: return send_error(id, err::kGeneric, "Unsupported event");
+        case ClientMessageType::Pong:
+            return;  // any inbound frame already reset the idle timer
+        case ClientMessageType::Subscribe:
+            return subscribe(id, c, m);
+        case ClientMessageType::Unsubscribe:
+            return unsubscribe(id, c, m.channel);
+        case ClientMessageType::Signin:
+            return signin(id, c, m);
+        case ClientMessageType::ClientEvent:
+            return client_event(id, c, m);
+        case ClientMessageType::Unknown:
+            return send_error(id, err::kGeneric, "Unsupported event");
     }
 }
 
@@ -139,7 +148,8 @@ std::size_t PusherSessions::terminate_user(std::string_view user_id) {
     auto u = users_.find(std::string(user_id));
     if (u == users_.end()) return 0;
     std::vector<net::ConnId> ids = u->second;  // fail() does not erase, but stay independent
-    for (net::ConnId id : ids) fail(id, err::kUnauthorized, "Connection terminated by the app");
+    for (net::ConnId id : ids)
+        fail(id, err::kUnauthorized, "Connection terminated by the app");
     return ids.size();
 }
 
@@ -159,8 +169,8 @@ net::ConnId PusherSessions::conn_of_socket(std::string_view socket_id) const noe
 std::size_t PusherSessions::trigger(std::string_view channel, std::string_view event,
                                     std::string_view data, std::string_view except_socket_id) {
     codec::encode_event_string(out_, event, channel, data);
-    return broadcast_out(channel, except_socket_id.empty() ? channel::kNoConn
-                                                           : conn_of_socket(except_socket_id));
+    return broadcast_out(
+        channel, except_socket_id.empty() ? channel::kNoConn : conn_of_socket(except_socket_id));
 }
 
 ChannelInfo PusherSessions::channel_info(std::string_view channel) const {
@@ -178,8 +188,9 @@ void PusherSessions::send_out(net::ConnId id) {
 std::size_t PusherSessions::broadcast_out(std::string_view channel, net::ConnId except) {
     if (topics_.subscriber_count(channel) == 0) return 0;
     net::FrameRef frame = net::SharedFrame::make_text(out_);  // encoded once for all subscribers
-    return topics_.publish(channel, kPusherProtocol, frame, except,
-                           [this](net::ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+    return topics_.publish(
+        channel, kPusherProtocol, frame, except,
+        [this](net::ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
 }
 
 void PusherSessions::send_error(net::ConnId id, std::uint16_t code, std::string_view message) {

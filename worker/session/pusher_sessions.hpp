@@ -30,7 +30,7 @@ struct ChannelInfo {
 };
 
 class PusherSessions {
-public:
+  public:
     // socket_prefix: the part before the dot of every socket id this worker hands out.
     PusherSessions(const common::Config& config, net::Transport& transport,
                    std::uint32_t socket_prefix);
@@ -65,7 +65,7 @@ public:
     // The connection a socket id names on this worker, or 0.
     net::ConnId conn_of_socket(std::string_view socket_id) const noexcept;
 
-private:
+  private:
     void subscribe(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     bool subscribe_presence(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel);

@@ -30,15 +30,16 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
         return;
     }
     if (c.subscriptions.size() >= config_.limits.max_channels_per_connection)
-        return subscription_error(id, ch, "LimitReached",
-                                  "Too many channels on this connection", 4100);
+        return subscription_error(id, ch, "LimitReached", "Too many channels on this connection",
+                                  4100);
     auto kind = codec::channel_kind(ch);
     if (codec::needs_auth(kind) &&
         !codec::verify_channel_auth(config_.app.key, config_.app.secret, c.socket_id, ch,
                                     kind == codec::ChannelKind::Presence ? m.channel_data : "",
                                     m.auth))
         return subscription_error(id, ch, "AuthError",
-                                  "Invalid signature: expected HMAC-SHA256 of socket_id:channel", 401);
+                                  "Invalid signature: expected HMAC-SHA256 of socket_id:channel",
+                                  401);
     if (kind == codec::ChannelKind::Presence) {
         subscribe_presence(id, c, m);
         return;

@@ -31,11 +31,12 @@ TEST_CASE("pusher message: ping, pong, unsubscribe, signin and unknown events ar
     CHECK(m.type == ClientMessageType::Ping);
     REQUIRE(p.parse(R"({"event":"pusher:pong"})", m) == ParseError::None);
     CHECK(m.type == ClientMessageType::Pong);
-    REQUIRE(p.parse(R"({"event":"pusher:unsubscribe","data":{"channel":"x"}})", m) == ParseError::None);
+    REQUIRE(p.parse(R"({"event":"pusher:unsubscribe","data":{"channel":"x"}})", m) ==
+            ParseError::None);
     CHECK(m.type == ClientMessageType::Unsubscribe);
     CHECK(m.channel == "x");
-    REQUIRE(p.parse(R"({"event":"pusher:signin","data":{"auth":"a","user_data":"{\"id\":\"1\"}"}})", m) ==
-            ParseError::None);
+    REQUIRE(p.parse(R"({"event":"pusher:signin","data":{"auth":"a","user_data":"{\"id\":\"1\"}"}})",
+                    m) == ParseError::None);
     CHECK(m.type == ClientMessageType::Signin);
     CHECK(m.user_data == R"({"id":"1"})");
     REQUIRE(p.parse(R"({"event":"something"})", m) == ParseError::None);
@@ -45,8 +46,8 @@ TEST_CASE("pusher message: ping, pong, unsubscribe, signin and unknown events ar
 TEST_CASE("pusher message: a client event keeps its data as JSON text", "[codec][pusher]") {
     PusherParser p;
     ClientMessage m;
-    REQUIRE(p.parse(R"({"event":"client-typing","channel":"private-a","data":{"x":[1,"two"]}})", m) ==
-            ParseError::None);
+    REQUIRE(p.parse(R"({"event":"client-typing","channel":"private-a","data":{"x":[1,"two"]}})",
+                    m) == ParseError::None);
     CHECK(m.type == ClientMessageType::ClientEvent);
     CHECK(m.channel == "private-a");
     CHECK(m.data_json == R"({"x":[1,"two"]})");
@@ -64,7 +65,8 @@ TEST_CASE("pusher message: malformed input gets an error, never a crash", "[code
     CHECK(p.parse("{}", m) == ParseError::NoEvent);
     CHECK(p.parse(R"({"event":5})", m) == ParseError::NoEvent);
     CHECK(p.parse(R"({"event":"pusher:subscribe"})", m) == ParseError::BadPayload);
-    CHECK(p.parse(R"({"event":"pusher:subscribe","data":{"channel":7}})", m) == ParseError::BadPayload);
+    CHECK(p.parse(R"({"event":"pusher:subscribe","data":{"channel":7}})", m) ==
+          ParseError::BadPayload);
     CHECK(p.parse(R"({"event":"client-x","data":{}})", m) == ParseError::BadPayload);
     CHECK(p.parse(R"({"event":"pusher:signin","data":{"auth":"a"}})", m) == ParseError::BadPayload);
     // A prefix of a valid message, cut inside a string: the parser must stop at the view's end.
@@ -94,9 +96,12 @@ TEST_CASE("pusher message: channel_data and user_data yield the user id", "[code
 TEST_CASE("pusher message: a warm parser allocates nothing per message", "[codec][pusher]") {
     PusherParser p;
     ClientMessage m;
-    std::string msg = R"({"event":"client-move","channel":"private-game","data":{"x":1,"y":2,"s":"abc"}})";
-    for (int i = 0; i < 4; ++i) REQUIRE(p.parse(msg, m) == ParseError::None);
+    std::string msg =
+        R"({"event":"client-move","channel":"private-game","data":{"x":1,"y":2,"s":"abc"}})";
+    for (int i = 0; i < 4; ++i)
+        REQUIRE(p.parse(msg, m) == ParseError::None);
     shoal::test::AllocationScope scope;
-    for (int i = 0; i < 1000; ++i) REQUIRE(p.parse(msg, m) == ParseError::None);
+    for (int i = 0; i < 1000; ++i)
+        REQUIRE(p.parse(msg, m) == ParseError::None);
     CHECK(scope.count() == 0);
 }
