@@ -12,6 +12,9 @@
 
 namespace shoal::codec {
 
+// Deeper JSON is refused as malformed (BadJson): re-serialising it would recurse that deep.
+inline constexpr unsigned kMaxJsonDepth = 64;
+
 enum class ClientMessageType { Ping, Pong, Subscribe, Unsubscribe, Signin, ClientEvent, Unknown };
 
 enum class ParseError {

@@ -115,7 +115,7 @@ bool valid_trigger_channel(std::string_view name) noexcept {
 
 net::HttpResponse events(Route& r) {
     rapidjson::Document doc;
-    doc.Parse(r.body.data(), r.body.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
     if (doc.HasParseError()) return error(400, "Body is not valid JSON");
     Event e;
     net::HttpResponse fail;
@@ -138,7 +138,7 @@ net::HttpResponse events(Route& r) {
 
 net::HttpResponse batch_events(Route& r) {
     rapidjson::Document doc;
-    doc.Parse(r.body.data(), r.body.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
     if (doc.HasParseError() || !doc.IsObject()) return error(400, "Body is not valid JSON");
     auto batch = doc.FindMember("batch");
     if (batch == doc.MemberEnd() || !batch->value.IsArray())

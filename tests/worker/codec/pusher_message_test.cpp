@@ -105,3 +105,41 @@ TEST_CASE("pusher message: a warm parser allocates nothing per message", "[codec
         REQUIRE(p.parse(msg, m) == ParseError::None);
     CHECK(scope.count() == 0);
 }
+
+TEST_CASE("pusher message: deeply nested JSON is refused, not recursed into", "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    std::string deep = R"({"event":"client-x","channel":"private-a","data":)" +
+                       std::string(100'000, '[') + std::string(100'000, ']') + "}";
+    CHECK(p.parse(deep, m) == ParseError::BadJson);
+    std::string ok = R"({"event":"client-x","channel":"private-a","data":)" + std::string(60, '[') +
+                     std::string(60, ']') + "}";
+    CHECK(p.parse(ok, m) == ParseError::None);
+    std::string brackets_in_string =
+        R"({"event":"client-x","channel":"private-a","data":")" + std::string(1000, '[') + "\"}";
+    CHECK(p.parse(brackets_in_string, m) == ParseError::None);
+    PresenceData d;
+    CHECK_FALSE(
+        p.parse_channel_data(R"({"user_id":"1","user_info":)" + std::string(100'000, '{'), d));
+}
+
+TEST_CASE("pusher message: random bytes and every prefix of a valid message never crash",
+          "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    std::string valid =
+        R"({"event":"pusher:subscribe","data":{"channel":"presence-a","auth":"k:s","channel_data":"{\"user_id\":1}"}})";
+    for (std::size_t n = 0; n < valid.size(); ++n)
+        CHECK(p.parse(valid.substr(0, n), m) != ParseError::None);
+    std::uint32_t x = 12345;
+    std::string junk;
+    for (int round = 0; round < 2000; ++round) {
+        junk.clear();
+        std::size_t len = (x = x * 1664525u + 1013904223u) % 200;
+        for (std::size_t i = 0; i < len; ++i) {
+            x = x * 1664525u + 1013904223u;
+            junk.push_back("{}[]\":,ab01\\ \x01\xff"[(x >> 16) % 16]);
+        }
+        (void)p.parse(junk, m);  // any answer, no crash, no sanitizer report
+    }
+}

@@ -178,3 +178,10 @@ TEST_CASE("pusher http api: terminate_connections closes the user's connections"
     CHECK(r.status == 200);
     CHECK(f.t.was_closed(1, 4009));
 }
+
+TEST_CASE("pusher http api: a deeply nested body is a 400, not a crash", "[http_api]") {
+    Fixture f;
+    std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+    CHECK(f.call("POST", "/apps/app-id/events", deep).status == 400);
+    CHECK(f.call("POST", "/apps/app-id/batch_events", deep).status == 400);
+}
