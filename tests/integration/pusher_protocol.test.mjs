@@ -69,3 +69,19 @@ test('an upgrade outside /app/{key} is refused with 404', async () => {
                                            .on('error', () => r(0)));
     assert.equal(status, 404);
 });
+
+test('a draining worker tells clients to reconnect (pusher:error 4200) before closing with 1001', async () => {
+    const own = await startShoal({ mode: 'worker' });
+    try {
+        const ws = new WebSocket(`${own.url}/app/${APP.key}?protocol=7`);
+        const msgs = [];
+        ws.on('message', (m) => msgs.push(JSON.parse(m.toString())));
+        const closed = new Promise((r) => ws.on('close', (code) => r(code)));
+        await new Promise((r) => ws.once('message', r));
+        own.proc.kill('SIGTERM');
+        assert.equal(await closed, 1001);
+        const err = msgs.find((m) => m.event === 'pusher:error');
+        assert.ok(err, JSON.stringify(msgs));
+        assert.equal(err.data.code, 4200);
+    } finally { await own.stop(); }
+});

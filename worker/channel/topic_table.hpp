@@ -42,8 +42,8 @@ class TopicTable {
     std::size_t topic_count() const noexcept { return topics_.size(); }
 
     // Sends frame to each subscriber with this protocol tag except `except`; returns how many.
-    // Iterates by index and re-checks the size each step, so a sink that unsubscribes someone
-    // (it should not: closing is deferred) costs a missed delivery, never a dangling read.
+    // The sink must not subscribe or unsubscribe: the transport defers on_close to its flush
+    // (net::Transport::send never closes synchronously), so a fan-out never edits this table.
     template <class Sink>
     std::size_t publish(std::string_view topic, ProtocolTag protocol, const net::FrameRef& frame,
                         ConnId except, Sink&& sink) const {
