@@ -288,3 +288,53 @@ TEST_CASE("pusher session: a closed connection leaves every channel", "[session]
     f.s.message(1, R"({"event":"pusher:ping"})");  // unknown id: ignored
     CHECK(f.t.events_to(1).back() != "pusher:pong");
 }
+
+TEST_CASE(
+    "pusher session: random traffic from many connections leaves nothing behind once all "
+    "close",
+    "[session][pusher]") {
+    Fixture f;
+    f.config.limits.client_events_per_second = 1000;
+    std::uint32_t x = 42;
+    auto rnd = [&](std::uint32_t n) {
+        x = x * 1664525u + 1013904223u;
+        return (x >> 8) % n;
+    };
+    const char* channels[] = {"news", "private-a", "presence-a", "presence-b", "bad name"};
+    for (net::ConnId c = 1; c <= 20; ++c)
+        f.connect(c);
+    for (int step = 0; step < 3000; ++step) {
+        net::ConnId c = 1 + rnd(20);
+        std::string ch = channels[rnd(5)];
+        switch (rnd(6)) {
+            case 0:
+                f.join(c, ch, "user" + std::to_string(rnd(4)));
+                break;
+            case 1:
+                f.subscribe(c, ch);
+                break;
+            case 2:
+                f.s.message(c,
+                            R"({"event":"pusher:unsubscribe","data":{"channel":")" + ch + "\"}}");
+                break;
+            case 3:
+                f.s.message(c, R"({"event":"client-x","channel":")" + ch + R"(","data":{"s":1}})");
+                break;
+            case 4:
+                f.s.trigger(ch, "e", "d", "");
+                break;
+            case 5:
+                f.s.closed(c);
+                f.connect(c);
+                break;
+        }
+        f.t.clear();
+    }
+    for (net::ConnId c = 1; c <= 20; ++c)
+        f.s.closed(c);
+    CHECK(f.s.connection_count() == 0);
+    for (const char* ch : channels) {
+        CHECK(f.s.channel_info(ch).subscription_count == 0);
+        CHECK(f.s.channel_info(ch).user_count == 0);
+    }
+}
