@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Real pusher-js clients and the pusher server SDK pointed at a shoal under test, for the
 // cross-worker tests. Channel auth is signed here with the app secret (as an app backend would).
+import http from 'node:http';
 import PusherClient from 'pusher-js';
 import PusherServer from 'pusher';
 import { APP, sleep } from './shoal_server.mjs';
 
+// Its own keep-alive agent, like a backend's: sequential triggers then come from one publisher
+// (one connection, one worker). Not the global agent, which could reuse the socket that the
+// launcher's readiness probe left on some worker (a worker a test may then stop).
 export function serverSdk(port) {
     return new PusherServer({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1',
-                              port: String(port), useTLS: false });
+                              port: String(port), useTLS: false,
+                              agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) });
 }
 
 // A pusher-js client; `user` (an id) makes presence subscriptions join as that user.
@@ -15,7 +20,7 @@ export function client(port, user = null) {
     const sdk = serverSdk(port);
     const c = new PusherClient(APP.key, {
         wsHost: '127.0.0.1', wsPort: port, forceTLS: false, enabledTransports: ['ws'],
-        cluster: 'local', disableStats: true, activityTimeout: 60000, pongTimeout: 30000,
+        cluster: 'local', disableStats: true, activityTimeout: 60000, pongTimeout: 2000,
         channelAuthorization: {
             customHandler: ({ socketId, channelName }, cb) => {
                 const data = channelName.startsWith('presence-') ?

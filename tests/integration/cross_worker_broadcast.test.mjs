@@ -7,6 +7,7 @@
 // queries for the whole host.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { startShoal, sleep } from '../clients/shoal_server.mjs';
 import { client, connected, serverSdk, slotOf, spreadClients, subscribed, waitFor } from
     '../clients/cross_worker_clients.mjs';
@@ -104,6 +105,41 @@ test('cross-worker: a #server-to-user channel reaches a user signed in on anothe
         await sdk.terminateUserConnections('u-42');
         await waitFor(() => dropped.size === 2, 5000, 'terminated on both workers');
     } finally {
+        for (const c of clients) c.disconnect();
+        assert.equal((await srv.stop()).code, 0);
+    }
+});
+
+test('cross-worker: a SIGSTOPped worker slows nobody else down', async () => {
+    const srv = await startShoal({ mode: 'serve', workers: WORKERS });
+    const sdk = serverSdk(srv.port);
+    const { clients } = await spreadClients(srv.port, 20, WORKERS);
+    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name',
+                                                `shoal-test-${srv.port}`], { encoding: 'utf8' });
+    const pids = JSON.parse(r.stdout).slots.map((s) => s.pid);
+    const stopped = slotOf(clients[0].connection.socket_id);
+    try {
+        const got = clients.map(() => []);
+        const chans = await Promise.all(clients.map((c) => subscribed(c, 'live')));
+        chans.forEach(({ ch }, i) => ch.bind('tick', (d) => got[i].push(d.n)));
+        const others = clients.map((c, i) => i)
+            .filter((i) => slotOf(clients[i].connection.socket_id) !== stopped);
+        process.kill(pids[stopped], 'SIGSTOP');
+        // Well inside the supervisor's 3 s heartbeat timeout: the stopped reader is still there.
+        const t0 = Date.now();
+        try {
+            for (let n = 0; n < 20; n++) await sdk.trigger('live', 'tick', { n });
+        } catch (e) {
+            throw new Error(`${e.message}: ${e.error ?? ''}\n${srv.logs().slice(-3000)}`);
+        }
+        await waitFor(() => others.every((i) => got[i].length === 20), 2000,
+                      'events on the running workers while one is stopped');
+        const took = Date.now() - t0;
+        for (const i of others) assert.deepEqual(got[i], Array.from({ length: 20 }, (_, n) => n));
+        console.log(`# 20 triggers reached ${others.length} clients on running workers in ` +
+                    `${took} ms with one worker stopped`);
+    } finally {
+        try { process.kill(pids[stopped], 'SIGCONT'); } catch { /* already replaced */ }
         for (const c of clients) c.disconnect();
         assert.equal((await srv.stop()).code, 0);
     }

@@ -139,10 +139,14 @@ bool BusEndpoint::over_share() noexcept {
     const bus::Segment& seg = *link_.segment();
     const std::uint64_t mine = server_->connection_count();
     std::uint64_t least = mine;
+    const std::uint64_t now = common::monotonic_ns();
     for (std::uint32_t s = 0; s < seg.config().slots; ++s) {
         if (s == slot_) continue;
         // Relaxed: an estimate; a stale count costs evenness, nothing else.
         if (seg.slot(s).state.load(std::memory_order_relaxed) != bus::SlotState::Running) continue;
+        // A stopped or hung worker (stale heartbeat) takes no accepts: nobody waits for it.
+        const std::uint64_t beat = seg.slot(s).heartbeat_ns.load(std::memory_order_relaxed);
+        if (now > beat + kAcceptStaleNs) continue;
         least = std::min(least, seg.slot(s).connections.load(std::memory_order_relaxed));
     }
     return mine >= least + kAcceptSlack;

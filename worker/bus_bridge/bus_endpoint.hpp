@@ -24,6 +24,7 @@ inline constexpr std::uint32_t kBusTickMs = 20;         // polls anyway (a lost 
 inline constexpr std::uint32_t kSnapshotWaitMs = 1000;  // at start, for the live slots' state
 inline constexpr std::uint32_t kAcceptDeferMs = 10;     // a worker over its share waits this long
 inline constexpr std::uint32_t kAcceptSlack = 2;        // connections over the least-loaded slot
+inline constexpr std::uint64_t kAcceptStaleNs = 500'000'000;  // a slot silent this long is ignored
 
 class BusEndpoint {
   public:
