@@ -120,6 +120,12 @@ void Supervisor::on_exit(uv_process_t* process, std::int64_t exit_status, int te
     self->handle_exit(*slot, exit_status, term_signal);
 }
 
+// A slot may start again only once its handle is closed; a drain may end only then, too.
+void Supervisor::on_process_closed(uv_handle_t* handle) {
+    static_cast<WorkerSlot*>(handle->data)->handle_open = false;
+    static_cast<Supervisor*>(handle->loop->data)->finish_if_done();
+}
+
 void Supervisor::publish(const WorkerSlot& s) {
     SlotPublish p;
     p.pid = s.phase == SlotPhase::Running || s.phase == SlotPhase::Stopping ? s.pid : 0;
@@ -169,8 +175,7 @@ void Supervisor::start_worker(WorkerSlot& s) {
     if (!pid) {
         SHOAL_ERROR("worker start failed: slot=%u epoch=%lu: %s", s.index,
                     static_cast<unsigned long>(s.epoch), pid.error().message().c_str());
-        uv_close(reinterpret_cast<uv_handle_t*>(&s.process),
-                 [](uv_handle_t* h) { static_cast<WorkerSlot*>(h->data)->handle_open = false; });
+        uv_close(reinterpret_cast<uv_handle_t*>(&s.process), on_process_closed);
         after_failure(s, 0, false);
         return;
     }
@@ -275,12 +280,7 @@ void Supervisor::handle_exit(WorkerSlot& s, std::int64_t exit_status, int term_s
                   static_cast<unsigned long>(uptime_ms));
     }
     bus_.announce_down(s.index, s.epoch);
-    uv_close(reinterpret_cast<uv_handle_t*>(&s.process), [](uv_handle_t* h) {
-        auto* slot = static_cast<WorkerSlot*>(h->data);
-        slot->handle_open = false;
-        auto* self = static_cast<Supervisor*>(h->loop->data);
-        self->finish_if_done();
-    });
+    uv_close(reinterpret_cast<uv_handle_t*>(&s.process), on_process_closed);
     s.pid = 0;
 
     if (shutting_down_) {

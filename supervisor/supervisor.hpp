@@ -40,6 +40,7 @@ class Supervisor {
     static void on_tick(uv_timer_t* timer);
     static void on_signal(uv_signal_t* handle, int signum);
     static void on_exit(uv_process_t* process, std::int64_t exit_status, int term_signal);
+    static void on_process_closed(uv_handle_t* handle);
 
     void tick();
     void tick_slot(WorkerSlot& slot, std::uint64_t now_ms, std::uint64_t now_ns);
