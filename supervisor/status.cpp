@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Reads the segment read-only and trusts no word in it: an unknown state prints as "unknown".
 #include "supervisor/status.hpp"
 
 #include <signal.h>

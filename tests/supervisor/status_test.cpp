@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Status snapshot and its text and JSON renderings over a real segment.
 #include "supervisor/status.hpp"
 
 #include <unistd.h>
