@@ -53,24 +53,6 @@ class SlotLogScope {
 
 }  // namespace
 
-const char* slot_phase_name(SlotPhase phase) noexcept {
-    switch (phase) {
-        case SlotPhase::Idle:
-            return "idle";
-        case SlotPhase::Running:
-            return "running";
-        case SlotPhase::Stopping:
-            return "stopping";
-        case SlotPhase::Backoff:
-            return "backoff";
-        case SlotPhase::BreakerOpen:
-            return "breaker-open";
-        case SlotPhase::Stopped:
-            return "stopped";
-    }
-    return "idle";
-}
-
 Supervisor::Supervisor(uv_loop_t* loop, const common::Config& config, BusControl& bus,
                        SupervisorSetup setup)
     : loop_(loop), config_(config), bus_(bus), setup_(std::move(setup)) {
@@ -367,27 +349,39 @@ void Supervisor::begin_rolling_restart() {
         return;
     }
     SHOAL_INFO("SIGHUP: rolling restart of %zu workers, one at a time", slots_.size());
-    rolling_slot_ = 0;
-    stop_worker(*slots_[0], StopReason::Rolling, SIGTERM);
+    roll_next();
 }
 
-// The current slot is done once its replacement is up, or once it is not running at all (in
-// backoff or behind an open breaker: the normal policy owns it then). Then the next one goes.
+// Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or
+// behind an open breaker) are skipped: the normal policy owns them.
+void Supervisor::roll_next() {
+    while (static_cast<std::size_t>(++rolling_slot_) < slots_.size()) {
+        WorkerSlot& n = *slots_[static_cast<std::size_t>(rolling_slot_)];
+        if (n.phase == SlotPhase::Running) {
+            stop_worker(n, StopReason::Rolling, SIGTERM);
+            return;
+        }
+        SlotLogScope log_scope(n.index);
+        SHOAL_INFO("rolling restart: slot=%u skipped (%s)", n.index, slot_phase_name(n.phase));
+    }
+    SHOAL_INFO("rolling restart finished");
+    rolling_slot_ = -1;
+}
+
+// The current slot is done once its replacement is up, or once it is not running at all (its
+// replacement failed: the normal policy owns it then). Then the next one goes.
 void Supervisor::advance_rolling() {
     WorkerSlot& s = *slots_[static_cast<std::size_t>(rolling_slot_)];
-    SlotLogScope log_scope(s.index);
     bool replacing = s.phase == SlotPhase::Stopping ||
                      (s.phase == SlotPhase::Backoff && s.restart_at_ms == 0) ||
                      (s.phase == SlotPhase::Running && !s.announced_up);
     if (replacing) return;
-    SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
-               static_cast<unsigned long>(s.epoch));
-    if (static_cast<std::size_t>(++rolling_slot_) >= slots_.size()) {
-        SHOAL_INFO("rolling restart finished");
-        rolling_slot_ = -1;
-        return;
+    {
+        SlotLogScope log_scope(s.index);
+        SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
+                   static_cast<unsigned long>(s.epoch));
     }
-    stop_worker(*slots_[static_cast<std::size_t>(rolling_slot_)], StopReason::Rolling, SIGTERM);
+    roll_next();
 }
 
 }  // namespace shoal::sup

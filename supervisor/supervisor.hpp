@@ -51,6 +51,7 @@ class Supervisor {
     void begin_shutdown(int signum);
     void begin_rolling_restart();
     void advance_rolling();
+    void roll_next();
     void finish_if_done();
     void publish(const WorkerSlot& slot);
 
