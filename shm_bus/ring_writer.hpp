@@ -56,6 +56,8 @@ class RingWriter {
     // Reserves the record (padding the end of the buffer if needed); null if over the maximum.
     std::byte* reserve(std::int32_t type, std::size_t length) noexcept;
     void write_padding(std::uint64_t position, std::uint64_t bytes) noexcept;
+    // The sequence number after the record at `latest`, or 0 if that record is not readable.
+    std::uint64_t sequence_after(std::uint64_t latest, std::uint64_t end) const noexcept;
 
     RingHeader* header_;
     std::byte* data_;
