@@ -73,8 +73,8 @@ inline common::Config test_config() {
 class ServerThread {
   public:
     explicit ServerThread(common::Config config, std::uint32_t idle_ms = 0,
-                          std::uint32_t shutdown_deadline_ms = 5'000)
-        : config_(std::move(config)), deadline_ms_(shutdown_deadline_ms) {
+                          std::uint32_t shutdown_deadline_ms = 5'000, int listen_fd = -1)
+        : config_(std::move(config)), deadline_ms_(shutdown_deadline_ms), listen_fd_(listen_fd) {
         handler.idle_ms = idle_ms;
         common::log_configure({config_.log_level, config_.log_format, "worker", -1});
         std::promise<std::uint16_t> ready;
@@ -116,7 +116,7 @@ class ServerThread {
                     self);
             });
             stop_.data = this;
-            auto r = server.start(handler, handler);
+            auto r = server.start(handler, handler, listen_fd_);
             ready.set_value(r ? server.port() : 0);
             uv_run(&loop, UV_RUN_DEFAULT);
             stats_ = server.stats();
@@ -126,6 +126,7 @@ class ServerThread {
 
     common::Config config_;
     std::uint32_t deadline_ms_;
+    int listen_fd_;
     std::thread thread_;
     std::uint16_t port_ = 0;
     uv_async_t stop_;
