@@ -147,3 +147,19 @@ TEST_CASE("http transport: an inherited listening socket is adopted and served",
     REQUIRE(c.send("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n"));
     REQUIRE(starts_with(c.read_response(), "HTTP/1.1 200"));
 }
+
+TEST_CASE("http transport: a client that half-closes after its request still gets the answer",
+          "[worker][net]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    // 8 MiB does not fit the socket buffers, so the answer is still being written when the
+    // client's FIN arrives.
+    REQUIRE(c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+    c.shutdown_write();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::string big = c.read_response();
+    REQUIRE(starts_with(big, "HTTP/1.1 200"));
+    REQUIRE(big.size() > (8u << 20));
+    REQUIRE(big.substr(big.size() - 4) == "bbbb");
+    REQUIRE(c.wait_eof());
+}

@@ -56,6 +56,7 @@ class EchoHandler final : public net::WsHandler, public net::HttpHandler {
     std::uint32_t idle_grace_ms() const override { return idle_ms; }
 
     net::HttpResponse on_request(const net::HttpRequest& r) override {
+        if (r.path == "/big") return {200, "text/plain", std::string(8 << 20, 'b')};
         std::string body = R"({"path":")" + std::string(r.path) + R"(","body_bytes":)" +
                            std::to_string(r.body.size()) + "}";
         return {200, "application/json", body};
