@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Frame headers, whole frames, close payloads and the 8-byte-wide mask.
 #include "worker/codec/ws_frame_encoder.hpp"
 
 #include <cstring>
