@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// PresenceReplica: one member per user across connections, slots and epochs; drop_slot.
 #include "worker/channel/presence_replica.hpp"
 
 #include <algorithm>

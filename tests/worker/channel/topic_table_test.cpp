@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // test-support: alloc_counter
+// TopicTable: membership, and publish sharing one frame with no allocation per subscriber.
 #include "worker/channel/topic_table.hpp"
 
 #include <algorithm>

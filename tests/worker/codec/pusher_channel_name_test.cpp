@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Channel-name rules: allowed bytes, the 200-byte bound, and the kind each prefix selects.
 #include "worker/codec/pusher_channel_name.hpp"
 
 #include <string>
