@@ -95,9 +95,16 @@ class ApiConnection final : public Pollable {
         HttpResponseHead head;
         const HttpScan scan = scan_http_response(in_, head);
         if (scan == HttpScan::NeedMore) return;
-        if (scan == HttpScan::Error || head.chunked || events_ == 0) return close_socket();
-        if (in_.size() < head.header_bytes + head.content_length) return;
-        in_.erase(0, head.header_bytes + head.content_length);
+        if (scan == HttpScan::Error || events_ == 0) return close_socket();
+        std::size_t body = head.content_length;
+        if (head.chunked) {
+            const HttpScan chunks =
+                scan_chunked_body(std::string_view(in_).substr(head.header_bytes), body);
+            if (chunks == HttpScan::NeedMore) return;
+            if (chunks == HttpScan::Error) return close_socket();
+        }
+        if (in_.size() < head.header_bytes + body) return;
+        in_.erase(0, head.header_bytes + body);
         if (head.status >= 200 && head.status < 300) {
             ++run_.publish.requests;
             events_ = 0;

@@ -45,6 +45,32 @@ std::string_view header_value(std::string_view head, std::string_view name) noex
     return {};
 }
 
+HttpScan scan_chunked_body(std::string_view bytes, std::size_t& length) noexcept {
+    std::size_t at = 0;
+    for (;;) {
+        const std::size_t eol = bytes.find("\r\n", at);
+        if (eol == std::string_view::npos)
+            return bytes.size() - at > 64 ? HttpScan::Error : HttpScan::NeedMore;
+        std::size_t size = 0;
+        const char* first = bytes.data() + at;
+        const auto [p, ec] = std::from_chars(first, bytes.data() + eol, size, 16);
+        if (ec != std::errc{} || p == first || size > (std::size_t{1} << 30))
+            return HttpScan::Error;
+        at = eol + 2;
+        if (size == 0) {
+            // Trailer fields are not used by anyone here; expect the empty line that ends them.
+            const std::size_t end = bytes.find("\r\n", at);
+            if (end == std::string_view::npos) return HttpScan::NeedMore;
+            if (end != at) return HttpScan::Error;
+            length = end + 2;
+            return HttpScan::Done;
+        }
+        if (bytes.size() < at + size + 2) return HttpScan::NeedMore;
+        if (bytes.substr(at + size, 2) != "\r\n") return HttpScan::Error;
+        at += size + 2;
+    }
+}
+
 HttpScan scan_http_response(std::string_view bytes, HttpResponseHead& out) noexcept {
     const std::size_t blank = bytes.find("\r\n\r\n");
     if (blank == std::string_view::npos) {

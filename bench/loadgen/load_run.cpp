@@ -81,7 +81,7 @@ std::uint64_t publish_phase(RunState& run, Publisher& pub, std::uint64_t t0) {
                    pub.publish(static_cast<std::uint64_t>(o.batch)) > 0) {
             }
         }
-        run.loop.run_once(o.rate > 0 ? 1 : 0);
+        run.loop.run_once(1);
     }
     return common::monotonic_ns();
 }
