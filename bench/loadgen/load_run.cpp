@@ -114,7 +114,8 @@ void fill_measurements(RunState& run, RunReport& r) {
 
 }  // namespace
 
-common::Result<RunReport> run_load(const LoadOptions& o) {
+common::Result<RunReport> run_load(const LoadOptions& asked) {
+    const LoadOptions o = normalized(asked);
     const std::uint64_t fd_limit = raise_fd_limit();
     const auto fds_needed = static_cast<std::uint64_t>(o.connections + o.api_connections + 32);
     if (fd_limit < fds_needed) {

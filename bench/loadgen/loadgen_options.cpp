@@ -55,7 +55,11 @@ common::Result<LoadOptions> parse_load_options(int argc, char** argv) {
         return common::Error{common::Errc::InvalidArgument, 0, e.what()};
     }
     o.mode = mode == "client" ? PublishMode::Client : PublishMode::Api;
-    if (o.source_addresses == 0) o.source_addresses = 1 + o.connections / 25'000;
+    return normalized(o);
+}
+
+LoadOptions normalized(LoadOptions o) {
+    if (o.source_addresses <= 0) o.source_addresses = 1 + o.connections / 25'000;
     return o;
 }
 

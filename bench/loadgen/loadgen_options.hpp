@@ -44,6 +44,8 @@ struct LoadOptions {
 
 // Parses argv; an Error carries CLI11's message (or "help" with the usage text as context).
 common::Result<LoadOptions> parse_load_options(int argc, char** argv);
+// Fills in the automatic values (source addresses).
+LoadOptions normalized(LoadOptions options);
 // Checks the combination; returns a message for the first problem, or empty.
 std::string validate(const LoadOptions& options);
 
