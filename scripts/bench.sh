@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The benchmark matrix in one go (docs/benchmarks.md). Builds Release, then for each step starts
+# a fresh shoal on a free 127.0.0.1 port, drives it with shoal_loadgen, stops it by its PID, and
+# prints one progress line. Writes results.json, results.csv and plot.svg (and each step's JSON)
+# into the output folder, then prints the table. Steps needing what the server cannot do yet
+# (it does not start, or no cross-worker bus) are skipped with a line saying so, never failed.
+#
+# Usage: scripts/bench.sh [--quick] [--duration S] [--out DIR] [--build DIR] [--no-build]
+#                         [--shoal PATH] [--fake] [--only NAME_REGEX]
+#   --quick     1 s per step instead of 3 (the whole matrix then takes about a minute)
+#   --fake      drive tests/bench/fake_pusher_server.mjs instead of shoal (tests this script)
+#   --only RE   run only the steps whose name matches RE (e.g. 'w1-n1000' or 'latency')
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/build-bench"
+out=""
+duration=3
+latency_duration=5
+do_build=1
+shoal_bin=""
+fake=0
+only=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) duration=1; latency_duration=2 ;;
+        --duration) duration="$2"; shift ;;
+        --out) out="$2"; shift ;;
+        --build) build="$2"; shift ;;
+        --no-build) do_build=0 ;;
+        --shoal) shoal_bin="$2"; shift ;;
+        --fake) fake=1 ;;
+        --only) only="$2"; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+out="${out:-$build/results/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$out"
+log="$out/bench.log"
+: >"$log"
+say() { printf '%s\n' "$*" | tee -a "$log"; }
+
+# ---- build --------------------------------------------------------------------------------
+if [ "$do_build" = 1 ]; then
+    say "bench: building Release into $build (cmake --build -j2)"
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHOAL_BUILD_TESTS=OFF \
+        >>"$log" 2>&1
+    cmake --build "$build" -j2 --target shoal_loadgen >>"$log" 2>&1 ||
+        { say "bench: shoal_loadgen did not build (see $log)"; exit 1; }
+    if [ "$fake" = 0 ] && [ -z "$shoal_bin" ]; then
+        cmake --build "$build" -j2 --target shoal >>"$log" 2>&1 ||
+            say "bench: the shoal binary did not build; server steps will be skipped (see $log)"
+    fi
+    for t in uds_baseline_bench $(cd "$root/bench" && ls ./*ring*_bench.cpp 2>/dev/null |
+                                  sed 's|^\./||; s|\.cpp$||'); do
+        cmake --build "$build" -j2 --target "$t" >>"$log" 2>&1 || say "bench: $t did not build"
+    done
+fi
+loadgen="$build/bench/shoal_loadgen"
+[ -x "$loadgen" ] || { say "bench: $loadgen missing (drop --no-build)"; exit 1; }
+shoal_bin="${shoal_bin:-$build/supervisor/shoal}"
+
+# ---- server control -----------------------------------------------------------------------
+server_pid=""
+free_port() {
+    local p
+    for _ in $(seq 1 50); do
+        p=$((20000 + RANDOM % 10000))  # below the ephemeral range the load generator uses
+        if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
+    done
+    return 1
+}
+http_ready() {  # 200 from GET /ready, or (stand-in server) any HTTP answer
+    local port=$1 line=""
+    exec 3<>/dev/tcp/127.0.0.1/"$port" || return 1
+    printf 'GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+    IFS= read -r -t 1 line <&3 || true
+    exec 3<&- 3>&-
+    case "$line" in "HTTP/1.1 200"*) return 0 ;; "HTTP/1.1 "*) [ "$fake" = 1 ] ;; *) return 1 ;; esac
+}
+start_server() {  # workers port -> sets server_pid, or returns 1 with the reason in $why
+    local workers=$1 port=$2 i
+    why=""
+    if [ "$fake" = 1 ]; then
+        if [ "$workers" != 1 ]; then why="the stand-in server is one process"; return 1; fi
+        node "$root/tests/bench/fake_pusher_server.mjs" "$port" >>"$log" 2>&1 &
+    else
+        if [ ! -x "$shoal_bin" ]; then why="no shoal binary"; return 1; fi
+        "$shoal_bin" serve --workers "$workers" --port "$port" --host 127.0.0.1 \
+            --bus-name "shoal-bench-$port" --log-level warn >>"$log" 2>&1 &
+    fi
+    server_pid=$!
+    for i in $(seq 1 100); do
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            wait "$server_pid" 2>/dev/null || true
+            server_pid=""; why="server exited at start (not on main yet?)"; return 1
+        fi
+        if http_ready "$port" 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    stop_server; why="server not ready within 10 s"; return 1
+}
+stop_server() {
+    [ -n "$server_pid" ] || return 0
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+}
+trap stop_server EXIT
+
+# ---- the matrix ---------------------------------------------------------------------------
+# name|workers|subscribers|channels|payload|rate (0: as fast as absorbed)|duration
+steps=()
+for w in 1 2; do
+    for n in 1000 10000; do
+        for c in 1 100; do
+            for s in 64 1024; do steps+=("fanout-w$w-n$n-c$c-s$s|$w|$n|$c|$s|0|$duration"); done
+        done
+    done
+done
+steps+=("latency-w1-n1000-c100-s64-r1000|1|1000|100|64|1000|$latency_duration")
+steps+=("latency-w2-n1000-c100-s64-r1000|2|1000|100|64|1000|$latency_duration")
+if [ -n "$only" ]; then
+    kept=()
+    for s in "${steps[@]}"; do [[ "${s%%|*}" =~ $only ]] && kept+=("$s"); done
+    steps=("${kept[@]}")
+fi
+
+field() { sed -nE "s/.*\"$2\":(-?[0-9.]+).*/\1/p" "$1" | head -1; }
+total=${#steps[@]}
+index=0
+say "bench: $total steps, $duration s each; results in $out"
+for step in "${steps[@]}"; do
+    index=$((index + 1))
+    IFS='|' read -r name workers subs channels payload rate secs <<<"$step"
+    port=$(free_port)
+    if ! start_server "$workers" "$port"; then
+        say "[$index/$total] $name: skipped ($why)"
+        continue
+    fi
+    started=$SECONDS
+    rc=0
+    timeout $((secs + 90)) "$loadgen" --port "$port" -n "$subs" -c "$channels" -s "$payload" \
+        -r "$rate" -d "$secs" --server-pid "$server_pid" --json --label "$name" \
+        >"$out/$name.json" 2>>"$log" || rc=$?
+    stop_server
+    if [ "$rc" != 0 ] || [ ! -s "$out/$name.json" ]; then
+        say "[$index/$total] $name: loadgen failed (exit $rc, see $log)"
+        rm -f "$out/$name.json"
+        continue
+    fi
+    printf -v line '[%d/%d] %-34s %10.0f deliveries/s  p99 %8.1f us  lost %s  subscribed %s  (%d s)' \
+        "$index" "$total" "$name" "$(field "$out/$name.json" deliveries_per_s)" \
+        "$(field "$out/$name.json" p99)" "$(field "$out/$name.json" lost)" \
+        "$(field "$out/$name.json" subscribed)" $((SECONDS - started))
+    say "$line"
+done
+
+# ---- transport baseline: Unix socket vs the shm ring ---------------------------------------
+for b in "$build"/bench/uds_baseline_bench "$build"/bench/*ring*_bench; do
+    [ -x "$b" ] || continue
+    bn=$(basename "$b")
+    say "bench: $bn"
+    "$b" --benchmark_format=json --benchmark_min_time=0.3 >"$out/$bn.json" 2>>"$log" ||
+        say "bench: $bn failed (see $log)"
+done
+ls "$build"/bench/*ring*_bench >/dev/null 2>&1 ||
+    say "bench: shm ring benchmark not built (no bench/*ring*_bench.cpp yet): baseline ratio skipped"
+
+# ---- results: JSON, CSV, SVG, table -------------------------------------------------------
+node "$root/scripts/bench_report.mjs" "$out" | tee -a "$log"
