@@ -28,8 +28,10 @@ const baseline = [];
 const uds = benches.uds_baseline_bench ?? [];
 const ringName = Object.keys(benches).find((k) => k.includes('ring'));
 for (const u of uds) {
-    const size = (/\/(\d+)/.exec(u.name) ?? [])[1];
-    const ring = ringName && benches[ringName].find((b) => b.name.includes(`/${size}`));
+    // Pair by record size: "bytes:64" here; the ring benchmark's name holds "/64" or ":64".
+    const size = (/bytes:(\d+)/.exec(u.name) ?? [])[1];
+    const sizeRe = new RegExp(`[/:]${size}(?:/|$)`);
+    const ring = ringName && benches[ringName].find((b) => sizeRe.test(b.name));
     baseline.push({ uds: u.name, uds_per_s: u.items_per_second, uds_cpu_ns: u.cpu_ns_per_msg,
         ring: ring?.name ?? null, ring_per_s: ring?.items_per_second ?? null,
         ratio: ring ? ring.items_per_second / u.items_per_second : null });
