@@ -32,6 +32,7 @@ struct Conn {
     int fd = -1;
     bool websocket = false;
     bool dirty = false;
+    bool want_out = false;  // EPOLLOUT registered
     std::string in;
     std::string out;
 };
@@ -69,8 +70,10 @@ struct Stub {
             if (c->fd < 0) continue;
             const ssize_t n = ::send(c->fd, c->out.data(), c->out.size(), MSG_NOSIGNAL);
             if (n > 0) c->out.erase(0, static_cast<std::size_t>(n));
+            if (c->out.empty() == !c->want_out) continue;  // epoll already watches what it must
+            c->want_out = !c->out.empty();
             epoll_event ev{};
-            ev.events = EPOLLIN | (c->out.empty() ? 0u : static_cast<unsigned>(EPOLLOUT));
+            ev.events = EPOLLIN | (c->want_out ? static_cast<unsigned>(EPOLLOUT) : 0u);
             ev.data.ptr = c;
             ::epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
         }

@@ -30,7 +30,7 @@ struct LoadOptions {
 
     PublishMode mode = PublishMode::Api;
     double rate = 0;                 // events/s over all channels; 0: as fast as absorbed
-    int api_connections = 4;         // keep-alive HTTP connections (API mode)
+    int api_connections = 8;         // keep-alive HTTP connections (API mode)
     int batch = 10;                  // events per batch_events request (Pusher allows 10)
     int window_per_subscriber = 16;  // open-loop cap: undelivered messages per subscriber
     double duration_s = 5;
