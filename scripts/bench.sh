@@ -7,9 +7,10 @@
 # (it does not start, or no cross-worker bus) are skipped with a line saying so, never failed.
 #
 # Usage: scripts/bench.sh [--quick] [--duration S] [--out DIR] [--build DIR] [--no-build]
-#                         [--shoal PATH] [--fake] [--only NAME_REGEX]
+#                         [--shoal PATH] [--server shoal|stub|fake] [--only NAME_REGEX]
 #   --quick     1 s per step instead of 3 (the whole matrix then takes about a minute)
-#   --fake      drive tests/bench/fake_pusher_server.mjs instead of shoal (tests this script)
+#   --server    shoal (default); stub: shoal_fanout_stub, to measure the load generator's own
+#               ceiling; fake: tests/bench/fake_pusher_server.mjs (Node; tests this script)
 #   --only RE   run only the steps whose name matches RE (e.g. 'w1-n1000' or 'latency')
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,7 +20,7 @@ duration=3
 latency_duration=5
 do_build=1
 shoal_bin=""
-fake=0
+server=shoal
 only=""
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -29,9 +30,10 @@ while [ $# -gt 0 ]; do
         --build) build="$2"; shift ;;
         --no-build) do_build=0 ;;
         --shoal) shoal_bin="$2"; shift ;;
-        --fake) fake=1 ;;
+        --server) server="$2"; shift ;;
+        --fake) server=fake ;;
         --only) only="$2"; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -49,7 +51,10 @@ if [ "$do_build" = 1 ]; then
         >>"$log" 2>&1
     cmake --build "$build" -j2 --target shoal_loadgen >>"$log" 2>&1 ||
         { say "bench: shoal_loadgen did not build (see $log)"; exit 1; }
-    if [ "$fake" = 0 ] && [ -z "$shoal_bin" ]; then
+    if [ "$server" = stub ]; then
+        cmake --build "$build" -j2 --target shoal_fanout_stub >>"$log" 2>&1 || say "bench: no stub"
+    fi
+    if [ "$server" = shoal ] && [ -z "$shoal_bin" ]; then
         cmake --build "$build" -j2 --target shoal >>"$log" 2>&1 ||
             say "bench: the shoal binary did not build; server steps will be skipped (see $log)"
     fi
@@ -78,14 +83,18 @@ http_ready() {  # 200 from GET /ready, or (stand-in server) any HTTP answer
     printf 'GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
     IFS= read -r -t 1 line <&3 || true
     exec 3<&- 3>&-
-    case "$line" in "HTTP/1.1 200"*) return 0 ;; "HTTP/1.1 "*) [ "$fake" = 1 ] ;; *) return 1 ;; esac
+    case "$line" in "HTTP/1.1 200"*) return 0 ;; "HTTP/1.1 "*) [ "$server" != shoal ] ;; *) return 1 ;; esac
 }
 start_server() {  # workers port -> sets server_pid, or returns 1 with the reason in $why
     local workers=$1 port=$2 i
     why=""
-    if [ "$fake" = 1 ]; then
-        if [ "$workers" != 1 ]; then why="the stand-in server is one process"; return 1; fi
+    if [ "$server" != shoal ] && [ "$workers" != 1 ]; then
+        why="the $server server is one process"; return 1
+    fi
+    if [ "$server" = fake ]; then
         node "$root/tests/bench/fake_pusher_server.mjs" "$port" >>"$log" 2>&1 &
+    elif [ "$server" = stub ]; then
+        "$build/bench/shoal_fanout_stub" "$port" >>"$log" 2>&1 &
     else
         if [ ! -x "$shoal_bin" ]; then why="no shoal binary"; return 1; fi
         "$shoal_bin" serve --workers "$workers" --port "$port" --host 127.0.0.1 \
@@ -130,10 +139,14 @@ if [ -n "$only" ]; then
     steps=("${kept[@]}")
 fi
 
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+printf '{"server":"%s","commit":"%s","duration_s":%s}\n' "$server" "$commit" "$duration" \
+    >"$out/meta.json"
+
 field() { sed -nE "s/.*\"$2\":(-?[0-9.]+).*/\1/p" "$1" | head -1; }
 total=${#steps[@]}
 index=0
-say "bench: $total steps, $duration s each; results in $out"
+say "bench: $total steps against $server, $duration s each; results in $out"
 for step in "${steps[@]}"; do
     index=$((index + 1))
     IFS='|' read -r name workers subs channels payload rate secs <<<"$step"

@@ -9,7 +9,7 @@ import path from 'node:path';
 const dir = process.argv[2];
 const read = (f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
 const steps = fs.readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && !f.startsWith('results'))
+    .filter((f) => f.endsWith('.json') && !f.startsWith('results') && f !== 'meta.json')
     .map((f) => { try { return read(f); } catch { return null; } })
     .filter((r) => r && r.config)
     .sort((a, b) => order(a.label) - order(b.label));
@@ -39,8 +39,10 @@ for (const u of uds) {
 
 // ---- results.json / results.csv ----
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) ?? [])[1];
+let run = {};
+try { run = read('meta.json'); } catch { /* older folders */ }
 const meta = { date: new Date().toISOString(), cpu: cpu ?? 'unknown', cores: os.cpus().length,
-    kernel: os.release() };
+    kernel: os.release(), server: run.server ?? 'shoal', commit: run.commit ?? 'unknown' };
 fs.writeFileSync(path.join(dir, 'results.json'),
     JSON.stringify({ ...meta, steps, baseline }, null, 1));
 const cols = [
@@ -72,7 +74,7 @@ const lo = Math.log10(Math.max(1, Math.min(...lat, 10))), hi = Math.log10(Math.m
 const lx = (v) => left + ((Math.log10(Math.max(v, 1)) - lo) / (hi - lo)) * barW;
 let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${top2 + h2 + 50}" font-family="sans-serif" font-size="11">\n`;
 svg += `<rect width="100%" height="100%" fill="white"/>\n`;
-svg += `<text x="10" y="20" font-size="14" font-weight="bold">shoal fan-out: deliveries/s per configuration (${esc(meta.date.slice(0, 10))}, ${esc(meta.cpu)}, ${meta.cores} cores)</text>\n`;
+svg += `<text x="10" y="20" font-size="14" font-weight="bold">shoal fan-out: deliveries/s per configuration (server: ${esc(meta.server)}, ${esc(meta.date.slice(0, 10))}, ${esc(meta.cpu)}, ${meta.cores} cores)</text>\n`;
 steps.forEach((r, i) => {
     const y = top1 + i * rowH;
     const w = (r.deliveries_per_s / maxD) * barW;
@@ -100,7 +102,7 @@ fs.writeFileSync(path.join(dir, 'plot.svg'), svg);
 // ---- the table ----
 const n0 = (v) => (v === '' || v == null ? '-' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v) => (v === '' || v == null ? '-' : Number(v).toFixed(1));
-console.log(`\n${meta.date}  ${meta.cpu}  ${meta.cores} cores  Linux ${meta.kernel}\n`);
+console.log(`\n${meta.date}  ${meta.cpu}  ${meta.cores} cores  Linux ${meta.kernel}  server: ${meta.server} @ ${meta.commit}\n`);
 console.log('| step | deliveries/s | lost | p50 us | p99 us | p99.9 us | conn/s | server cores | server ns/delivery | server B/conn | loadgen cores | bottleneck |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of steps) {

@@ -2,6 +2,8 @@
 // CLI11 parsing of LoadOptions (exceptions stay inside this startup boundary).
 #include "bench/loadgen/loadgen_options.hpp"
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 namespace shoal::loadgen {
@@ -32,8 +34,9 @@ common::Result<LoadOptions> parse_load_options(int argc, char** argv) {
         ->check(CLI::IsMember({"api", "client"}));
     app.add_option("-r,--rate", o.rate, "events/s over all channels (0: as fast as absorbed)")
         ->check(CLI::NonNegativeNumber);
-    app.add_option("--api-connections", o.api_connections, "keep-alive API connections")
-        ->check(CLI::Range(1, 256));
+    app.add_option("--api-connections", o.api_connections,
+                   "keep-alive API connections (0: enough requests in flight to fill --window)")
+        ->check(CLI::Range(0, 256));
     app.add_option("--batch", o.batch, "events per batch_events request")->check(CLI::Range(1, 10));
     app.add_option("--window", o.window_per_subscriber,
                    "as-fast-as-absorbed mode: undelivered messages allowed per subscriber")
@@ -60,6 +63,14 @@ common::Result<LoadOptions> parse_load_options(int argc, char** argv) {
 
 LoadOptions normalized(LoadOptions o) {
     if (o.source_addresses <= 0) o.source_addresses = 1 + o.connections / 25'000;
+    if (o.api_connections <= 0) {
+        // One request owes batch x (subscribers per channel) deliveries; keep about a window's
+        // worth in flight so a server that answers quickly is never left waiting for work.
+        const double per_request =
+            static_cast<double>(o.batch) * o.connections / std::max(1, o.channels);
+        const double window = static_cast<double>(o.window_per_subscriber) * o.connections;
+        o.api_connections = std::clamp(static_cast<int>(window / per_request), 4, 64);
+    }
     return o;
 }
 

@@ -30,7 +30,7 @@ struct LoadOptions {
 
     PublishMode mode = PublishMode::Api;
     double rate = 0;                 // events/s over all channels; 0: as fast as absorbed
-    int api_connections = 8;         // keep-alive HTTP connections (API mode)
+    int api_connections = 0;         // keep-alive HTTP connections; 0: enough to fill --window
     int batch = 10;                  // events per batch_events request (Pusher allows 10)
     int window_per_subscriber = 16;  // open-loop cap: undelivered messages per subscriber
     double duration_s = 5;
@@ -44,7 +44,7 @@ struct LoadOptions {
 
 // Parses argv; an Error carries CLI11's message (or "help" with the usage text as context).
 common::Result<LoadOptions> parse_load_options(int argc, char** argv);
-// Fills in the automatic values (source addresses).
+// Fills in the automatic values (source addresses, API connections).
 LoadOptions normalized(LoadOptions options);
 // Checks the combination; returns a message for the first problem, or empty.
 std::string validate(const LoadOptions& options);
