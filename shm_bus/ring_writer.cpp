@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+// The write order C2 and the restart path C4 of shm_bus/layout.hpp. Nothing here waits for a
+// reader: a record that would overwrite unread data overwrites it, and readers detect the lap.
+#include "shm_bus/ring_writer.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "common/assert.hpp"
+#include "common/log.hpp"
+#include "shm_bus/shared_access.hpp"
+
+namespace shoal::bus {
+using common::Errc;
+using common::Error;
+using common::Result;
+
+namespace {
+// Positions grow by at most a few GB/s: 2^62 is decades away, so a larger one is corruption.
+constexpr std::uint64_t kMaxSanePosition = 1ull << 62;
+}  // namespace
+
+RingWriter::RingWriter(Segment& segment, std::uint32_t ring, std::uint64_t epoch) noexcept
+    : header_(&segment.ring_header(ring)),
+      data_(segment.ring_data(ring)),
+      capacity_(segment.config().ring_bytes),
+      mask_(segment.config().ring_bytes - 1),
+      max_record_(segment.config().max_record_bytes),
+      ring_(ring),
+      epoch_(epoch) {}
+
+void RingWriter::write_padding(std::uint64_t position, std::uint64_t bytes) noexcept {
+    SHOAL_ASSERT(bytes >= kRecordAlign && bytes % kRecordAlign == 0);
+    SHOAL_ASSERT((position & mask_) + bytes <= capacity_);
+    const RecordHeader h{position,
+                         next_seq_,
+                         static_cast<std::uint32_t>(bytes - kRecordHeaderBytes),
+                         kPaddingType,
+                         static_cast<std::uint32_t>(epoch_),
+                         0};
+    std::memcpy(data_ + (position & mask_), &h, sizeof h);
+}
+
+void RingWriter::publish(std::uint64_t latest, std::uint64_t end) noexcept {
+    // release: a reader that loads `latest` may read the header it names.
+    header_->latest.store(latest, std::memory_order_release);
+    // release: everything below `end` is written before any reader can see `end` (C2 step 4).
+    header_->tail.store(end, std::memory_order_release);
+    tail_ = end;
+}
+
+Result<void> RingWriter::recover() {
+    const std::uint64_t t = header_->tail.load(std::memory_order_acquire);
+    const std::uint64_t i = header_->tail_intent.load(std::memory_order_acquire);
+    if (t > kMaxSanePosition || i > kMaxSanePosition)
+        return Error{Errc::BusLayoutMismatch, 0,
+                     "ring " + std::to_string(ring_) + ": positions overflowed (corrupted)"};
+    tail_ = t;
+    intent_ = i;
+    if (t % kRecordAlign != 0 || i % kRecordAlign != 0 || i < t || i - t > capacity_) {
+        // Only corruption gets here. Restart one full ring past anything seen, so every reader
+        // finds itself lapped and resyncs; tail_intent still only moves forward.
+        const std::uint64_t p = align_up(std::max(t, i), kRecordAlign) + capacity_;
+        SHOAL_WARN("bus ring %u: corrupted positions tail=%llu intent=%llu, restarting at %llu",
+                   ring_, static_cast<unsigned long long>(t), static_cast<unsigned long long>(i),
+                   static_cast<unsigned long long>(p));
+        header_->tail_intent.store(p, std::memory_order_release);
+        intent_ = p;
+        publish(p, p);
+    } else if (i > t) {
+        // A writer died between claiming [t, i) and publishing it: that range may hold a torn
+        // record. Cover it with padding (two records if it crosses the end of the buffer).
+        const std::uint64_t first = std::min(i - t, capacity_ - (t & mask_));
+        write_padding(t, first);
+        if (first < i - t) write_padding(t + first, i - t - first);
+        header_->tail.store(i, std::memory_order_release);  // latest stays on the last real record
+        tail_ = i;
+    }
+    // The next sequence number continues from the last published record, if it is readable.
+    next_seq_ = 0;
+    const std::uint64_t latest = header_->latest.load(std::memory_order_acquire);
+    if (latest < tail_ && tail_ - latest < capacity_ && latest % kRecordAlign == 0) {
+        RecordHeader h;
+        std::memcpy(&h, data_ + (latest & mask_), sizeof h);
+        if (h.position == latest && h.type >= 0) next_seq_ = h.seq + 1;
+    }
+    header_->writer_epoch.store(epoch_, std::memory_order_relaxed);
+    header_->writer_pid.store(static_cast<std::uint64_t>(::getpid()), std::memory_order_relaxed);
+    recovered_ = true;
+    return {};
+}
+
+Result<std::span<std::byte>> RingWriter::claim(std::int32_t type, std::size_t length) noexcept {
+    SHOAL_ASSERT(recovered_ && !claimed_ && type >= 0);
+    if (length > max_record_)
+        return Error{Errc::TooLarge, 0,
+                     "bus record of " + std::to_string(length) + " bytes (max " +
+                         std::to_string(max_record_) + ")"};
+    const std::uint64_t stride = record_stride(length);
+    const std::uint64_t offset = tail_ & mask_;
+    const std::uint64_t pad = offset + stride > capacity_ ? capacity_ - offset : 0;
+    const std::uint64_t end = tail_ + pad + stride;
+    if (end > intent_) {
+        intent_ = end;
+        header_->tail_intent.store(end, std::memory_order_release);
+        // release fence: the intent is visible before any byte of the range it covers changes,
+        // so a reader copying old bytes from there fails its re-check (C2 step 1, C3 step 5).
+        detail::fence_release();
+    }
+    if (pad != 0) write_padding(tail_, pad);
+    claim_start_ = tail_ + pad;
+    claim_length_ = static_cast<std::uint32_t>(length);
+    claim_type_ = type;
+    claimed_ = true;
+    return std::span<std::byte>(data_ + (claim_start_ & mask_) + kRecordHeaderBytes, length);
+}
+
+void RingWriter::commit(std::size_t used) noexcept {
+    SHOAL_ASSERT(claimed_ && used <= claim_length_);
+    const RecordHeader h{claim_start_,
+                         next_seq_,
+                         static_cast<std::uint32_t>(used),
+                         claim_type_,
+                         static_cast<std::uint32_t>(epoch_),
+                         0};
+    std::memcpy(data_ + (claim_start_ & mask_), &h, sizeof h);
+    ++next_seq_;
+    claimed_ = false;
+    // A shrunk record leaves tail_intent ahead of tail; the next claim starts at tail anyway.
+    publish(claim_start_, claim_start_ + record_stride(used));
+}
+
+void RingWriter::abort() noexcept {
+    SHOAL_ASSERT(claimed_);
+    const std::uint64_t stride = record_stride(claim_length_);
+    write_padding(claim_start_, stride);
+    claimed_ = false;
+    header_->tail.store(claim_start_ + stride, std::memory_order_release);  // see publish()
+    tail_ = claim_start_ + stride;
+}
+
+bool RingWriter::try_write(std::int32_t type, std::span<const std::byte> payload) noexcept {
+    if (payload.size() > max_record_) return false;
+    auto span = claim(type, payload.size());
+    if (!span.ok()) return false;
+    if (!payload.empty()) std::memcpy(span.value().data(), payload.data(), payload.size());
+    commit(payload.size());
+    return true;
+}
+
+}  // namespace shoal::bus
