@@ -58,10 +58,8 @@ if [ "$do_build" = 1 ]; then
         cmake --build "$build" -j2 --target shoal >>"$log" 2>&1 ||
             say "bench: the shoal binary did not build; server steps will be skipped (see $log)"
     fi
-    for t in uds_baseline_bench $(cd "$root/bench" && ls ./*ring*_bench.cpp 2>/dev/null |
-                                  sed 's|^\./||; s|\.cpp$||'); do
-        cmake --build "$build" -j2 --target "$t" >>"$log" 2>&1 || say "bench: $t did not build"
-    done
+    cmake --build "$build" -j2 --target transport_baseline_bench >>"$log" 2>&1 ||
+        say "bench: transport_baseline_bench did not build; the baseline ratio will be skipped"
 fi
 loadgen="$build/bench/shoal_loadgen"
 [ -x "$loadgen" ] || { say "bench: $loadgen missing (drop --no-build)"; exit 1; }
@@ -173,16 +171,15 @@ for step in "${steps[@]}"; do
     say "$line"
 done
 
-# ---- transport baseline: Unix socket vs the shm ring ---------------------------------------
-for b in "$build"/bench/uds_baseline_bench "$build"/bench/*ring*_bench; do
-    [ -x "$b" ] || continue
-    bn=$(basename "$b")
-    say "bench: $bn"
-    "$b" --benchmark_format=json --benchmark_min_time=0.3 >"$out/$bn.json" 2>>"$log" ||
-        say "bench: $bn failed (see $log)"
-done
-ls "$build"/bench/*ring*_bench >/dev/null 2>&1 ||
-    say "bench: shm ring benchmark not built (no bench/*ring*_bench.cpp yet): baseline ratio skipped"
+# ---- transport baseline: the shm ring vs Unix sockets, one writer to R reader processes ------
+tb="$build/bench/transport_baseline_bench"
+if [ -x "$tb" ]; then
+    say "bench: transport_baseline_bench (shm ring vs Unix socket)"
+    "$tb" --benchmark_format=json --benchmark_min_time=0.3 >"$out/transport_baseline_bench.json" \
+        2>>"$log" || say "bench: transport_baseline_bench failed (see $log)"
+else
+    say "bench: transport_baseline_bench not built: baseline ratio skipped"
+fi
 
 # ---- results: JSON, CSV, SVG, table -------------------------------------------------------
 node "$root/scripts/bench_report.mjs" "$out" | tee -a "$log"

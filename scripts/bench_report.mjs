@@ -19,21 +19,18 @@ function order(label) {
 }
 const workersOf = (r) => Number((/-w(\d+)-/.exec(r.label) ?? [0, 1])[1]);
 
-// ---- transport baseline (Unix socket vs shm ring) ----
-const benches = {};
-for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('_bench.json'))) {
-    try { benches[f.replace('.json', '')] = read(f).benchmarks ?? []; } catch { /* skipped */ }
-}
+// ---- transport baseline: shm ring vs Unix socket, paired by record size and readers ----
+let transport = [];
+try { transport = read('transport_baseline_bench.json').benchmarks ?? []; } catch { /* not run */ }
+const argsOf = (name) => ({ bytes: (/bytes:(\d+)/.exec(name) ?? [])[1], readers: (/readers:(\d+)/.exec(name) ?? [])[1] });
 const baseline = [];
-const uds = benches.uds_baseline_bench ?? [];
-const ringName = Object.keys(benches).find((k) => k.includes('ring'));
-for (const u of uds) {
-    // Pair by record size: "bytes:64" here; the ring benchmark's name holds "/64" or ":64".
-    const size = (/bytes:(\d+)/.exec(u.name) ?? [])[1];
-    const sizeRe = new RegExp(`[/:]${size}(?:/|$)`);
-    const ring = ringName && benches[ringName].find((b) => sizeRe.test(b.name));
-    baseline.push({ uds: u.name, uds_per_s: u.items_per_second, uds_cpu_ns: u.cpu_ns_per_msg,
-        ring: ring?.name ?? null, ring_per_s: ring?.items_per_second ?? null,
+for (const u of transport.filter((b) => b.name.startsWith('BM_UnixSocketFanout'))) {
+    const a = argsOf(u.name);
+    const ring = transport.find((b) => b.name.startsWith('BM_ShmRingFanout') &&
+        argsOf(b.name).bytes === a.bytes && argsOf(b.name).readers === a.readers);
+    baseline.push({ uds: u.name.replace('/real_time', ''), uds_per_s: u.items_per_second,
+        uds_cpu_ns: u.cpu_ns_per_msg, ring: ring?.name.replace('/real_time', '') ?? null,
+        ring_per_s: ring?.items_per_second ?? null, ring_cpu_ns: ring?.cpu_ns_per_msg ?? null,
         ratio: ring ? ring.items_per_second / u.items_per_second : null });
 }
 
@@ -109,10 +106,10 @@ for (const r of steps) {
     console.log(`| ${r.label} | ${n0(r.deliveries_per_s)} | ${r.lost} | ${n1(r.latency_us.p50)} | ${n1(r.latency_us.p99)} | ${n1(r.latency_us.p999)} | ${n0(r.connect.per_s)} | ${r.server ? r.server.cores.toFixed(2) : '-'} | ${n0(r.server?.cpu_ns_per_delivery)} | ${n0(r.server?.rss_per_connection_bytes)} | ${r.loadgen.cores.toFixed(2)} | ${r.bottleneck} |`);
 }
 if (baseline.length) {
-    console.log('\n| transport | msgs/s | reader CPU ns/msg | shm ring msgs/s | ring / socket |');
-    console.log('| --- | ---: | ---: | ---: | ---: |');
+    console.log('\n| Unix socket baseline | msgs/s | reader CPU ns/msg | shm ring msgs/s | ring reader CPU ns/msg | ring / socket |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const b of baseline) {
-        console.log(`| ${b.uds} | ${n0(b.uds_per_s)} | ${n1(b.uds_cpu_ns)} | ${b.ring ? n0(b.ring_per_s) : 'not built'} | ${b.ratio ? b.ratio.toFixed(2) + 'x' : '-'} |`);
+        console.log(`| ${b.uds} | ${n0(b.uds_per_s)} | ${n1(b.uds_cpu_ns)} | ${b.ring ? n0(b.ring_per_s) : 'not run'} | ${n1(b.ring_cpu_ns)} | ${b.ratio ? b.ratio.toFixed(1) + 'x' : '-'} |`);
     }
 }
 console.log(`\nfiles: ${path.join(dir, 'results.json')}, results.csv, plot.svg`);
