@@ -124,6 +124,31 @@ void fill_measurements(RunState& run, RunReport& r) {
     r.latency.mean_us = h.mean() / 1e3;
 }
 
+struct ServerSamples {
+    std::optional<TreeSample> before;      // API connections open, no subscriber yet
+    std::optional<TreeSample> connected;   // every subscriber set up, after the settle time
+    std::optional<TreeSample> cpu_before;  // start of the measured window
+    std::optional<TreeSample> cpu_after;   // end of the drain
+};
+
+void fill_server_figures(const ServerSamples& s, RunReport& r) {
+    if (!s.before || !s.connected || !s.cpu_before || !s.cpu_after) return;
+    r.have_server = true;
+    r.server_processes = s.cpu_after->processes;
+    r.server_cpu_s = s.cpu_after->cpu_s - s.cpu_before->cpu_s;
+    r.server_cores = r.server_cpu_s / std::max(1e-9, r.window_s);
+    r.server_rss_before = s.before->rss_bytes;
+    r.server_rss_connected = s.connected->rss_bytes;
+    if (r.subscribed > 0) {
+        r.server_rss_per_connection = (static_cast<double>(s.connected->rss_bytes) -
+                                       static_cast<double>(s.before->rss_bytes)) /
+                                      static_cast<double>(r.subscribed);
+    }
+    if (r.delivered > 0) {
+        r.server_cpu_ns_per_delivery = r.server_cpu_s * 1e9 / static_cast<double>(r.delivered);
+    }
+}
+
 }  // namespace
 
 common::Result<RunReport> run_load(const LoadOptions& asked) {
@@ -142,7 +167,6 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
 
     RunReport r;
     r.options = o;
-    const auto before = sample_server(o);
     auto subs = std::make_unique<Subscriber[]>(static_cast<std::size_t>(o.connections));
     std::unique_ptr<ApiPublisher> api;
     std::unique_ptr<ClientPublisher> client;
@@ -150,6 +174,11 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     if (o.mode == PublishMode::Api) {
         api = std::make_unique<ApiPublisher>(run, loopback_source(0), dest.value());
         api->start();
+        // API connections first, so the RSS baseline below already holds them.
+        const std::uint64_t until = common::monotonic_ns() + 2'000'000'000u;
+        while (api->connected() < o.api_connections && common::monotonic_ns() < until) {
+            run.loop.run_once(1);
+        }
         pub.api = api.get();
     } else {
         client = std::make_unique<ClientPublisher>(run, subs.get(),
@@ -157,11 +186,13 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
         pub.client = client.get();
     }
 
+    ServerSamples samples;
+    samples.before = sample_server(o);
     connect_all(run, subs.get(), dest.value(), r);
     run_for(run, o.settle_ms);
-    const auto connected = sample_server(o);
+    samples.connected = sample_server(o);
 
-    const auto cpu_before = sample_server(o);
+    samples.cpu_before = sample_server(o);
     const double own_before = own_cpu_s();
     run.record_latency = true;
     const std::uint64_t t0 = common::monotonic_ns();
@@ -171,12 +202,11 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
            common::monotonic_ns() < drain_deadline) {
         run.loop.run_once(1);
     }
-    const bool complete = run.counters.delivered >= run.publish.expected;
-    const std::uint64_t window_end =
-        complete ? std::max(publish_end, run.last_delivery_ns) : common::monotonic_ns();
+    // The window ends with the last delivery; an idle drain waiting for lost ones is not in it.
+    const std::uint64_t window_end = std::max(publish_end, run.last_delivery_ns);
     run.record_latency = false;
     const double own_after = own_cpu_s();
-    const auto cpu_after = sample_server(o);
+    samples.cpu_after = sample_server(o);
 
     fill_measurements(run, r);
     r.publish_s = seconds_between(t0, publish_end);
@@ -185,24 +215,10 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     r.deliveries_per_s = static_cast<double>(r.delivered) / std::max(1e-9, r.window_s);
     r.own_cpu_s = own_after - own_before;
     r.own_cores = r.own_cpu_s / std::max(1e-9, r.window_s);
-    if (r.delivered > 0)
+    if (r.delivered > 0) {
         r.own_cpu_ns_per_delivery = r.own_cpu_s * 1e9 / static_cast<double>(r.delivered);
-    if (before && connected && cpu_before && cpu_after) {
-        r.have_server = true;
-        r.server_processes = cpu_after->processes;
-        r.server_cpu_s = cpu_after->cpu_s - cpu_before->cpu_s;
-        r.server_cores = r.server_cpu_s / std::max(1e-9, r.window_s);
-        r.server_rss_before = before->rss_bytes;
-        r.server_rss_connected = connected->rss_bytes;
-        if (r.subscribed > 0) {
-            r.server_rss_per_connection = (static_cast<double>(connected->rss_bytes) -
-                                           static_cast<double>(before->rss_bytes)) /
-                                          static_cast<double>(r.subscribed);
-        }
-        if (r.delivered > 0) {
-            r.server_cpu_ns_per_delivery = r.server_cpu_s * 1e9 / static_cast<double>(r.delivered);
-        }
     }
+    fill_server_figures(samples, r);
     r.bottleneck = judge_bottleneck(r);
     return r;
 }
