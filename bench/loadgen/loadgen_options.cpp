@@ -79,9 +79,6 @@ std::string validate(const LoadOptions& o) {
     if (o.mode == PublishMode::Client && o.connections < 2 * o.channels) {
         return "client events need at least two subscribers per channel (the sender gets none)";
     }
-    if (o.mode == PublishMode::Client && o.rate <= 0) {
-        return "client events need a fixed --rate (servers rate-limit client events)";
-    }
     return {};
 }
 

@@ -118,6 +118,19 @@ TEST_CASE("run_load: client events on private channels reach every subscriber bu
     REQUIRE(r->delivered == r->expected);
 }
 
+TEST_CASE("run_load: client events as fast as absorbed keep every delivery", "[bench][load_run]") {
+    FakeServer server;
+    LoadOptions o = small_run(server);
+    o.mode = PublishMode::Client;
+    o.rate = 0;
+    o.duration_s = 0.3;
+    auto r = run_load(o);
+    REQUIRE(r.ok());
+    REQUIRE(r->published > 0);
+    REQUIRE(r->delivered == r->expected);
+    REQUIRE(r->lost == 0);
+}
+
 TEST_CASE("run_load: a wrong secret gets every request rejected and owes no deliveries",
           "[bench][load_run]") {
     FakeServer server;
