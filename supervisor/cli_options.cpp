@@ -6,10 +6,14 @@ namespace {
 
 const char* level_text(common::LogLevel level) {
     switch (level) {
-        case common::LogLevel::Debug: return "debug";
-        case common::LogLevel::Info: return "info";
-        case common::LogLevel::Warn: return "warn";
-        case common::LogLevel::Error: return "error";
+        case common::LogLevel::Debug:
+            return "debug";
+        case common::LogLevel::Info:
+            return "info";
+        case common::LogLevel::Warn:
+            return "warn";
+        case common::LogLevel::Error:
+            return "error";
     }
     return "info";
 }
@@ -17,23 +21,32 @@ const char* level_text(common::LogLevel level) {
 }  // namespace
 
 void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
-    app.add_option("--host", c.host, "Address to listen on")->envname("SHOAL_HOST")
+    app.add_option("--host", c.host, "Address to listen on")
+        ->envname("SHOAL_HOST")
         ->capture_default_str();
-    app.add_option("--port", c.port, "Port to listen on")->envname("SHOAL_PORT")
+    app.add_option("--port", c.port, "Port to listen on")
+        ->envname("SHOAL_PORT")
         ->capture_default_str();
     app.add_option("--workers", c.workers, "Worker processes (0: one per core)")
-        ->envname("SHOAL_WORKERS")->check(CLI::Range(0u, 64u))->capture_default_str();
+        ->envname("SHOAL_WORKERS")
+        ->check(CLI::Range(0u, 64u))
+        ->capture_default_str();
     app.add_option("--bus-name", c.bus_name, "Shared-memory bus name (default shoal-<port>)")
         ->envname("SHOAL_BUS_NAME");
-    app.add_option("--app-id", c.app.id, "Pusher app id")->envname("SHOAL_APP_ID")
+    app.add_option("--app-id", c.app.id, "Pusher app id")
+        ->envname("SHOAL_APP_ID")
         ->capture_default_str();
-    app.add_option("--app-key", c.app.key, "Pusher app key")->envname("SHOAL_APP_KEY")
+    app.add_option("--app-key", c.app.key, "Pusher app key")
+        ->envname("SHOAL_APP_KEY")
         ->capture_default_str();
     app.add_option("--app-secret", c.app.secret, "Pusher app secret")
-        ->envname("SHOAL_APP_SECRET")->capture_default_str();
+        ->envname("SHOAL_APP_SECRET")
+        ->capture_default_str();
     app.add_option("--log-level", s.log_level, "debug|info|warn|error")
-        ->envname("SHOAL_LOG_LEVEL")->capture_default_str();
-    app.add_option("--log-format", s.log_format, "text|json")->envname("SHOAL_LOG_FORMAT")
+        ->envname("SHOAL_LOG_LEVEL")
+        ->capture_default_str();
+    app.add_option("--log-format", s.log_format, "text|json")
+        ->envname("SHOAL_LOG_FORMAT")
         ->capture_default_str();
 
     auto& l = c.limits;
@@ -47,8 +60,19 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
         ->capture_default_str();
 
     auto& p = c.policy;
+    app.add_option("--heartbeat-interval-ms", p.heartbeat_interval_ms,
+                   "How often a worker writes its heartbeat")
+        ->capture_default_str();
     app.add_option("--heartbeat-timeout-ms", p.heartbeat_timeout_ms,
-                   "A worker silent this long is killed")->capture_default_str();
+                   "A worker silent this long is killed")
+        ->capture_default_str();
+    app.add_option("--backoff-initial-ms", p.backoff_initial_ms, "First restart delay")
+        ->capture_default_str();
+    app.add_option("--backoff-max-ms", p.backoff_max_ms, "Largest restart delay")
+        ->capture_default_str();
+    app.add_option("--healthy-after-ms", p.healthy_after_ms,
+                   "Uptime that resets the backoff and closes a half-open breaker")
+        ->capture_default_str();
     app.add_option("--breaker-failures", p.breaker_failures, "Failures that open the breaker")
         ->capture_default_str();
     app.add_option("--breaker-window-ms", p.breaker_window_ms, "Window for those failures")
@@ -70,19 +94,50 @@ common::Result<void> apply_scratch(const CliScratch& s, common::Config& c) {
 std::vector<std::string> to_args(const common::Config& c) {
     auto u = [](auto v) { return std::to_string(v); };
     return {
-        "--host", c.host, "--port", u(c.port), "--workers", u(c.effective_workers()),
-        "--bus-name", c.effective_bus_name(), "--app-id", c.app.id, "--app-key", c.app.key,
-        "--app-secret", c.app.secret, "--log-level", level_text(c.log_level), "--log-format",
+        "--host",
+        c.host,
+        "--port",
+        u(c.port),
+        "--workers",
+        u(c.effective_workers()),
+        "--bus-name",
+        c.effective_bus_name(),
+        "--app-id",
+        c.app.id,
+        "--app-key",
+        c.app.key,
+        "--app-secret",
+        c.app.secret,
+        "--log-level",
+        level_text(c.log_level),
+        "--log-format",
         c.log_format == common::LogFormat::Json ? "json" : "text",
-        "--max-message-bytes", u(c.limits.max_message_bytes),
-        "--max-event-bytes", u(c.limits.max_event_bytes),
-        "--max-connections", u(c.limits.max_connections),
-        "--activity-timeout", u(c.limits.activity_timeout_s),
-        "--heartbeat-timeout-ms", u(c.policy.heartbeat_timeout_ms),
-        "--breaker-failures", u(c.policy.breaker_failures),
-        "--breaker-window-ms", u(c.policy.breaker_window_ms),
-        "--breaker-cooldown-ms", u(c.policy.breaker_cooldown_ms),
-        "--shutdown-deadline-ms", u(c.policy.shutdown_deadline_ms),
+        "--max-message-bytes",
+        u(c.limits.max_message_bytes),
+        "--max-event-bytes",
+        u(c.limits.max_event_bytes),
+        "--max-connections",
+        u(c.limits.max_connections),
+        "--activity-timeout",
+        u(c.limits.activity_timeout_s),
+        "--heartbeat-interval-ms",
+        u(c.policy.heartbeat_interval_ms),
+        "--heartbeat-timeout-ms",
+        u(c.policy.heartbeat_timeout_ms),
+        "--backoff-initial-ms",
+        u(c.policy.backoff_initial_ms),
+        "--backoff-max-ms",
+        u(c.policy.backoff_max_ms),
+        "--healthy-after-ms",
+        u(c.policy.healthy_after_ms),
+        "--breaker-failures",
+        u(c.policy.breaker_failures),
+        "--breaker-window-ms",
+        u(c.policy.breaker_window_ms),
+        "--breaker-cooldown-ms",
+        u(c.policy.breaker_cooldown_ms),
+        "--shutdown-deadline-ms",
+        u(c.policy.shutdown_deadline_ms),
     };
 }
 

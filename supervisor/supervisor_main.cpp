@@ -1,20 +1,61 @@
 // SPDX-License-Identifier: MIT
+// `shoal serve`: lock the bus name, open the listen socket once, create the bus, run the loop.
+// Every start-up failure is logged once here and exits 78 (EX_CONFIG).
 #include "supervisor/supervisor_main.hpp"
 
+#include <uv.h>
+
 #include "common/log.hpp"
+#include "supervisor/bus_control.hpp"
+#include "supervisor/bus_lock.hpp"
+#include "supervisor/listen_socket.hpp"
+#include "supervisor/supervisor.hpp"
 
 namespace shoal::sup {
+namespace {
 
-int run_supervisor(const common::Config& config) {
-    SHOAL_ERROR("shoal serve is not available in this revision (host=%s port=%u workers=%u)",
-                config.host.c_str(), config.port, config.effective_workers());
-    return 78;
+constexpr int kExitConfig = 78;
+
+int fail(const common::Error& e) {
+    SHOAL_ERROR("shoal serve: %s", e.message().c_str());
+    return kExitConfig;
 }
 
-int run_status(const common::Config& config, bool) {
-    SHOAL_ERROR("shoal status is not available in this revision: bus=%s",
-                config.effective_bus_name().c_str());
-    return 78;
+}  // namespace
+
+int run_supervisor(const common::Config& config_in) {
+    common::log_configure({config_in.log_level, config_in.log_format, "supervisor", -1});
+    common::Config config = config_in;
+    config.bus_name = config.effective_bus_name();
+
+    auto lock = BusLock::acquire(config.bus_name);
+    if (!lock) return fail(lock.error());
+    auto listen = ListenSocket::open(config.host, config.port);
+    if (!listen) return fail(listen.error());
+    config.port = listen->port();
+    auto bus = BusControl::create(lock.value(), config.bus_name, bus_config_for(config));
+    if (!bus) return fail(bus.error());
+
+    char exe[4096];
+    std::size_t exe_len = sizeof exe;
+    if (int rc = uv_exepath(exe, &exe_len); rc != 0)
+        return fail(common::Error{common::Errc::Spawn, -rc, "uv_exepath() failed"});
+
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    SupervisorSetup setup{std::string(exe, exe_len), listen->fd(), bus.value()->wakeup_fds()};
+    Supervisor sup(&loop, config, *bus.value(), std::move(setup));
+    loop.data = &sup;
+    SHOAL_INFO("shoal serve: listening on %s:%u with %u workers, bus %s", config.host.c_str(),
+               config.port, config.effective_workers(), config.bus_name.c_str());
+    sup.start();
+    uv_run(&loop, UV_RUN_DEFAULT);
+
+    bus.value().reset();
+    lock->release_and_unlink();
+    if (uv_loop_close(&loop) != 0) SHOAL_WARN("shoal serve: handles left open at exit");
+    SHOAL_INFO("shoal serve: stopped");
+    return sup.finished() ? 0 : 1;
 }
 
 }  // namespace shoal::sup

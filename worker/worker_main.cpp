@@ -1,14 +1,97 @@
 // SPDX-License-Identifier: MIT
+// A worker process: one libuv loop, the transport (net::Server), the app handler and signals.
+// SIGTERM/SIGINT drain gracefully (farewell, 1001, exit 0 when drained or at the deadline).
 #include "worker/worker_main.hpp"
 
+#include <uv.h>
+
 #include "common/log.hpp"
+#include "worker/bus_bridge/supervisor_link.hpp"
+#include "worker/net/handler.hpp"
+#include "worker/net/server.hpp"
 
 namespace shoal::worker {
+namespace {
+
+constexpr int kExitConfig = 78;
+
+// Stand-in for the protocol layer until the Pusher app is wired in: every upgrade is refused
+// with 404 and every other request answered 404.
+class NotFoundApp final : public net::WsHandler, public net::HttpHandler {
+  public:
+    net::UpgradeDecision on_upgrade(const net::HttpRequest&) override { return {false, 404}; }
+    void on_open(net::ConnId, const net::HttpRequest&) override {}
+    void on_text(net::ConnId, std::string_view) override {}
+    void on_idle(net::ConnId) override {}
+    void on_close(net::ConnId) override {}
+    std::uint32_t idle_timeout_ms() const override { return 120'000; }
+    net::HttpResponse on_request(const net::HttpRequest&) override {
+        return {404, "application/json", R"({"error":"not found"})"};
+    }
+};
+
+struct WorkerRun {
+    uv_loop_t* loop;
+    net::Server* server;
+    SupervisorLink* link;
+    std::uint32_t deadline_ms;
+    uv_signal_t sigterm;
+    uv_signal_t sigint;
+};
+
+void on_drained(void* arg) {
+    auto* w = static_cast<WorkerRun*>(arg);
+    w->link->close();
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->sigterm), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->sigint), nullptr);
+}
+
+void on_signal(uv_signal_t* h, int signum) {
+    auto* w = static_cast<WorkerRun*>(h->data);
+    SHOAL_INFO("signal %d: draining", signum);
+    w->server->shutdown(w->deadline_ms, on_drained, w);
+}
+
+}  // namespace
 
 int run_worker(const common::Config& config, const WorkerOptions& options) {
-    SHOAL_ERROR("shoal worker is not available in this revision (slot=%d port=%u)", options.slot,
-                config.port);
-    return 78;
+    common::log_configure({config.log_level, config.log_format, "worker", options.slot});
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    auto link = SupervisorLink::start(&loop, config, options.slot);  // heartbeat, parent death
+    if (!link) {
+        SHOAL_ERROR("%s", link.error().message().c_str());
+        return kExitConfig;
+    }
+    net::Server server(&loop, config);
+    WorkerRun run{&loop, &server, link->get(), config.policy.shutdown_deadline_ms, {}, {}};
+
+    // The app: replace these two lines with the protocol layer (session::PusherApp).
+    NotFoundApp app;
+    auto started = server.start(app, app, options.listen_fd);
+
+    int code = 0;
+    if (!started) {
+        SHOAL_ERROR("%s", started.error().message().c_str());
+        code = kExitConfig;
+        server.shutdown(0, nullptr, nullptr);
+        (*link)->close();
+    } else {
+        (*link)->count_connections_with(
+            [](const void* s) -> std::uint64_t {
+                return static_cast<const net::Server*>(s)->connection_count();
+            },
+            &server);
+        uv_signal_init(&loop, &run.sigterm);
+        uv_signal_init(&loop, &run.sigint);
+        run.sigterm.data = run.sigint.data = &run;
+        uv_signal_start(&run.sigterm, on_signal, SIGTERM);
+        uv_signal_start(&run.sigint, on_signal, SIGINT);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    if (code == 0) SHOAL_INFO("drained, exiting");
+    return code;
 }
 
 }  // namespace shoal::worker

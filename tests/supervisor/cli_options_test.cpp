@@ -5,13 +5,18 @@
 
 using namespace shoal;
 
-TEST_CASE("cli_options: a config rendered to flags parses back to the same config", "[supervisor]") {
+TEST_CASE("cli_options: a config rendered to flags parses back to the same config",
+          "[supervisor]") {
     common::Config in;
     in.port = 7001;
     in.workers = 3;
     in.app.secret = "s3cret";
     in.log_format = common::LogFormat::Json;
     in.policy.breaker_failures = 2;
+    in.policy.heartbeat_interval_ms = 50;
+    in.policy.backoff_initial_ms = 7;
+    in.policy.backoff_max_ms = 900;
+    in.policy.healthy_after_ms = 1234;
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -28,6 +33,10 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.app.secret == "s3cret");
     REQUIRE(out.log_format == common::LogFormat::Json);
     REQUIRE(out.policy.breaker_failures == 2);
+    REQUIRE(out.policy.heartbeat_interval_ms == 50);
+    REQUIRE(out.policy.backoff_initial_ms == 7);
+    REQUIRE(out.policy.backoff_max_ms == 900);
+    REQUIRE(out.policy.healthy_after_ms == 1234);
     REQUIRE(out.effective_bus_name() == "shoal-7001");
 }
 

@@ -45,7 +45,7 @@ struct UpgradeDecision {
 };
 
 class WsHandler {
-public:
+  public:
     virtual ~WsHandler() = default;
     // A valid RFC 6455 upgrade request arrived. Accepting sends the 101; refusing answers
     // refuse_status and closes. on_open follows an accept once the 101 is queued.
@@ -65,17 +65,24 @@ public:
     virtual std::uint32_t idle_timeout_ms() const = 0;
     virtual std::uint32_t idle_grace_ms() const { return 30'000; }
     virtual std::uint16_t idle_close_code() const { return 4201; }  // Pusher: pong not received
+
+    // Added by the transport: close code for a connection over its send-queue high-water mark
+    // (1013 "try again later"; Pusher clients expect 4100 "over capacity").
+    virtual std::uint16_t overload_close_code() const { return 1013; }
+    // Added by the transport: the worker is shutting down; a last frame sent here (a farewell, a
+    // reconnect hint) goes out before the transport closes the connection with 1001.
+    virtual void on_shutdown(ConnId id) { (void)id; }
 };
 
 class HttpHandler {
-public:
+  public:
     virtual ~HttpHandler() = default;
     // Every request that is not a WebSocket upgrade (health checks are answered by the transport).
     virtual HttpResponse on_request(const HttpRequest& request) = 0;
 };
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
     // Queues a frame on a connection. A connection over its send-queue high-water mark is closed
     // with a reconnect code (4100-range for Pusher clients, 1013 otherwise) and the frame dropped;

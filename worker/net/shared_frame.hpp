@@ -15,7 +15,7 @@ namespace shoal::net {
 class FrameRef;
 
 class SharedFrame {
-public:
+  public:
     // Encodes a server-to-client (unmasked) frame in one allocation (or a pooled block).
     static FrameRef make_text(std::string_view payload);
     static FrameRef make_binary(std::string_view payload);
@@ -24,13 +24,16 @@ public:
     static FrameRef make_ping(std::string_view payload);
     // Wraps bytes that are already a complete encoded frame (as received from the bus).
     static FrameRef from_wire(std::string_view frame_bytes);
+    // Added by the transport: bytes that are not a WebSocket frame (an HTTP response); payload()
+    // is all of them.
+    static FrameRef make_raw(std::string_view bytes);
 
     std::string_view wire() const noexcept { return {data_, size_}; }
     std::string_view payload() const noexcept {
         return {data_ + header_size_, size_ - header_size_};
     }
 
-private:
+  private:
     friend class FrameRef;
     friend struct FrameFactory;  // defined in shared_frame.cpp
     SharedFrame() = default;
@@ -43,7 +46,7 @@ private:
 
 // Intrusive reference; copying costs one increment, moving costs nothing.
 class FrameRef {
-public:
+  public:
     FrameRef() noexcept = default;
     explicit FrameRef(SharedFrame* f) noexcept : f_(f) {
         if (f_) ++f_->refs_;
@@ -62,7 +65,7 @@ public:
     const SharedFrame& operator*() const noexcept { return *f_; }
     std::uint32_t use_count() const noexcept { return f_ ? f_->refs_ : 0; }
 
-private:
+  private:
     SharedFrame* f_ = nullptr;
 };
 

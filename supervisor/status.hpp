@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// `shoal status`: a read-only snapshot of a running server's bus (slots, pids, epochs, uptime,
+// restarts, breaker, connections, ring positions and lag), rendered as text or JSON. The
+// snapshot is separate from rendering so both are testable without a server.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shm_bus/segment.hpp"
+
+namespace shoal::sup {
+
+struct SlotStatus {
+    std::uint32_t slot = 0;
+    std::uint32_t pid = 0;
+    std::string state;
+    std::uint64_t epoch = 0;
+    std::uint64_t uptime_ms = 0;
+    std::uint64_t heartbeat_age_ms = 0;
+    std::uint32_t restarts = 0;
+    std::string breaker;
+    std::uint64_t connections = 0;
+    std::uint64_t messages_in = 0;
+    std::uint64_t messages_out = 0;
+    std::uint64_t lost_records = 0;
+    std::uint64_t max_lag_bytes = 0;  // the furthest this worker is behind any other ring
+};
+
+struct RingStatus {
+    std::uint32_t ring = 0;
+    std::string writer;  // "slot N" or "control"
+    std::uint64_t tail = 0;
+    std::uint64_t latest = 0;
+    std::uint64_t writer_epoch = 0;
+};
+
+struct ServerStatus {
+    std::string bus;
+    std::uint64_t supervisor_pid = 0;
+    bool supervisor_alive = false;
+    std::uint64_t ring_bytes = 0;
+    std::vector<SlotStatus> slots;
+    std::vector<RingStatus> rings;
+};
+
+ServerStatus snapshot(const bus::Segment& segment, const std::string& bus_name,
+                      std::uint64_t now_ns);
+std::string render_text(const ServerStatus& status);
+std::string render_json(const ServerStatus& status);
+
+}  // namespace shoal::sup

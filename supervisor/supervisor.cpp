@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+// Every decision happens on the loop: the tick judges heartbeats, due restarts and breaker
+// cooldowns; exit_cb classifies each exit. Nothing here blocks, so a stuck worker never stalls the
+// supervisor, and the listen socket it holds keeps queueing connections whatever the workers do.
+#include "supervisor/supervisor.hpp"
+
+#include <signal.h>
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "supervisor/cli_options.hpp"
+#include "supervisor/worker_spawner.hpp"
+
+namespace shoal::sup {
+namespace {
+
+constexpr int kExitConfig = 78;               // EX_CONFIG: restarting cannot help
+constexpr std::uint64_t kTickMs = 20;         // granularity of restarts, staleness and deadlines
+constexpr std::uint64_t kKillMarginMs = 500;  // past the worker's own drain deadline
+
+std::uint64_t now_ms() noexcept {
+    return common::monotonic_ns() / 1'000'000;
+}
+
+bus::BreakerState to_bus(BreakerState s) {
+    switch (s) {
+        case BreakerState::Closed:
+            return bus::BreakerState::Closed;
+        case BreakerState::Open:
+            return bus::BreakerState::Open;
+        case BreakerState::HalfOpen:
+            return bus::BreakerState::HalfOpen;
+    }
+    return bus::BreakerState::Closed;
+}
+
+// Events about a slot carry that slot in the log line's own slot field (JSON "slot": N), so logs
+// filter by slot whichever process wrote them. The loop is single-threaded: a scope is enough.
+class SlotLogScope {
+  public:
+    explicit SlotLogScope(std::uint32_t slot) : saved_(common::log_config()) {
+        common::LogConfig c = saved_;
+        c.slot = static_cast<int>(slot);
+        common::log_configure(c);
+    }
+    ~SlotLogScope() { common::log_configure(saved_); }
+    SlotLogScope(const SlotLogScope&) = delete;
+    SlotLogScope& operator=(const SlotLogScope&) = delete;
+
+  private:
+    common::LogConfig saved_;
+};
+
+}  // namespace
+
+const char* slot_phase_name(SlotPhase phase) noexcept {
+    switch (phase) {
+        case SlotPhase::Idle:
+            return "idle";
+        case SlotPhase::Running:
+            return "running";
+        case SlotPhase::Stopping:
+            return "stopping";
+        case SlotPhase::Backoff:
+            return "backoff";
+        case SlotPhase::BreakerOpen:
+            return "breaker-open";
+        case SlotPhase::Stopped:
+            return "stopped";
+    }
+    return "idle";
+}
+
+Supervisor::Supervisor(uv_loop_t* loop, const common::Config& config, BusControl& bus,
+                       SupervisorSetup setup)
+    : loop_(loop), config_(config), bus_(bus), setup_(std::move(setup)) {
+    const auto& p = config_.policy;
+    health_ = HealthKnobs{p.heartbeat_timeout_ms, p.healthy_after_ms};
+    worker_args_ = to_args(config_);
+    BackoffKnobs backoff{p.backoff_initial_ms, p.backoff_max_ms, p.healthy_after_ms};
+    BreakerKnobs breaker{p.breaker_failures, p.breaker_window_ms, p.breaker_cooldown_ms};
+    std::uint64_t seed = common::monotonic_ns() ^ (static_cast<std::uint64_t>(::getpid()) << 32);
+    for (std::uint32_t i = 0; i < config_.effective_workers(); ++i) {
+        slots_.push_back(std::make_unique<WorkerSlot>(i, backoff, breaker, seed + i));
+        slots_.back()->epoch = bus_.epoch(i);
+    }
+}
+
+void Supervisor::start() {
+    uv_timer_init(loop_, &tick_);
+    tick_.data = this;
+    uv_timer_start(&tick_, on_tick, kTickMs, kTickMs);
+    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_}) {
+        uv_signal_init(loop_, s);
+        s->data = this;
+    }
+    uv_signal_start(&sigterm_, on_signal, SIGTERM);
+    uv_signal_start(&sigint_, on_signal, SIGINT);
+    uv_signal_start(&sighup_, on_signal, SIGHUP);
+    for (auto& s : slots_)
+        start_worker(*s);
+}
+
+void Supervisor::on_tick(uv_timer_t* timer) {
+    static_cast<Supervisor*>(timer->data)->tick();
+}
+
+void Supervisor::on_signal(uv_signal_t* handle, int signum) {
+    auto* self = static_cast<Supervisor*>(handle->data);
+    if (signum == SIGHUP) {
+        self->begin_rolling_restart();
+    } else {
+        self->begin_shutdown(signum);
+    }
+}
+
+void Supervisor::on_exit(uv_process_t* process, std::int64_t exit_status, int term_signal) {
+    auto* slot = static_cast<WorkerSlot*>(process->data);
+    auto* self = static_cast<Supervisor*>(process->loop->data);
+    self->handle_exit(*slot, exit_status, term_signal);
+}
+
+void Supervisor::publish(const WorkerSlot& s) {
+    SlotPublish p;
+    p.pid = s.phase == SlotPhase::Running || s.phase == SlotPhase::Stopping ? s.pid : 0;
+    switch (s.phase) {
+        case SlotPhase::Idle:
+            p.state = bus::SlotState::Empty;
+            break;
+        case SlotPhase::Running:
+            p.state = s.announced_up ? bus::SlotState::Running : bus::SlotState::Starting;
+            break;
+        case SlotPhase::Stopping:
+            p.state = bus::SlotState::Stopping;
+            break;
+        default:
+            p.state = bus::SlotState::Down;
+            break;
+    }
+    p.epoch = s.epoch;
+    p.started_ns = s.started_ns;
+    p.restarts = s.restarts;
+    p.breaker = to_bus(s.breaker.state());
+    bus_.publish(s.index, p);
+}
+
+void Supervisor::start_worker(WorkerSlot& s) {
+    SlotLogScope log_scope(s.index);
+    if (s.phase != SlotPhase::Idle) ++s.restarts;
+    ++s.epoch;
+    s.started_ns = common::monotonic_ns();
+    s.announced_up = false;
+    s.reported_healthy = false;
+    s.stop_reason = StopReason::None;
+    s.phase = SlotPhase::Running;
+    s.pid = 0;
+    publish(s);  // epoch and started_ns first: a heartbeat older than started_ns is ignored
+
+    SpawnRequest req;
+    req.exe_path = setup_.exe_path;
+    req.slot = static_cast<int>(s.index);
+    req.epoch = s.epoch;
+    req.listen_fd = setup_.listen_fd;
+    req.extra_fds = setup_.extra_fds;
+    req.config_args = worker_args_;
+    s.process.data = &s;
+    auto pid = spawn_worker(loop_, &s.process, req, on_exit);
+    s.handle_open = true;
+    if (!pid) {
+        SHOAL_ERROR("worker start failed: slot=%u epoch=%lu: %s", s.index,
+                    static_cast<unsigned long>(s.epoch), pid.error().message().c_str());
+        uv_close(reinterpret_cast<uv_handle_t*>(&s.process),
+                 [](uv_handle_t* h) { static_cast<WorkerSlot*>(h->data)->handle_open = false; });
+        after_failure(s, 0, false);
+        return;
+    }
+    s.pid = pid.value();
+    SHOAL_INFO("worker started: slot=%u pid=%d epoch=%lu restarts=%u breaker=%s", s.index, s.pid,
+               static_cast<unsigned long>(s.epoch), s.restarts,
+               breaker_state_name(s.breaker.state()));
+    publish(s);
+}
+
+void Supervisor::stop_worker(WorkerSlot& s, StopReason reason, int signum) {
+    SlotLogScope log_scope(s.index);
+    if (s.phase != SlotPhase::Running && s.phase != SlotPhase::Stopping) return;
+    if (s.phase == SlotPhase::Running) {
+        s.stop_reason = reason;
+        // The worker enforces the same deadline on its clients; the margin lets it finish first.
+        s.kill_at_ms = now_ms() + config_.policy.shutdown_deadline_ms + kKillMarginMs;
+        s.phase = SlotPhase::Stopping;
+    }
+    SHOAL_INFO("worker stop: slot=%u pid=%d epoch=%lu signal=%s", s.index, s.pid,
+               static_cast<unsigned long>(s.epoch), signum == SIGKILL ? "SIGKILL" : "SIGTERM");
+    uv_process_kill(&s.process, signum);
+    publish(s);
+}
+
+void Supervisor::tick() {
+    std::uint64_t ns = common::monotonic_ns();
+    std::uint64_t ms = ns / 1'000'000;
+    for (auto& s : slots_)
+        tick_slot(*s, ms, ns);
+    if (rolling_slot_ >= 0) advance_rolling();
+}
+
+void Supervisor::tick_slot(WorkerSlot& s, std::uint64_t ms, std::uint64_t ns) {
+    SlotLogScope log_scope(s.index);
+    switch (s.phase) {
+        case SlotPhase::Running: {
+            HeartbeatSample sample{s.started_ns, bus_.heartbeat_ns(s.index)};
+            Health h = judge_health(sample, ns, health_);
+            if (h == Health::Stale) {
+                SHOAL_WARN("worker heartbeat stale: slot=%u pid=%d epoch=%lu age_ms=%lu; killing",
+                           s.index, s.pid, static_cast<unsigned long>(s.epoch),
+                           static_cast<unsigned long>(heartbeat_age_ms(sample, ns)));
+                stop_worker(s, StopReason::Stale, SIGKILL);
+                return;
+            }
+            if (h != Health::Starting && !s.announced_up) {
+                s.announced_up = true;
+                bus_.announce_up(s.index, s.epoch);
+                SHOAL_INFO("worker up: slot=%u pid=%d epoch=%lu after %lu ms", s.index, s.pid,
+                           static_cast<unsigned long>(s.epoch),
+                           static_cast<unsigned long>((ns - s.started_ns) / 1'000'000));
+                publish(s);
+            }
+            if (h == Health::Healthy && !s.reported_healthy) {
+                s.reported_healthy = true;
+                s.policy.on_healthy();
+                if (s.breaker.on_healthy(ms)) {
+                    SHOAL_INFO("breaker half-open -> closed: slot=%u pid=%d (trial healthy)",
+                               s.index, s.pid);
+                    publish(s);
+                }
+            }
+            return;
+        }
+        case SlotPhase::Stopping:
+            if (ms >= s.kill_at_ms && s.stop_reason != StopReason::Stale) {
+                SHOAL_WARN("worker missed the drain deadline: slot=%u pid=%d; SIGKILL", s.index,
+                           s.pid);
+                s.stop_reason = StopReason::Stale;
+                uv_process_kill(&s.process, SIGKILL);
+            }
+            return;
+        case SlotPhase::Backoff:
+            if (!shutting_down_ && ms >= s.restart_at_ms && !s.handle_open) start_worker(s);
+            return;
+        case SlotPhase::BreakerOpen:
+            if (shutting_down_) return;
+            if (s.breaker.poll(ms))
+                SHOAL_INFO("breaker open -> half-open: slot=%u; one trial start", s.index);
+            if (s.breaker.allows_start() && !s.handle_open) start_worker(s);
+            return;
+        case SlotPhase::Idle:
+        case SlotPhase::Stopped:
+            return;
+    }
+}
+
+void Supervisor::handle_exit(WorkerSlot& s, std::int64_t exit_status, int term_signal) {
+    SlotLogScope log_scope(s.index);
+    std::uint64_t uptime_ms = (common::monotonic_ns() - s.started_ns) / 1'000'000;
+    StopReason reason = s.stop_reason;
+    bool fatal = term_signal == 0 && exit_status == kExitConfig;
+    if (term_signal != 0) {
+        SHOAL_WARN("worker exited: slot=%u pid=%d epoch=%lu signal=%d uptime_ms=%lu", s.index,
+                   s.pid, static_cast<unsigned long>(s.epoch), term_signal,
+                   static_cast<unsigned long>(uptime_ms));
+    } else {
+        SHOAL_LOG(reason == StopReason::None ? common::LogLevel::Warn : common::LogLevel::Info,
+                  "worker exited: slot=%u pid=%d epoch=%lu status=%ld uptime_ms=%lu", s.index,
+                  s.pid, static_cast<unsigned long>(s.epoch), static_cast<long>(exit_status),
+                  static_cast<unsigned long>(uptime_ms));
+    }
+    bus_.announce_down(s.index, s.epoch);
+    uv_close(reinterpret_cast<uv_handle_t*>(&s.process), [](uv_handle_t* h) {
+        auto* slot = static_cast<WorkerSlot*>(h->data);
+        slot->handle_open = false;
+        auto* self = static_cast<Supervisor*>(h->loop->data);
+        self->finish_if_done();
+    });
+    s.pid = 0;
+
+    if (shutting_down_) {
+        s.phase = SlotPhase::Stopped;
+        publish(s);
+        return;
+    }
+    if (reason == StopReason::Rolling && !fatal) {
+        s.phase = SlotPhase::Backoff;  // restart at once, and not a failure
+        s.restart_at_ms = 0;
+        publish(s);
+        return;
+    }
+    after_failure(s, uptime_ms, fatal);
+}
+
+void Supervisor::after_failure(WorkerSlot& s, std::uint64_t uptime_ms, bool fatal) {
+    SlotLogScope log_scope(s.index);
+    std::uint64_t ms = now_ms();
+    BreakerState before = s.breaker.state();
+    if (uptime_ms >= config_.policy.healthy_after_ms) s.policy.on_healthy();
+    if (s.breaker.on_failure(ms, fatal)) {
+        SHOAL_WARN("breaker %s -> open: slot=%u (%s); cooldown_ms=%u", breaker_state_name(before),
+                   s.index,
+                   fatal                              ? "configuration error, exit 78"
+                   : before == BreakerState::HalfOpen ? "trial failed"
+                                                      : "too many failures in the window",
+                   config_.policy.breaker_cooldown_ms);
+    }
+    if (!s.breaker.allows_start()) {
+        s.phase = SlotPhase::BreakerOpen;
+    } else {
+        std::uint64_t delay = s.policy.on_exit(uptime_ms);
+        s.phase = SlotPhase::Backoff;
+        s.restart_at_ms = ms + delay;
+        SHOAL_INFO("worker restart scheduled: slot=%u in %lu ms (attempt %u)", s.index,
+                   static_cast<unsigned long>(delay), s.policy.attempt());
+    }
+    publish(s);
+}
+
+void Supervisor::begin_shutdown(int signum) {
+    if (shutting_down_) {
+        SHOAL_WARN("second %s during drain: killing the remaining workers",
+                   signum == SIGINT ? "SIGINT" : "SIGTERM");
+        for (auto& s : slots_)
+            stop_worker(*s, StopReason::Shutdown, SIGKILL);
+        return;
+    }
+    SHOAL_INFO("%s: draining %zu workers (deadline %u ms)", signum == SIGINT ? "SIGINT" : "SIGTERM",
+               slots_.size(), config_.policy.shutdown_deadline_ms);
+    shutting_down_ = true;
+    rolling_slot_ = -1;
+    for (auto& s : slots_) {
+        if (s->phase == SlotPhase::Running) {
+            stop_worker(*s, StopReason::Shutdown, SIGTERM);
+        } else if (s->phase == SlotPhase::Stopping) {
+            s->stop_reason = StopReason::Shutdown;
+        } else {
+            s->phase = SlotPhase::Stopped;
+            publish(*s);
+        }
+    }
+    finish_if_done();
+}
+
+void Supervisor::finish_if_done() {
+    if (!shutting_down_ || finished_) return;
+    for (auto& s : slots_)
+        if (s->handle_open || s->phase != SlotPhase::Stopped) return;
+    finished_ = true;
+    SHOAL_INFO("all workers stopped; unlinking bus %s", config_.effective_bus_name().c_str());
+    bus_.unlink();
+    uv_timer_stop(&tick_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_})
+        uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
+}
+
+void Supervisor::begin_rolling_restart() {
+    if (shutting_down_) return;
+    if (rolling_slot_ >= 0) {
+        SHOAL_INFO("SIGHUP: a rolling restart is already running (slot %d)", rolling_slot_);
+        return;
+    }
+    SHOAL_INFO("SIGHUP: rolling restart of %zu workers, one at a time", slots_.size());
+    rolling_slot_ = 0;
+    stop_worker(*slots_[0], StopReason::Rolling, SIGTERM);
+}
+
+// The current slot is done once its replacement is up, or once it is not running at all (in
+// backoff or behind an open breaker: the normal policy owns it then). Then the next one goes.
+void Supervisor::advance_rolling() {
+    WorkerSlot& s = *slots_[static_cast<std::size_t>(rolling_slot_)];
+    SlotLogScope log_scope(s.index);
+    bool replacing = s.phase == SlotPhase::Stopping ||
+                     (s.phase == SlotPhase::Backoff && s.restart_at_ms == 0) ||
+                     (s.phase == SlotPhase::Running && !s.announced_up);
+    if (replacing) return;
+    SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
+               static_cast<unsigned long>(s.epoch));
+    if (static_cast<std::size_t>(++rolling_slot_) >= slots_.size()) {
+        SHOAL_INFO("rolling restart finished");
+        rolling_slot_ = -1;
+        return;
+    }
+    stop_worker(*slots_[static_cast<std::size_t>(rolling_slot_)], StopReason::Rolling, SIGTERM);
+}
+
+}  // namespace shoal::sup

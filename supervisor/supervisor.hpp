@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// The supervisor's loop: starts N workers, restarts them (backoff, breaker), kills stale ones,
+// announces their lifecycle, drains on SIGTERM/SIGINT and rolls them one by one on SIGHUP.
+// Signals arrive only through uv_signal_t (STYLE 4), child exits only through exit_cb.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "common/config.hpp"
+#include "supervisor/bus_control.hpp"
+#include "supervisor/health_monitor.hpp"
+#include "supervisor/worker_slot.hpp"
+
+namespace shoal::sup {
+
+struct SupervisorSetup {
+    std::string exe_path;
+    int listen_fd = -1;
+    std::vector<int> extra_fds;  // passed to every worker after the listen fd
+};
+
+class Supervisor {
+  public:
+    Supervisor(uv_loop_t* loop, const common::Config& config, BusControl& bus,
+               SupervisorSetup setup);
+    Supervisor(const Supervisor&) = delete;
+    Supervisor& operator=(const Supervisor&) = delete;
+
+    // Starts every slot and the handles; returns once the loop may run.
+    void start();
+    // True once a shutdown has finished: every worker exited and every handle is closing.
+    bool finished() const noexcept { return finished_; }
+
+  private:
+    static void on_tick(uv_timer_t* timer);
+    static void on_signal(uv_signal_t* handle, int signum);
+    static void on_exit(uv_process_t* process, std::int64_t exit_status, int term_signal);
+
+    void tick();
+    void tick_slot(WorkerSlot& slot, std::uint64_t now_ms, std::uint64_t now_ns);
+    void start_worker(WorkerSlot& slot);
+    void stop_worker(WorkerSlot& slot, StopReason reason, int signum);
+    void handle_exit(WorkerSlot& slot, std::int64_t exit_status, int term_signal);
+    void after_failure(WorkerSlot& slot, std::uint64_t uptime_ms, bool fatal);
+    void begin_shutdown(int signum);
+    void begin_rolling_restart();
+    void advance_rolling();
+    void finish_if_done();
+    void publish(const WorkerSlot& slot);
+
+    uv_loop_t* loop_;
+    common::Config config_;
+    BusControl& bus_;
+    SupervisorSetup setup_;
+    HealthKnobs health_;
+    std::vector<std::string> worker_args_;
+    std::vector<std::unique_ptr<WorkerSlot>> slots_;
+
+    uv_timer_t tick_{};
+    uv_signal_t sigterm_{};
+    uv_signal_t sigint_{};
+    uv_signal_t sighup_{};
+
+    bool shutting_down_ = false;
+    bool finished_ = false;
+    int rolling_slot_ = -1;  // the slot being rolled, -1 when no rolling restart runs
+};
+
+}  // namespace shoal::sup

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "supervisor/status.hpp"
+
+#include <unistd.h>
+
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <rapidjson/document.h>
+
+#include "supervisor/bus_control.hpp"
+
+using namespace shoal;
+
+namespace {
+constexpr std::uint64_t kMs = 1'000'000;
+}
+
+TEST_CASE("status: the snapshot reports slots, uptime, heartbeat age, breaker and lag",
+          "[supervisor][status]") {
+    std::string name = "shoal-sttest-" + std::to_string(::getpid());
+    auto lock = sup::BusLock::acquire(name);
+    REQUIRE(lock.ok());
+    bus::BusConfig cfg;
+    cfg.slots = 2;
+    auto bc = sup::BusControl::create(lock.value(), name, cfg);
+    REQUIRE(bc.ok());
+    sup::SlotPublish p;
+    p.pid = 4242;
+    p.state = bus::SlotState::Running;
+    p.epoch = 3;
+    p.started_ns = 1'000 * kMs;
+    p.restarts = 2;
+    p.breaker = bus::BreakerState::Open;
+    bc.value()->publish(0, p);
+    bus::SlotRecord& s0 = bc.value()->segment().slot(0);
+    s0.heartbeat_ns.store(4'900 * kMs);
+    s0.connections.store(17);
+    bc.value()->announce_up(0, 3);  // control ring tail moves; slot 0 has not read it: lag
+    bc.value()->announce_up(1, 1);
+
+    sup::ServerStatus st = sup::snapshot(bc.value()->segment(), name, 5'000 * kMs);
+    REQUIRE(st.supervisor_alive);
+    REQUIRE(st.slots.size() == 2);
+    REQUIRE(st.rings.size() == 3);
+    REQUIRE(st.rings[2].writer == "control");
+    REQUIRE(st.rings[2].tail > 0);
+    const sup::SlotStatus& a = st.slots[0];
+    REQUIRE(a.pid == 4242);
+    REQUIRE(a.state == "running");
+    REQUIRE(a.epoch == 3);
+    REQUIRE(a.uptime_ms == 4'000);
+    REQUIRE(a.heartbeat_age_ms == 100);
+    REQUIRE(a.restarts == 2);
+    REQUIRE(a.breaker == "open");
+    REQUIRE(a.connections == 17);
+    REQUIRE(a.max_lag_bytes == st.rings[2].tail);
+    REQUIRE(st.slots[1].state == "empty");
+    REQUIRE(st.slots[1].max_lag_bytes == 0);  // not running: no lag to speak of
+
+    SECTION("the JSON form parses and carries the same numbers") {
+        rapidjson::Document d;
+        std::string json = sup::render_json(st);
+        d.Parse(json.c_str());
+        REQUIRE_FALSE(d.HasParseError());
+        REQUIRE(d["slots"][0]["pid"].GetUint() == 4242);
+        REQUIRE(std::string(d["slots"][0]["breaker"].GetString()) == "open");
+        REQUIRE(d["slots"][0]["connections"].GetUint64() == 17);
+        REQUIRE(d["rings"].Size() == 3);
+    }
+    SECTION("the text form has one line per slot with its pid and breaker") {
+        std::string text = sup::render_text(st);
+        REQUIRE(text.find("4242") != std::string::npos);
+        REQUIRE(text.find("open") != std::string::npos);
+        REQUIRE(text.find(name) != std::string::npos);
+    }
+    lock->release_and_unlink();
+}
+
+TEST_CASE("status: a corrupt state word is reported as unknown, not trusted",
+          "[supervisor][status]") {
+    std::string name = "shoal-sttest2-" + std::to_string(::getpid());
+    auto lock = sup::BusLock::acquire(name);
+    REQUIRE(lock.ok());
+    bus::BusConfig cfg;
+    cfg.slots = 1;
+    auto bc = sup::BusControl::create(lock.value(), name, cfg);
+    REQUIRE(bc.ok());
+    bc.value()->segment().slot(0).state.store(static_cast<bus::SlotState>(77));
+    sup::ServerStatus st = sup::snapshot(bc.value()->segment(), name, 1);
+    REQUIRE(st.slots[0].state == "unknown");
+    lock->release_and_unlink();
+}

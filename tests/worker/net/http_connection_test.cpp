@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+// test-labels: unit worker net
+// test-timeout: 90
+// HTTP/1.1 against a real server: health checks, keep-alive and pipelining, each limit's status,
+// upgrade refusals, capacity, and the graceful drain.
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "tests/worker/net/raw_client.hpp"
+#include "tests/worker/net/server_fixture.hpp"
+
+using namespace shoal;
+using test::RawClient;
+
+namespace {
+
+bool starts_with(const std::string& s, std::string_view p) {
+    return s.rfind(p, 0) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("http transport: GET / and GET /ready are answered by the transport", "[worker][net]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    REQUIRE(c.send("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::string r = c.read_response();
+    REQUIRE(starts_with(r, "HTTP/1.1 200 OK\r\n"));
+    REQUIRE(r.find(R"({"ready":true})") != std::string::npos);
+    REQUIRE(c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    r = c.read_response();
+    REQUIRE(r.find(R"("status":"ok")") != std::string::npos);
+    REQUIRE(c.send("POST /ready HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(starts_with(c.read_response(), "HTTP/1.1 405"));
+    REQUIRE(c.wait_eof());
+}
+
+TEST_CASE("http transport: keep-alive and pipelined requests reach the handler in order",
+          "[worker][net]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    REQUIRE(
+        c.send("POST /apps/1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+               "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::string r = c.read_response();
+    REQUIRE(r.find(R"({"path":"/apps/1/events","body_bytes":5})") != std::string::npos);
+    REQUIRE(r.find("Connection: keep-alive") != std::string::npos);
+    REQUIRE(c.read_response().find(R"("path":"/a")") != std::string::npos);
+    REQUIRE(c.read_response().find(R"("path":"/b")") != std::string::npos);
+    // A body split across writes.
+    REQUIRE(c.send("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(c.send("cd"));
+    REQUIRE(c.read_response().find(R"("body_bytes":4)") != std::string::npos);
+    REQUIRE(c.send("GET /d HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    REQUIRE(c.read_response().find("Connection: close") != std::string::npos);
+    REQUIRE(c.wait_eof());
+}
+
+TEST_CASE("http transport: each limit answers its status and closes", "[worker][net]") {
+    common::Config cfg = test::test_config();
+    cfg.limits.max_header_bytes = 512;
+    cfg.limits.max_http_body_bytes = 64;
+    test::ServerThread srv(cfg);
+    auto status_of = [&](const std::string& request) {
+        RawClient c(srv.port());
+        REQUIRE(c.send(request));
+        const std::string r = c.read_response();
+        REQUIRE(c.wait_eof());
+        return r.substr(0, 12);
+    };
+    REQUIRE(status_of("GET / HTTP/1.1\r\nX: " + std::string(600, 'a') + "\r\n\r\n") ==
+            "HTTP/1.1 431");
+    REQUIRE(status_of("POST /x HTTP/1.1\r\nContent-Length: 65\r\n\r\n") == "HTTP/1.1 413");
+    REQUIRE(status_of("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") == "HTTP/1.1 411");
+    REQUIRE(status_of("BROKEN\r\n\r\n") == "HTTP/1.1 400");
+    REQUIRE(status_of("GET / HTTP/3.0\r\n\r\n") == "HTTP/1.1 505");
+}
+
+TEST_CASE("http transport: upgrades with a bad version get 426, refused ones the handler's status",
+          "[worker][net]") {
+    test::ServerThread srv(test::test_config());
+    SECTION("version 8") {
+        RawClient c(srv.port());
+        REQUIRE_FALSE(c.upgrade("/app/key", "8"));
+        REQUIRE(starts_with(c.last_response, "HTTP/1.1 426"));
+        REQUIRE(c.last_response.find("Sec-WebSocket-Version: 13") != std::string::npos);
+    }
+    SECTION("refused by the handler") {
+        RawClient c(srv.port());
+        REQUIRE_FALSE(c.upgrade("/refuse"));
+        REQUIRE(starts_with(c.last_response, "HTTP/1.1 403"));
+        REQUIRE(c.wait_eof());
+    }
+}
+
+TEST_CASE("http transport: connections over max_connections get 503", "[worker][net]") {
+    common::Config cfg = test::test_config();
+    cfg.limits.max_connections = 2;
+    test::ServerThread srv(cfg);
+    RawClient a(srv.port()), b(srv.port());
+    REQUIRE(a.upgrade());
+    REQUIRE(b.upgrade());
+    RawClient over(srv.port());
+    REQUIRE(starts_with(over.read_response(), "HTTP/1.1 503"));
+    REQUIRE(over.wait_eof());
+    REQUIRE(a.send_frame(codec::WsOpcode::Text, "ok"));
+    REQUIRE(a.read_frame().payload == "ok");
+}
+
+TEST_CASE("http transport: shutdown sends the farewell, closes with 1001 and drains",
+          "[worker][net]") {
+    test::ServerThread srv(test::test_config());
+    RawClient ws(srv.port());
+    REQUIRE(ws.upgrade());
+    RawClient idle_http(srv.port());
+    REQUIRE(idle_http.send("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(starts_with(idle_http.read_response(), "HTTP/1.1 200"));
+    std::thread stopper([&] { srv.stop(); });
+    const test::Frame farewell = ws.read_frame();
+    REQUIRE(farewell.payload == "farewell");
+    REQUIRE(ws.read_until_close() == 1001);
+    REQUIRE(ws.wait_eof());
+    REQUIRE(idle_http.wait_eof());
+    stopper.join();
+    REQUIRE(srv.handler.closes == 1);
+    RawClient late(srv.port());
+    REQUIRE_FALSE(late.connected());
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+#include "worker/net/send_queue.hpp"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+using namespace shoal::net;
+
+TEST_CASE("SendQueue: holds at most kCapacity frames, then refuses", "[worker][net]") {
+    SendQueue q(1 << 30);
+    const FrameRef f = SharedFrame::make_text("x");
+    for (std::size_t i = 0; i < SendQueue::kCapacity; ++i)
+        REQUIRE(q.try_push(f));
+    REQUIRE_FALSE(q.try_push(f));
+    REQUIRE(f.use_count() == SendQueue::kCapacity + 1);  // shared, never copied
+    q.push_final(SharedFrame::make_close(1013, ""));
+    REQUIRE(q.size() == SendQueue::kCapacity + 1);
+}
+
+TEST_CASE("SendQueue: the byte high-water mark refuses all but a first large frame",
+          "[worker][net]") {
+    SendQueue q(100);
+    REQUIRE(q.try_push(SharedFrame::make_text(std::string(500, 'a'))));  // empty queue: fits
+    REQUIRE_FALSE(q.try_push(SharedFrame::make_text("b")));
+    q.consume(q.queued_bytes());
+    REQUIRE(q.empty());
+    REQUIRE(q.try_push(SharedFrame::make_text(std::string(50, 'a'))));
+    REQUIRE(q.try_push(SharedFrame::make_text(std::string(40, 'a'))));
+    REQUIRE_FALSE(q.try_push(SharedFrame::make_text(std::string(10, 'a'))));
+}
+
+TEST_CASE("SendQueue: partial writes advance the head, whole ones pop frames", "[worker][net]") {
+    SendQueue q(1 << 20);
+    const FrameRef a = SharedFrame::make_text("hello");   // 7 bytes on the wire
+    const FrameRef b = SharedFrame::make_text("world!");  // 8 bytes
+    REQUIRE(q.try_push(a));
+    REQUIRE(q.try_push(b));
+    REQUIRE(q.queued_bytes() == 15);
+    q.consume(3);
+    REQUIRE(q.pending(0) == a->wire().substr(3));
+    REQUIRE(q.head_offset() == 3);
+    q.consume(6);
+    REQUIRE(q.size() == 1);
+    REQUIRE(q.pending(0) == b->wire().substr(2));
+    REQUIRE(a.use_count() == 1);  // the queue let go of it
+    q.consume(6);
+    REQUIRE(q.empty());
+    REQUIRE(q.queued_bytes() == 0);
+}
+
+TEST_CASE("SendQueue: drop_tail keeps the frames in flight and releases the rest",
+          "[worker][net]") {
+    SendQueue q(1 << 20);
+    const FrameRef f = SharedFrame::make_text("abc");
+    for (int i = 0; i < 10; ++i)
+        REQUIRE(q.try_push(f));
+    q.consume(2);
+    q.drop_tail(1);
+    REQUIRE(q.size() == 1);
+    REQUIRE(q.queued_bytes() == f->wire().size() - 2);
+    REQUIRE(f.use_count() == 2);
+    q.drop_tail(0);
+    REQUIRE(q.empty());
+    REQUIRE(q.queued_bytes() == 0);
+    REQUIRE(q.head_offset() == 0);
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+#include "worker/net/shared_frame.hpp"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+using namespace shoal::net;
+
+TEST_CASE("SharedFrame: encodes server frames with their payloads", "[worker][net]") {
+    const FrameRef t = SharedFrame::make_text("Hello");
+    REQUIRE(t->wire() == std::string("\x81\x05Hello", 7));
+    REQUIRE(t->payload() == "Hello");
+    const FrameRef big = SharedFrame::make_binary(std::string(70000, 'z'));
+    REQUIRE(big->wire().size() == 70010);
+    REQUIRE(big->payload().size() == 70000);
+    const FrameRef c = SharedFrame::make_close(1001, "bye");
+    REQUIRE(c->wire() == std::string("\x88\x05\x03\xe9"
+                                     "bye",
+                                     7));
+    REQUIRE(SharedFrame::make_ping("")->wire() == std::string("\x89\x00", 2));
+    REQUIRE(SharedFrame::make_pong("p")->wire() == std::string("\x8a\x01p", 3));
+}
+
+TEST_CASE("SharedFrame: from_wire keeps the bytes and finds the payload", "[worker][net]") {
+    const FrameRef orig = SharedFrame::make_text(std::string(300, 'q'));
+    const FrameRef copy = SharedFrame::from_wire(orig->wire());
+    REQUIRE(copy->wire() == orig->wire());
+    REQUIRE(copy->payload() == orig->payload());
+    REQUIRE(SharedFrame::make_raw("HTTP/1.1 200 OK\r\n\r\n")->payload().size() == 19);
+}
+
+TEST_CASE("FrameRef: copies share one frame, the last reference frees it", "[worker][net]") {
+    FrameRef a = SharedFrame::make_text("x");
+    REQUIRE(a.use_count() == 1);
+    {
+        FrameRef b = a;
+        FrameRef c = b;
+        REQUIRE(a.use_count() == 3);
+        REQUIRE(&*b == &*a);
+        FrameRef d = std::move(c);
+        REQUIRE_FALSE(c);
+        REQUIRE(a.use_count() == 3);
+    }
+    REQUIRE(a.use_count() == 1);
+    a.reset();
+    REQUIRE_FALSE(a);
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+// test-labels: unit worker net
+// test-timeout: 90
+// RFC 6455 against a real server: raw sockets, one close code per misbehaviour.
+#include <string>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "tests/worker/net/raw_client.hpp"
+#include "tests/worker/net/server_fixture.hpp"
+
+using namespace shoal;
+using codec::WsOpcode;
+using test::RawClient;
+
+namespace {
+
+common::Config small_limits() {
+    common::Config c = test::test_config();
+    c.limits.max_message_bytes = 1024;
+    return c;
+}
+
+// A bad frame gets its close code, then the server hangs up.
+void require_closed_with(test::ServerThread& srv, const std::string& bytes, int code) {
+    RawClient c(srv.port());
+    REQUIRE(c.upgrade());
+    REQUIRE(c.send(bytes));
+    REQUIRE(c.read_until_close() == code);
+    REQUIRE(c.wait_eof());
+}
+
+std::string client_frame(WsOpcode op, std::string_view payload, bool fin = true,
+                         std::uint8_t rsv = 0) {
+    return codec::encode_client_frame(op, payload, 0x01020304, fin, rsv);
+}
+
+}  // namespace
+
+TEST_CASE("ws transport: text, binary and fragmented messages are echoed", "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    RawClient c(srv.port());
+    REQUIRE(c.upgrade());
+    REQUIRE(c.send_frame(WsOpcode::Text, "hello \xE2\x82\xAC"));
+    test::Frame f = c.read_frame();
+    REQUIRE(f.op == 1);
+    REQUIRE(f.payload == "hello \xE2\x82\xAC");
+    REQUIRE(c.send_frame(WsOpcode::Binary, std::string("\x00\xff", 2)));
+    f = c.read_frame();
+    REQUIRE(f.op == 2);
+    REQUIRE(f.payload == std::string("\x00\xff", 2));
+    // Fragments with a ping between them, the whole sent one byte at a time.
+    const std::string wire = client_frame(WsOpcode::Text, "frag", false) +
+                             client_frame(WsOpcode::Ping, "p!") +
+                             client_frame(WsOpcode::Continuation, "mented", true);
+    for (char b : wire)
+        REQUIRE(c.send(std::string(1, b)));
+    f = c.read_frame();
+    REQUIRE(f.op == 0xA);
+    REQUIRE(f.payload == "p!");
+    f = c.read_frame();
+    REQUIRE(f.payload == "fragmented");
+    srv.stop();
+    REQUIRE(srv.handler.opens == 1);
+    REQUIRE(srv.handler.closes == 1);
+}
+
+TEST_CASE("ws transport: a ping is answered with a pong carrying its payload", "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    RawClient c(srv.port());
+    REQUIRE(c.upgrade());
+    REQUIRE(c.send_frame(WsOpcode::Ping, "are you there"));
+    const test::Frame f = c.read_frame();
+    REQUIRE(f.op == 0xA);
+    REQUIRE(f.payload == "are you there");
+}
+
+TEST_CASE("ws transport: the close handshake echoes the client's code", "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    SECTION("a code is echoed") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        REQUIRE(c.send_frame(WsOpcode::Close, std::string("\x0f\xa0"
+                                                          "done",
+                                                          6)));  // 4000
+        REQUIRE(c.read_until_close() == 4000);
+        REQUIRE(c.wait_eof());
+    }
+    SECTION("a close without a code is answered without one") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        REQUIRE(c.send_frame(WsOpcode::Close, ""));
+        REQUIRE(c.read_until_close() == 1005);
+        REQUIRE(c.wait_eof());
+    }
+    SECTION("the handler closing sends its code") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        REQUIRE(c.send_frame(WsOpcode::Text, "close 4009"));
+        REQUIRE(c.read_until_close() == 4009);
+    }
+}
+
+TEST_CASE("ws transport: protocol violations close with 1002", "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    SECTION("an unmasked frame") {
+        require_closed_with(srv, std::string("\x81\x02hi", 4), 1002);
+    }
+    SECTION("reserved bits") {
+        require_closed_with(srv, client_frame(WsOpcode::Text, "hi", true, 2), 1002);
+    }
+    SECTION("a reserved opcode") {
+        require_closed_with(srv, client_frame(static_cast<WsOpcode>(5), "hi"), 1002);
+    }
+    SECTION("a fragmented control frame") {
+        require_closed_with(srv, client_frame(WsOpcode::Ping, "hi", false), 1002);
+    }
+    SECTION("a continuation with no message") {
+        require_closed_with(srv, client_frame(WsOpcode::Continuation, "hi"), 1002);
+    }
+}
+
+TEST_CASE("ws transport: invalid UTF-8 closes with 1007, also split across fragments",
+          "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    SECTION("in one frame") {
+        require_closed_with(srv, client_frame(WsOpcode::Text, "bad \xC0\xAF"), 1007);
+    }
+    SECTION("a sequence cut between two fragments") {
+        require_closed_with(srv,
+                            client_frame(WsOpcode::Text, "ok \xF0\x9F", false) +
+                                client_frame(WsOpcode::Continuation, "\x28\x80"),
+                            1007);
+    }
+}
+
+TEST_CASE("ws transport: a message over max_message_bytes closes with 1009", "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    SECTION("in one frame") {
+        require_closed_with(srv, client_frame(WsOpcode::Binary, std::string(1025, 'x')), 1009);
+    }
+    SECTION("in fragments") {
+        require_closed_with(srv,
+                            client_frame(WsOpcode::Text, std::string(1000, 'x'), false) +
+                                client_frame(WsOpcode::Continuation, std::string(100, 'x')),
+                            1009);
+    }
+}
+
+TEST_CASE("ws transport: a misbehaving connection does not disturb a healthy one",
+          "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    RawClient healthy(srv.port());
+    REQUIRE(healthy.upgrade());
+    for (int i = 0; i < 5; ++i) {
+        RawClient bad(srv.port());
+        REQUIRE(bad.upgrade());
+        REQUIRE(bad.send(std::string("\x81\x7f\xff\xff\xff\xff\xff\xff\xff\xff", 10)));
+        REQUIRE(bad.read_until_close() == 1002);
+        RawClient garbage(srv.port());
+        REQUIRE(garbage.send("\x16\x03\x01 not http at all\r\n\r\n"));
+        REQUIRE(garbage.read_response().rfind("HTTP/1.1 400", 0) == 0);
+        REQUIRE(healthy.send_frame(WsOpcode::Text, "still here " + std::to_string(i)));
+        REQUIRE(healthy.read_frame().payload == "still here " + std::to_string(i));
+    }
+}
+
+TEST_CASE("ws transport: the handshake timeout answers a slowloris with 408 and closes",
+          "[worker][net]") {
+    common::Config cfg = small_limits();
+    cfg.limits.handshake_timeout_ms = 300;
+    test::ServerThread srv(cfg);
+    RawClient slow(srv.port());
+    RawClient healthy(srv.port());
+    REQUIRE(healthy.upgrade());
+    // A byte every 100 ms keeps the socket busy but never finishes the request.
+    const std::string head = "GET /app/key HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n";
+    for (std::size_t i = 0; i < 6; ++i) {
+        if (!slow.send(head.substr(i, 1))) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(slow.read_response().rfind("HTTP/1.1 408", 0) == 0);
+    REQUIRE(slow.wait_eof());
+    // A connection that never sends a byte is closed silently.
+    RawClient mute(srv.port());
+    REQUIRE(mute.wait_eof());
+    REQUIRE(healthy.send_frame(WsOpcode::Text, "fine"));
+    REQUIRE(healthy.read_frame().payload == "fine");
+}
+
+TEST_CASE("ws transport: an idle connection gets on_idle and a ping, then the idle close code",
+          "[worker][net]") {
+    test::ServerThread srv(small_limits(), 200);
+    SECTION("silence ends in 4201") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        const test::Frame ping = c.read_frame();
+        REQUIRE(ping.op == 0x9);
+        REQUIRE(c.read_until_close() == 4201);
+        REQUIRE(srv.handler.idles >= 1);
+    }
+    SECTION("answering the pings keeps it open") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        for (int i = 0; i < 3; ++i) {
+            const test::Frame ping = c.read_frame();
+            REQUIRE(ping.op == 0x9);
+            REQUIRE(c.send_frame(WsOpcode::Pong, ping.payload));
+        }
+        REQUIRE(c.send_frame(WsOpcode::Text, "alive"));
+        test::Frame f = c.read_frame();
+        while (f.op == 0x9)
+            f = c.read_frame();
+        REQUIRE(f.payload == "alive");
+    }
+}
+
+TEST_CASE("ws transport: a slow consumer is closed with the reconnect code, memory bounded",
+          "[worker][net]") {
+    common::Config cfg = small_limits();
+    cfg.limits.send_queue_high_water_bytes = 256 * 1024;
+    test::ServerThread srv(cfg);
+    RawClient slow(srv.port(), 5000);
+    slow.set_recv_buffer(16 * 1024);
+    REQUIRE(slow.upgrade());
+    RawClient healthy(srv.port());
+    REQUIRE(healthy.upgrade());
+    // 64 MiB offered in one handler call, 64 KiB frames, while the client reads nothing.
+    REQUIRE(slow.send_frame(WsOpcode::Text, "flood 1024 65536"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    REQUIRE(healthy.send_frame(WsOpcode::Text, "unaffected"));
+    REQUIRE(healthy.read_frame().payload == "unaffected");
+    std::size_t frames = 0;
+    REQUIRE(slow.read_until_close(&frames) == 1013);
+    REQUIRE(frames < 1024);
+    srv.stop();
+    REQUIRE(srv.stats().slow_consumers == 1);
+    // The queue never held more than the high-water mark plus the frame that crossed it.
+    REQUIRE(srv.stats().peak_queued_bytes <= 256 * 1024 + 65536 + 10);
+}
+
+TEST_CASE("ws transport: an ordinary burst to a reading client is delivered whole",
+          "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    RawClient c(srv.port());
+    REQUIRE(c.upgrade());
+    // More frames than the queue's 64 slots in one handler call: the queue drains into the
+    // socket when full, so a client that reads is never dropped.
+    REQUIRE(c.send_frame(WsOpcode::Text, "flood 500 100"));
+    for (int i = 0; i < 500; ++i)
+        REQUIRE(c.read_frame().payload.size() == 100);
+    srv.stop();
+    REQUIRE(srv.stats().slow_consumers == 0);
+}

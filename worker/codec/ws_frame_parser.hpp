@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+// RFC 6455 frame parser: in-place unmasking, a 14-byte spill for a header cut by a read, control
+// frames interleaved with fragments, incremental UTF-8 checks and a message-size limit. A frame
+// that arrives whole is delivered as a view into the caller's buffer and never copied; only a
+// partial frame or a fragmented message is moved into the parser's own bounded buffer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "worker/codec/protocol_errors.hpp"
+#include "worker/codec/utf8_validator.hpp"
+#include "worker/codec/ws_frame_encoder.hpp"
+
+namespace shoal::codec {
+
+// Receives what the parser finds. Each call returns true to keep parsing, false to stop (the
+// rest of the buffer is left unread). Views are valid only during the call; message bytes may be
+// modified in place.
+class WsFrameSink {
+  public:
+    virtual bool on_ws_message(WsOpcode op, char* data, std::size_t len) = 0;  // Text or Binary
+    virtual bool on_ws_ping(std::string_view payload) = 0;
+    virtual bool on_ws_pong(std::string_view payload) = 0;
+    // code is 1005 when the close frame carried none. The parser stops after a close frame.
+    virtual bool on_ws_close(std::uint16_t code, std::string_view reason) = 0;
+
+  protected:
+    ~WsFrameSink() = default;
+};
+
+struct WsParserOptions {
+    std::uint32_t max_message_bytes = 64 * 1024;
+    bool require_mask = true;  // server side: client frames must be masked
+};
+
+class WsFrameParser {
+  public:
+    explicit WsFrameParser(WsParserOptions options = {}) noexcept : opt_(options) {}
+
+    // Parses data (modified in place). Returns None, or the first protocol error; after an error
+    // or a close frame the parser consumes nothing more.
+    ProtocolError parse(char* data, std::size_t len, WsFrameSink& sink);
+
+    bool closed() const noexcept { return done_; }
+    // Bytes held between reads (the partial message); 0 for an idle connection.
+    std::size_t buffered_bytes() const noexcept { return message_.size(); }
+    // Gives the message buffer back if no message is in progress.
+    void release_memory() noexcept;
+
+  private:
+    bool take_header(const char*& p, std::size_t& n);
+    ProtocolError check_header() noexcept;
+    ProtocolError on_payload(char* p, std::size_t n, WsFrameSink& sink, bool& go_on);
+    ProtocolError finish_control(char* p, std::size_t n, WsFrameSink& sink, bool& go_on);
+
+    WsParserOptions opt_;
+    // the frame being read
+    std::uint8_t spill_[kMaxFrameHeaderBytes];
+    std::uint8_t spill_len_ = 0;
+    std::uint8_t mask_[4] = {0, 0, 0, 0};
+    std::uint8_t mask_phase_ = 0;
+    bool in_frame_ = false;
+    bool fin_ = false;
+    bool masked_ = false;
+    bool rsv_seen_ = false;
+    WsOpcode op_ = WsOpcode::Text;
+    std::uint64_t remaining_ = 0;
+    std::uint64_t frame_len_ = 0;
+    // a control frame cut by a read
+    char control_[kMaxControlPayload];
+    std::uint8_t control_len_ = 0;
+    // the message being assembled (fragmented, or a frame cut by a read)
+    bool in_message_ = false;
+    bool done_ = false;
+    WsOpcode message_op_ = WsOpcode::Text;
+    std::uint64_t message_len_ = 0;  // declared lengths of its frames so far
+    std::string message_;
+    Utf8Validator utf8_;
+};
+
+}  // namespace shoal::codec

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+// Connection lifecycle, the write path and the close sequence (connection_http.cpp holds the
+// HTTP request handling, connection_ws.cpp the WebSocket side).
+#include "worker/net/connection.hpp"
+
+#include "common/log.hpp"
+#include "worker/net/server.hpp"
+
+namespace shoal::net {
+
+Connection::Connection(Server& server, ConnId id)
+    : server_(server),
+      id_(id),
+      http_(codec::HttpLimits{server.config_.limits.max_header_bytes,
+                              server.config_.limits.max_http_body_bytes, 64}),
+      ws_(codec::WsParserOptions{server.config_.limits.max_message_bytes, true}),
+      queue_(server.config_.limits.send_queue_high_water_bytes) {}
+
+bool Connection::accept(uv_stream_t* listener) {
+    uv_tcp_init(server_.loop_, &tcp_);
+    uv_timer_init(server_.loop_, &timer_);
+    tcp_.data = this;
+    timer_.data = this;
+    open_handles_ = 2;
+    auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+    if (int r = uv_accept(listener, stream); r != 0) {
+        SHOAL_WARN("uv_accept() failed: %s", uv_strerror(r));
+        destroy();
+        return false;
+    }
+    uv_tcp_nodelay(&tcp_, 1);
+    if (int r = uv_read_start(stream, on_alloc, on_read); r != 0) {
+        SHOAL_WARN("uv_read_start() failed: %s", uv_strerror(r));
+        destroy();
+        return false;
+    }
+    start_http_timer();
+    return true;
+}
+
+void Connection::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
+    // Every connection reads into the server's one buffer: an idle connection holds none.
+    auto& rb = static_cast<Connection*>(h->data)->server_.read_buffer_;
+    *buf = uv_buf_init(rb.data(), static_cast<unsigned>(rb.size()));
+}
+
+void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+    auto* c = static_cast<Connection*>(s->data);
+    if (nread == 0) return;
+    if (nread < 0) {
+        c->destroy();  // EOF or reset: the peer is gone, whatever state we were in
+        return;
+    }
+    const auto n = static_cast<std::size_t>(nread);
+    switch (c->state_) {
+        case ConnState::Http:
+            c->on_http_bytes(buf->base, n);
+            break;
+        case ConnState::Ws:
+            c->last_rx_ms_ = uv_now(c->server_.loop_);
+            ++c->rx_reads_;
+            c->on_ws_bytes(buf->base, n);
+            break;
+        case ConnState::Closing:  // the peer's close reply or the rest of a request: discarded
+        case ConnState::Closed:
+            break;
+    }
+}
+
+void Connection::mark_dirty() {
+    if (state_ != ConnState::Closed) server_.batcher_.mark_dirty(*this);
+}
+
+void Connection::queue(const FrameRef& frame) {
+    if (state_ == ConnState::Closed || state_ == ConnState::Closing) return;
+    if (!queue_.try_push(frame)) {
+        write_now();  // a full queue first tries the socket: only a peer that does not read fails
+        if (!queue_.try_push(frame)) {
+            overload();
+            return;
+        }
+    }
+    if (queue_.queued_bytes() > server_.stats_.peak_queued_bytes)
+        server_.stats_.peak_queued_bytes = queue_.queued_bytes();
+    mark_dirty();
+}
+
+std::size_t Connection::frames_to_keep() const noexcept {
+    // Frames inside the one uv_write in flight, or a head already partly on the wire, must go
+    // out whole or the stream is corrupt.
+    if (write_in_flight_) return inflight_frames_;
+    return queue_.head_offset() > 0 ? 1 : 0;
+}
+
+void Connection::queue_close(FrameRef close_frame) {
+    if (state_ == ConnState::Closed || state_ == ConnState::Closing) return;
+    if (!queue_.try_push(close_frame)) {
+        queue_.drop_tail(frames_to_keep());
+        queue_.push_final(std::move(close_frame));
+    }
+    begin_closing();
+}
+
+void Connection::overload() {
+    ++server_.stats_.slow_consumers;
+    server_.log_peer(id_, codec::answer(codec::ProtocolError::WsSlowConsumer).text);
+    queue_.drop_tail(frames_to_keep());
+    if (state_ == ConnState::Ws) {
+        const std::uint16_t code = server_.ws_->overload_close_code();
+        queue_.push_final(SharedFrame::make_close(code, "slow consumer, reconnect"));
+    }
+    begin_closing();
+}
+
+void Connection::begin_closing() {
+    if (state_ == ConnState::Closing || state_ == ConnState::Closed) return;
+    state_ = ConnState::Closing;
+    // One deadline for the whole close: a peer that never reads or never hangs up is cut.
+    uv_timer_start(&timer_, on_timer, kCloseTimeoutMs, 0);
+    mark_dirty();
+}
+
+void Connection::flush() {
+    if (state_ == ConnState::Closed) return;
+    if (state_ == ConnState::Closing) notify_closed();
+    if (write_error_) {
+        destroy();
+        return;
+    }
+    write_now();
+    if (state_ == ConnState::Closing && queue_.empty() && !write_in_flight_ && !shutdown_started_) {
+        shutdown_started_ = true;
+        // Half-close, then wait for the peer's EOF: closing outright could reset the connection
+        // and lose the last bytes (the close frame, the error response) in the peer's buffer.
+        if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0)
+            destroy();
+    }
+}
+
+void Connection::write_now() {
+    if (write_in_flight_ || queue_.empty() || state_ == ConnState::Closed || write_error_) return;
+    constexpr std::size_t kMaxBufs = 64;
+    uv_buf_t bufs[kMaxBufs];
+    auto fill = [&](std::size_t& bytes) {
+        const std::size_t n = queue_.size() < kMaxBufs ? queue_.size() : kMaxBufs;
+        bytes = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string_view p = queue_.pending(i);
+            bufs[i] = uv_buf_init(const_cast<char*>(p.data()), static_cast<unsigned>(p.size()));
+            bytes += p.size();
+        }
+        return n;
+    };
+    auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+    std::size_t bytes;
+    std::size_t n = fill(bytes);
+    int r = uv_try_write(stream, bufs, static_cast<unsigned>(n));
+    if (r == UV_EAGAIN) r = 0;
+    if (r < 0) {
+        write_error_ = true;
+        begin_closing();
+        mark_dirty();
+        return;
+    }
+    queue_.consume(static_cast<std::size_t>(r));
+    if (queue_.empty()) return;
+    // The kernel took part of it: the rest goes out with one uv_write on the embedded request,
+    // the FrameRefs stay in the queue until on_write.
+    n = fill(bytes);
+    write_req_.data = this;
+    if (int w = uv_write(&write_req_, stream, bufs, static_cast<unsigned>(n), on_write); w != 0) {
+        write_error_ = true;
+        begin_closing();
+        mark_dirty();
+        return;
+    }
+    write_in_flight_ = true;
+    inflight_frames_ = n;
+    inflight_bytes_ = bytes;
+}
+
+void Connection::on_write(uv_write_t* req, int status) {
+    auto* c = static_cast<Connection*>(req->data);
+    c->write_in_flight_ = false;
+    c->queue_.consume(c->inflight_bytes_);
+    c->inflight_frames_ = c->inflight_bytes_ = 0;
+    if (c->state_ == ConnState::Closed) return;
+    if (status < 0) {
+        c->destroy();
+        return;
+    }
+    if (!c->queue_.empty() || c->state_ == ConnState::Closing) c->mark_dirty();
+}
+
+void Connection::on_shutdown(uv_shutdown_t* req, int status) {
+    auto* c = static_cast<Connection*>(req->handle->data);
+    if (status < 0 && c->state_ != ConnState::Closed) c->destroy();
+}
+
+void Connection::notify_closed() {
+    if (!ws_opened_ || close_notified_) return;
+    close_notified_ = true;
+    server_.ws_->on_close(id_);
+}
+
+void Connection::destroy() {
+    if (state_ == ConnState::Closed) return;
+    // Closed first: whatever the handler does from on_close with this id is ignored.
+    state_ = ConnState::Closed;
+    notify_closed();
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
+}
+
+void Connection::on_handle_closed(uv_handle_t* h) {
+    auto* c = static_cast<Connection*>(h->data);
+    if (--c->open_handles_ > 0) return;
+    Server& server = c->server_;
+    const ConnId id = c->id_;
+    delete c;
+    server.on_connection_freed(id);
+}
+
+void Connection::on_timer(uv_timer_t* t) {
+    static_cast<Connection*>(t->data)->on_timeout();
+}
+
+void Connection::on_timeout() {
+    switch (state_) {
+        case ConnState::Http:
+            // A request still incomplete at the deadline gets 408 (slowloris); an idle
+            // keep-alive connection is closed without a word.
+            if (http_.started()) {
+                respond_error(codec::ProtocolError::HttpHeaderTimeout);
+            } else {
+                begin_closing();
+            }
+            break;
+        case ConnState::Ws:
+            on_idle_timer();
+            break;
+        case ConnState::Closing:
+            destroy();
+            break;
+        case ConnState::Closed:
+            break;
+    }
+}
+
+void Connection::start_http_timer() {
+    uv_timer_start(&timer_, on_timer, server_.config_.limits.handshake_timeout_ms, 0);
+}
+
+void Connection::start_idle_timer(std::uint64_t delay_ms) {
+    uv_timer_start(&timer_, on_timer, delay_ms, 0);
+}
+
+}  // namespace shoal::net

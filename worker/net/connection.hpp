@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// Connection: one client socket through its states, HTTP -> WebSocket -> Closing -> Closed.
+// Input is parsed straight from the server's shared read buffer; only a partial request or frame
+// is kept. Output goes through the SendQueue and the WriteBatcher. Closing happens in one place:
+// the connection marks itself closing, the batcher writes what is left, then the socket is
+// half-closed and released once the peer hangs up or a linger timer ends.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <uv.h>
+
+#include "worker/codec/http_request_parser.hpp"
+#include "worker/codec/protocol_errors.hpp"
+#include "worker/codec/ws_frame_parser.hpp"
+#include "worker/net/handler.hpp"
+#include "worker/net/send_queue.hpp"
+
+namespace shoal::net {
+
+class Server;
+
+enum class ConnState : std::uint8_t { Http, Ws, Closing, Closed };
+
+class Connection final : public codec::WsFrameSink {
+  public:
+    // Closing (close frame or last response, half-close, peer's hang-up) is cut after this.
+    static constexpr std::uint32_t kCloseTimeoutMs = 3'000;
+    Connection(Server& server, ConnId id);
+    // Accepts from the listener and starts reading; false (and the connection freed) on failure.
+    bool accept(uv_stream_t* listener);
+
+    ConnId id() const noexcept { return id_; }
+    ConnState state() const noexcept { return state_; }
+    bool is_ws() const noexcept { return state_ == ConnState::Ws; }
+
+    // From the Transport; ignored unless the WebSocket is open.
+    void send(FrameRef frame);
+    void close_ws(std::uint16_t code, std::string_view reason);
+    // Answers an HTTP client that must go away (503 over capacity, shutdown of an idle one).
+    void refuse(codec::ProtocolError e);
+    void close_idle_http();
+    // Cuts the socket now (shutdown deadline).
+    void destroy();
+
+  private:
+    friend class WriteBatcher;
+    friend class Server;
+    // WsFrameSink
+    bool on_ws_message(codec::WsOpcode op, char* data, std::size_t len) override;
+    bool on_ws_ping(std::string_view payload) override;
+    bool on_ws_pong(std::string_view payload) override;
+    bool on_ws_close(std::uint16_t code, std::string_view reason) override;
+
+    static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf);
+    static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+    static void on_write(uv_write_t* req, int status);
+    static void on_shutdown(uv_shutdown_t* req, int status);
+    static void on_timer(uv_timer_t* t);
+    static void on_handle_closed(uv_handle_t* h);
+
+    void on_http_bytes(char* data, std::size_t len);
+    bool handle_request(char* rest, std::size_t rest_len);  // false: stop reading input
+    void respond(int status, std::string_view content_type, std::string_view body,
+                 std::string_view extra_headers = {});
+    void respond_error(codec::ProtocolError e);
+    void upgrade(std::string_view key, const HttpRequest& request);
+    void on_ws_bytes(char* data, std::size_t len);
+    void fail_ws(codec::ProtocolError e);
+    void queue(const FrameRef& frame);
+    void queue_close(FrameRef close_frame);
+    std::size_t frames_to_keep() const noexcept;
+    void overload();
+    void begin_closing();
+    void mark_dirty();
+    void flush();
+    void write_now();
+    void notify_closed();
+    void start_http_timer();
+    void start_idle_timer(std::uint64_t delay_ms);
+    void on_timeout();
+    void on_idle_timer();
+    HttpRequest request_view();
+
+    Server& server_;
+    ConnId id_;
+    uv_tcp_t tcp_;
+    uv_timer_t timer_;
+    uv_write_t write_req_;
+    uv_shutdown_t shutdown_req_;
+    ConnState state_ = ConnState::Http;
+    bool ws_opened_ = false;  // the handler saw on_open and must see on_close
+    bool close_notified_ = false;
+    bool write_in_flight_ = false;
+    bool shutdown_started_ = false;
+    bool write_error_ = false;
+    bool keep_alive_ = true;
+    bool idle_notified_ = false;  // on_idle sent, grace period running
+    std::uint8_t open_handles_ = 0;
+    std::size_t inflight_frames_ = 0;
+    std::size_t inflight_bytes_ = 0;
+    std::uint64_t last_rx_ms_ = 0;
+    std::uint64_t rx_reads_ = 0;  // reads so far; compared to see activity
+    std::uint64_t rx_reads_at_idle_ = 0;
+    codec::HttpRequestParser http_;
+    codec::WsFrameParser ws_;
+    SendQueue queue_;
+    // WriteBatcher's intrusive dirty list
+    Connection* next_dirty_ = nullptr;
+    bool dirty_ = false;
+};
+
+}  // namespace shoal::net

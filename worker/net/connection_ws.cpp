@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// The WebSocket side of a Connection: frames from the parser to the WsHandler, ping/pong, the
+// close handshake (the peer's code echoed), protocol errors answered with their close code, and
+// the idle/keepalive timer (on_idle, a WebSocket ping, then the idle close code after the grace).
+#include "common/log.hpp"
+#include "worker/net/connection.hpp"
+#include "worker/net/server.hpp"
+
+namespace shoal::net {
+
+void Connection::on_ws_bytes(char* data, std::size_t len) {
+    const codec::ProtocolError e = ws_.parse(data, len, *this);
+    if (e != codec::ProtocolError::None) fail_ws(e);
+}
+
+void Connection::fail_ws(codec::ProtocolError e) {
+    if (state_ != ConnState::Ws) return;
+    const codec::ErrorAnswer a = codec::answer(e);
+    ++server_.stats_.protocol_errors;
+    server_.log_peer(id_, a.text);
+    queue_close(SharedFrame::make_close(a.close_code, a.text));
+}
+
+void Connection::send(FrameRef frame) {
+    if (state_ == ConnState::Ws) queue(frame);
+}
+
+void Connection::close_ws(std::uint16_t code, std::string_view reason) {
+    if (state_ == ConnState::Ws) queue_close(SharedFrame::make_close(code, reason));
+}
+
+bool Connection::on_ws_message(codec::WsOpcode op, char* data, std::size_t len) {
+    if (state_ != ConnState::Ws) return false;
+    if (op == codec::WsOpcode::Text) {
+        server_.ws_->on_text(id_, {data, len});
+    } else {
+        server_.ws_->on_binary(id_, {data, len});
+    }
+    return state_ == ConnState::Ws;
+}
+
+bool Connection::on_ws_ping(std::string_view payload) {
+    queue(SharedFrame::make_pong(payload));
+    return state_ == ConnState::Ws;
+}
+
+bool Connection::on_ws_pong(std::string_view) {
+    return true;
+}
+
+bool Connection::on_ws_close(std::uint16_t code, std::string_view) {
+    // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
+    static constexpr char kEmptyClose[2] = {static_cast<char>(0x88), 0};
+    queue_close(code == 1005 ? SharedFrame::from_wire({kEmptyClose, 2})
+                             : SharedFrame::make_close(code, {}));
+    return false;
+}
+
+void Connection::on_idle_timer() {
+    WsHandler& h = *server_.ws_;
+    const std::uint64_t idle_ms = h.idle_timeout_ms();
+    if (idle_ms == 0) return;
+    const std::uint64_t now = uv_now(server_.loop_);
+    if (idle_notified_ && rx_reads_ == rx_reads_at_idle_) {
+        ++server_.stats_.idle_closes;
+        server_.log_peer(id_, codec::answer(codec::ProtocolError::WsIdleTimeout).text);
+        queue_close(SharedFrame::make_close(h.idle_close_code(), "idle timeout"));
+        return;
+    }
+    idle_notified_ = false;
+    const std::uint64_t since = now - last_rx_ms_;
+    if (since < idle_ms) {
+        start_idle_timer(idle_ms - since);
+        return;
+    }
+    idle_notified_ = true;
+    rx_reads_at_idle_ = rx_reads_;
+    h.on_idle(id_);
+    if (state_ != ConnState::Ws) return;
+    // A WebSocket ping as well: any client stack answers it, and its pong counts as activity.
+    queue(SharedFrame::make_ping({}));
+    start_idle_timer(h.idle_grace_ms());
+}
+
+}  // namespace shoal::net

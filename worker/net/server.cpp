@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// Server: listen/adopt, accept (503 over max_connections), the Transport entry points, and the
+// graceful drain.
+#include "worker/net/server.hpp"
+
+#include <cstring>
+
+#include "common/assert.hpp"
+#include "common/log.hpp"
+#include "worker/net/connection.hpp"
+
+namespace shoal::net {
+
+Server::Server(uv_loop_t* loop, const common::Config& config)
+    : loop_(loop), config_(config), batcher_(loop) {
+    uv_tcp_init(loop_, &listener_);
+    uv_timer_init(loop_, &deadline_);
+    listener_.data = this;
+    deadline_.data = this;
+    scratch_headers_.reserve(64);
+}
+
+Server::~Server() {
+    // The handles live inside this object: the loop must have closed them (shutdown()).
+    SHOAL_ASSERT(handles_closed_);
+}
+
+common::Result<void> Server::start(WsHandler& ws, HttpHandler& http, int listen_fd) {
+    ws_ = &ws;
+    http_ = &http;
+    int r;
+    if (listen_fd >= 0) {
+        r = uv_tcp_open(&listener_, listen_fd);
+        if (r != 0)
+            return common::sys_error("uv_tcp_open() failed: fd=" + std::to_string(listen_fd), -r);
+    } else {
+        sockaddr_storage addr{};
+        const bool v6 = config_.host.find(':') != std::string::npos;
+        r = v6 ? uv_ip6_addr(config_.host.c_str(), config_.port,
+                             reinterpret_cast<sockaddr_in6*>(&addr))
+               : uv_ip4_addr(config_.host.c_str(), config_.port,
+                             reinterpret_cast<sockaddr_in*>(&addr));
+        if (r != 0)
+            return common::Error{common::Errc::Config, -r,
+                                 "invalid listen address: " + config_.host};
+        r = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
+        if (r != 0) return common::sys_error("bind() failed: " + config_.host, -r);
+    }
+    r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, on_connection);
+    if (r != 0) return common::sys_error("listen() failed: " + config_.host, -r);
+    listening_ = true;
+    sockaddr_storage bound{};
+    int len = sizeof(bound);
+    if (uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
+        port_ =
+            ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                              : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    }
+    SHOAL_INFO("listening on %s:%u%s", config_.host.c_str(), port_,
+               listen_fd >= 0 ? " (inherited socket)" : "");
+    return {};
+}
+
+void Server::on_connection(uv_stream_t* listener, int status) {
+    auto* s = static_cast<Server*>(listener->data);
+    if (status < 0) {
+        SHOAL_WARN("accept failed: %s", uv_strerror(status));
+        return;
+    }
+    auto* c = new Connection(*s, 0);
+    c->id_ = s->table_.add(c);
+    if (!c->accept(listener)) return;
+    ++s->stats_.accepted;
+    if (s->table_.size() > s->config_.limits.max_connections || s->shutting_down_) {
+        ++s->stats_.refused_over_capacity;
+        c->refuse(codec::ProtocolError::HttpOverCapacity);
+    }
+}
+
+void Server::send(ConnId id, FrameRef frame) {
+    if (Connection* c = table_.find(id)) c->send(std::move(frame));
+}
+
+void Server::close(ConnId id, std::uint16_t code, std::string_view reason) {
+    if (Connection* c = table_.find(id)) c->close_ws(code, reason);
+}
+
+void Server::log_peer(ConnId id, const char* text) {
+    const std::uint64_t now = uv_now(loop_);
+    if (now - peer_log_window_ms_ >= 1000) {
+        if (peer_logs_dropped_ > 0)
+            SHOAL_INFO("%llu peer errors not logged",
+                       static_cast<unsigned long long>(peer_logs_dropped_));
+        peer_log_window_ms_ = now;
+        peer_logs_in_window_ = 0;
+        peer_logs_dropped_ = 0;
+    }
+    if (++peer_logs_in_window_ > kPeerLogsPerSecond) {
+        ++peer_logs_dropped_;
+        return;
+    }
+    SHOAL_INFO("connection %llx closed: %s", static_cast<unsigned long long>(id), text);
+}
+
+void Server::shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg) {
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    done_ = done;
+    done_arg_ = arg;
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+    listening_ = false;
+    std::uint32_t ws = 0;
+    table_.for_each([&](Connection& c) {
+        if (c.is_ws()) {
+            ++ws;
+            ws_->on_shutdown(c.id());
+            c.close_ws(1001, "server shutting down");
+        } else {
+            c.close_idle_http();
+        }
+    });
+    SHOAL_INFO("shutting down: %u connections (%u WebSocket) to drain, deadline %u ms",
+               table_.size(), ws, deadline_ms);
+    if (table_.size() == 0) {
+        finish_shutdown();
+        return;
+    }
+    uv_timer_start(&deadline_, on_deadline, deadline_ms, 0);
+}
+
+void Server::on_deadline(uv_timer_t* t) {
+    auto* s = static_cast<Server*>(t->data);
+    SHOAL_WARN("shutdown deadline reached: cutting %u connections", s->table_.size());
+    s->table_.for_each([](Connection& c) { c.destroy(); });
+}
+
+void Server::on_connection_freed(ConnId id) {
+    table_.remove(id);
+    if (shutting_down_ && table_.size() == 0) finish_shutdown();
+}
+
+void Server::finish_shutdown() {
+    if (handles_closed_) return;
+    handles_closed_ = true;
+    uv_timer_stop(&deadline_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&deadline_), nullptr);
+    batcher_.close();
+    if (done_) done_(done_arg_);
+}
+
+}  // namespace shoal::net

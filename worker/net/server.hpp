@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// Server: the worker's listening socket, its connections and the Transport the protocol layer
+// talks to. It listens on host:port (port 0 picks one) or adopts an inherited socket, answers
+// GET / and GET /ready itself, and drains gracefully on shutdown().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <uv.h>
+
+#include "common/config.hpp"
+#include "common/result.hpp"
+#include "worker/net/conn_table.hpp"
+#include "worker/net/handler.hpp"
+#include "worker/net/write_batcher.hpp"
+
+namespace shoal::net {
+
+struct ServerStats {
+    std::uint64_t accepted = 0;
+    std::uint64_t refused_over_capacity = 0;  // answered 503
+    std::uint64_t ws_opened = 0;
+    std::uint64_t protocol_errors = 0;  // closes and HTTP errors caused by the peer
+    std::uint64_t slow_consumers = 0;   // closed over the send-queue bounds
+    std::uint64_t idle_closes = 0;
+    std::size_t peak_queued_bytes = 0;  // largest single send queue seen
+};
+
+class Server final : public Transport {
+  public:
+    static constexpr std::size_t kReadBufferBytes = 64 * 1024;
+
+    Server(uv_loop_t* loop, const common::Config& config);
+    ~Server() override;
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds config.host:config.port, or adopts listen_fd when it is >= 0, and starts accepting.
+    common::Result<void> start(WsHandler& ws, HttpHandler& http, int listen_fd = -1);
+    std::uint16_t port() const noexcept { return port_; }
+
+    // Stops accepting, lets the handler say goodbye, closes every WebSocket with 1001 and every
+    // idle HTTP connection. done(arg) runs once all are gone, or at the deadline (the rest are
+    // then cut). Afterwards the server's handles are closed and the loop can end.
+    void shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg);
+    bool shutting_down() const noexcept { return shutting_down_; }
+
+    std::uint32_t connection_count() const noexcept { return table_.size(); }
+    const ServerStats& stats() const noexcept { return stats_; }
+
+    // Transport
+    void send(ConnId id, FrameRef frame) override;
+    void close(ConnId id, std::uint16_t code, std::string_view reason) override;
+    std::uint64_t now_ms() const override { return uv_now(loop_); }
+
+  private:
+    friend class Connection;
+    static void on_connection(uv_stream_t* listener, int status);
+    static void on_deadline(uv_timer_t* t);
+    void on_connection_freed(ConnId id);
+    void finish_shutdown();
+    // Peer errors are logged at info level, at most kPeerLogsPerSecond a second.
+    void log_peer(ConnId id, const char* text);
+    static constexpr std::uint32_t kPeerLogsPerSecond = 20;
+
+    uv_loop_t* loop_;
+    common::Config config_;
+    WsHandler* ws_ = nullptr;
+    HttpHandler* http_ = nullptr;
+    uv_tcp_t listener_;
+    uv_timer_t deadline_;
+    bool listening_ = false;
+    bool shutting_down_ = false;
+    bool handles_closed_ = false;
+    std::uint64_t peer_log_window_ms_ = 0;
+    std::uint32_t peer_logs_in_window_ = 0;
+    std::uint64_t peer_logs_dropped_ = 0;
+    std::uint16_t port_ = 0;
+    void (*done_)(void*) = nullptr;
+    void* done_arg_ = nullptr;
+    WriteBatcher batcher_;
+    ConnTable table_;
+    ServerStats stats_;
+    std::vector<Header> scratch_headers_;  // one request is handled at a time on the loop
+    alignas(16) std::array<char, kReadBufferBytes> read_buffer_;
+};
+
+}  // namespace shoal::net

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#include "worker/net/write_batcher.hpp"
+
+#include "worker/net/connection.hpp"
+
+namespace shoal::net {
+
+WriteBatcher::WriteBatcher(uv_loop_t* loop) {
+    uv_check_init(loop, &check_);
+    uv_idle_init(loop, &idle_);
+    check_.data = this;
+    idle_.data = this;
+    uv_check_start(&check_, on_check);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&check_));
+}
+
+void WriteBatcher::mark_dirty(Connection& c) noexcept {
+    if (c.dirty_) return;
+    c.dirty_ = true;
+    c.next_dirty_ = head_;
+    head_ = &c;
+    if (!idle_active_) {
+        idle_active_ = true;
+        uv_idle_start(&idle_, on_idle);
+    }
+}
+
+void WriteBatcher::flush() noexcept {
+    while (head_) {
+        Connection* list = head_;
+        head_ = nullptr;
+        while (list) {
+            Connection* c = list;
+            list = c->next_dirty_;
+            c->next_dirty_ = nullptr;
+            c->dirty_ = false;
+            c->flush();
+        }
+    }
+    if (idle_active_) {
+        idle_active_ = false;
+        uv_idle_stop(&idle_);
+    }
+}
+
+void WriteBatcher::close() noexcept {
+    uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
+}
+
+void WriteBatcher::on_check(uv_check_t* h) {
+    static_cast<WriteBatcher*>(h->data)->flush();
+}
+
+// Only keeps the poll phase from blocking; the check callback does the work.
+void WriteBatcher::on_idle(uv_idle_t*) {}
+
+}  // namespace shoal::net

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// WriteBatcher: the loop's dirty list. A connection with something to write (or to finish) marks
+// itself dirty; once per loop iteration, in uv_check, each dirty connection is flushed with one
+// writev. A uv_idle handle runs while the list is not empty so a frame queued from a timer does
+// not wait for the next I/O event.
+#pragma once
+
+#include <uv.h>
+
+namespace shoal::net {
+
+class Connection;
+
+class WriteBatcher {
+  public:
+    explicit WriteBatcher(uv_loop_t* loop);
+    void mark_dirty(Connection& c) noexcept;
+    // Flushes every dirty connection, including those dirtied while flushing.
+    void flush() noexcept;
+    void close() noexcept;
+
+  private:
+    static void on_check(uv_check_t* h);
+    static void on_idle(uv_idle_t* h);
+
+    uv_check_t check_;
+    uv_idle_t idle_;
+    Connection* head_ = nullptr;
+    bool idle_active_ = false;
+};
+
+}  // namespace shoal::net
