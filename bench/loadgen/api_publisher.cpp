@@ -10,7 +10,7 @@
 #include <ctime>
 
 #include "bench/loadgen/bench_stamp.hpp"
-#include "bench/loadgen/http_response.hpp"
+#include "bench/loadgen/http_reply_scan.hpp"
 #include "bench/loadgen/pusher_sign.hpp"
 #include "bench/loadgen/pusher_wire.hpp"
 #include "common/clock.hpp"

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "bench/loadgen/http_response.hpp"
+#include "bench/loadgen/http_reply_scan.hpp"
 #include "bench/loadgen/ws_client_codec.hpp"
 
 namespace {

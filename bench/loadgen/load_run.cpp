@@ -192,6 +192,11 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     run_for(run, o.settle_ms);
     samples.connected = sample_server(o);
 
+    if (run.counters.subscribed == 0) {  // nothing to measure; do not hammer a broken server
+        fill_measurements(run, r);
+        r.bottleneck = "none (no client subscribed)";
+        return r;
+    }
     samples.cpu_before = sample_server(o);
     const double own_before = own_cpu_s();
     run.record_latency = true;

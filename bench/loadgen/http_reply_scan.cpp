@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // HTTP/1.1 response head scanning.
-#include "bench/loadgen/http_response.hpp"
+#include "bench/loadgen/http_reply_scan.hpp"
 
 #include <charconv>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // test-links: shoal_loadgen_lib
 // HTTP/1.1 response heads and chunked bodies, whole and cut short.
-#include "bench/loadgen/http_response.hpp"
+#include "bench/loadgen/http_reply_scan.hpp"
 
 #include <string>
 
@@ -9,7 +9,7 @@
 
 using namespace shoal::loadgen;
 
-TEST_CASE("http_response: a 101 upgrade answer yields its status and accept header",
+TEST_CASE("http_reply_scan: a 101 upgrade answer yields its status and accept header",
           "[bench][http]") {
     const std::string r =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -25,7 +25,7 @@ TEST_CASE("http_response: a 101 upgrade answer yields its status and accept head
     }
 }
 
-TEST_CASE("http_response: Content-Length, Connection: close and chunked are read",
+TEST_CASE("http_reply_scan: Content-Length, Connection: close and chunked are read",
           "[bench][http]") {
     HttpResponseHead h;
     REQUIRE(scan_http_response(
@@ -41,7 +41,7 @@ TEST_CASE("http_response: Content-Length, Connection: close and chunked are read
     REQUIRE(h.chunked);
 }
 
-TEST_CASE("http_response: malformed status lines and lengths are errors", "[bench][http]") {
+TEST_CASE("http_reply_scan: malformed status lines and lengths are errors", "[bench][http]") {
     HttpResponseHead h;
     REQUIRE(scan_http_response("SSH-2.0-OpenSSH\r\n\r\n", h) == HttpScan::Error);
     REQUIRE(scan_http_response("HTTP/1.1 2x0 OK\r\n\r\n", h) == HttpScan::Error);
@@ -50,7 +50,7 @@ TEST_CASE("http_response: malformed status lines and lengths are errors", "[benc
     REQUIRE(scan_http_response(std::string(20000, 'x'), h) == HttpScan::Error);
 }
 
-TEST_CASE("http_response: a chunked body's length is found only once it is complete",
+TEST_CASE("http_reply_scan: a chunked body's length is found only once it is complete",
           "[bench][http]") {
     const std::string body = "5\r\nhello\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\nNEXT";
     std::size_t len = 0;
