@@ -176,7 +176,7 @@ for step in "${steps[@]}"; do
     started=$SECONDS
     rc=0
     timeout $((secs + 90)) "$loadgen" --port "$port" -n "$subs" -c "$channels" -s "$payload" \
-        -r "$rate" -d "$secs" --server-pid "$server_pid" --json --label "$name" \
+        -r "$rate" -d "$secs" --drain-ms 5000 --server-pid "$server_pid" --json --label "$name" \
         >"$out/$name.json" 2>>"$log" || rc=$?
     stop_server
     if [ "$rc" != 0 ] || [ ! -s "$out/$name.json" ]; then

@@ -76,8 +76,8 @@ std::uint64_t publish_phase(RunState& run, Publisher& pub, std::uint64_t t0) {
             const auto due = static_cast<std::uint64_t>(o.rate * seconds_between(t0, now));
             if (due > scheduled) scheduled += pub.publish(due - scheduled);
         } else {
-            const std::uint64_t window = static_cast<std::uint64_t>(o.window_per_subscriber) *
-                                         std::max<std::uint64_t>(1, run.counters.subscribed);
+            const std::uint64_t window =
+                delivery_window(o, std::max<std::uint64_t>(1, run.counters.subscribed));
             // Deliveries a lossy server never makes would hold the window shut for good; after
             // 100 ms without a delivery they are written off (they still count as lost).
             if (now > std::max(run.last_delivery_ns, last_send) + 100'000'000u) {

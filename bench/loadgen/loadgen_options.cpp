@@ -68,10 +68,19 @@ LoadOptions normalized(LoadOptions o) {
         // worth in flight so a server that answers quickly is never left waiting for work.
         const double per_request =
             static_cast<double>(o.batch) * o.connections / std::max(1, o.channels);
-        const double window = static_cast<double>(o.window_per_subscriber) * o.connections;
+        const auto window =
+            static_cast<double>(delivery_window(o, static_cast<std::uint64_t>(o.connections)));
         o.api_connections = std::clamp(static_cast<int>(window / per_request), 4, 64);
     }
     return o;
+}
+
+std::uint64_t delivery_window(const LoadOptions& o, std::uint64_t subscribers) noexcept {
+    const std::uint64_t per_channel = (subscribers + static_cast<std::uint64_t>(o.channels) - 1) /
+                                      static_cast<std::uint64_t>(std::max(1, o.channels));
+    const std::uint64_t two_requests = 2 * static_cast<std::uint64_t>(o.batch) * per_channel;
+    return std::max(static_cast<std::uint64_t>(o.window_per_subscriber) * subscribers,
+                    two_requests);
 }
 
 std::string validate(const LoadOptions& o) {

@@ -29,10 +29,10 @@ struct LoadOptions {
     double connect_timeout_s = 30;
 
     PublishMode mode = PublishMode::Api;
-    double rate = 0;                 // events/s over all channels; 0: as fast as absorbed
-    int api_connections = 0;         // keep-alive HTTP connections; 0: enough to fill --window
-    int batch = 10;                  // events per batch_events request (Pusher allows 10)
-    int window_per_subscriber = 16;  // open-loop cap: undelivered messages per subscriber
+    double rate = 0;                // events/s over all channels; 0: as fast as absorbed
+    int api_connections = 0;        // keep-alive HTTP connections; 0: enough to fill --window
+    int batch = 10;                 // events per batch_events request (Pusher allows 10)
+    int window_per_subscriber = 8;  // as-fast-as-absorbed: deliveries owed per subscriber
     double duration_s = 5;
     int drain_ms = 2000;
     int settle_ms = 300;  // idle time before the RSS sample
@@ -46,6 +46,9 @@ struct LoadOptions {
 common::Result<LoadOptions> parse_load_options(int argc, char** argv);
 // Fills in the automatic values (source addresses, API connections).
 LoadOptions normalized(LoadOptions options);
+// Deliveries that may be owed at once in as-fast-as-absorbed mode: --window per subscriber, but
+// never less than two requests' worth, so the server always has the next one queued.
+std::uint64_t delivery_window(const LoadOptions& options, std::uint64_t subscribers) noexcept;
 // Checks the combination; returns a message for the first problem, or empty.
 std::string validate(const LoadOptions& options);
 

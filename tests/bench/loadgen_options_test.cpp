@@ -41,11 +41,13 @@ TEST_CASE("loadgen_options: source addresses and API connections are sized autom
     auto small = parse({"-n", "1000", "-c", "1"});
     REQUIRE(small.ok());
     REQUIRE(small->source_addresses == 1);
-    REQUIRE(small->api_connections == 4);  // one request owes 10,000: a window is 1.6 requests
+    REQUIRE(small->api_connections == 4);  // one request owes 10,000: a window is 2 requests
+    REQUIRE(delivery_window(small.value(), 1000) == 20'000);
     auto many = parse({"-n", "60000", "-c", "1000"});
     REQUIRE(many.ok());
     REQUIRE(many->source_addresses == 3);  // past one address's ephemeral ports
     REQUIRE(many->api_connections == 64);  // clamped
+    REQUIRE(delivery_window(many.value(), 60'000) == 8 * 60'000);
     auto fixed = parse({"--api-connections", "7", "--source-addresses", "2"});
     REQUIRE(fixed.ok());
     REQUIRE(fixed->api_connections == 7);
