@@ -85,31 +85,55 @@ http_ready() {  # 200 from GET /ready, or (stand-in server) any HTTP answer
     exec 3<&- 3>&-
     case "$line" in "HTTP/1.1 200"*) return 0 ;; "HTTP/1.1 "*) [ "$server" != shoal ] ;; *) return 1 ;; esac
 }
-start_server() {  # workers port -> sets server_pid, or returns 1 with the reason in $why
-    local workers=$1 port=$2 i
-    why=""
-    if [ "$server" != shoal ] && [ "$workers" != 1 ]; then
-        why="the $server server is one process"; return 1
-    fi
-    if [ "$server" = fake ]; then
-        node "$root/tests/bench/fake_pusher_server.mjs" "$port" >>"$log" 2>&1 &
-    elif [ "$server" = stub ]; then
-        "$build/bench/shoal_fanout_stub" "$port" >>"$log" 2>&1 &
-    else
-        if [ ! -x "$shoal_bin" ]; then why="no shoal binary"; return 1; fi
-        "$shoal_bin" serve --workers "$workers" --port "$port" --host 127.0.0.1 \
-            --bus-name "shoal-bench-$port" --log-level warn >>"$log" 2>&1 &
-    fi
+launch() {  # workers port mode -> starts the server in the background, sets server_pid
+    local workers=$1 port=$2 mode=$3
+    case "$mode" in
+        fake) node "$root/tests/bench/fake_pusher_server.mjs" "$port" >>"$log" 2>&1 & ;;
+        stub) "$build/bench/shoal_fanout_stub" "$port" >>"$log" 2>&1 & ;;
+        serve) "$shoal_bin" serve --workers "$workers" --port "$port" --host 127.0.0.1 \
+                   --bus-name "shoal-bench-$port" --log-level warn >>"$log" 2>&1 & ;;
+        worker) "$shoal_bin" worker --port "$port" --host 127.0.0.1 --log-level warn \
+                    >>"$log" 2>&1 & ;;
+    esac
     server_pid=$!
+}
+wait_ready() {  # port -> 0 when ready; 1 with $why when the server exited or timed out
+    local port=$1 i
     for i in $(seq 1 100); do
         if ! kill -0 "$server_pid" 2>/dev/null; then
             wait "$server_pid" 2>/dev/null || true
-            server_pid=""; why="server exited at start (not on main yet?)"; return 1
+            server_pid=""; why="server exited at start"; return 1
         fi
         if http_ready "$port" 2>/dev/null; then return 0; fi
         sleep 0.1
     done
     stop_server; why="server not ready within 10 s"; return 1
+}
+serve_mode=serve  # becomes "worker" when this build has no `shoal serve` yet
+start_server() {  # workers port -> sets server_pid, or returns 1 with the reason in $why
+    local workers=$1 port=$2
+    why=""
+    if [ "$server" != shoal ]; then
+        if [ "$workers" != 1 ]; then why="the $server server is one process"; return 1; fi
+        launch 1 "$port" "$server"
+        wait_ready "$port"
+        return
+    fi
+    if [ ! -x "$shoal_bin" ]; then why="no shoal binary"; return 1; fi
+    if [ "$serve_mode" = worker ] && [ "$workers" != 1 ]; then
+        why="this build has no shoal serve, and one standalone worker cannot be $workers"
+        return 1
+    fi
+    launch "$workers" "$port" "$serve_mode"
+    wait_ready "$port" && return 0
+    if [ "$serve_mode" = serve ] && [ "$workers" = 1 ]; then
+        say "bench: shoal serve did not start; using one standalone shoal worker for --workers 1"
+        serve_mode=worker
+        launch 1 "$port" worker
+        wait_ready "$port"
+        return
+    fi
+    return 1
 }
 stop_server() {
     [ -n "$server_pid" ] || return 0
@@ -140,8 +164,8 @@ if [ -n "$only" ]; then
 fi
 
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-printf '{"server":"%s","commit":"%s","duration_s":%s}\n' "$server" "$commit" "$duration" \
-    >"$out/meta.json"
+printf '{"server":"%s","commit":"%s","duration_s":%s,"shoal_bin":"%s"}\n' "$server" "$commit" \
+    "$duration" "$shoal_bin" >"$out/meta.json"
 
 # A server that starts but does not speak Pusher yet (no subscription_succeeded) would cost each
 # step its whole connect timeout: one small probe per worker count decides for all its steps.

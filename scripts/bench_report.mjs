@@ -39,7 +39,8 @@ const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.
 let run = {};
 try { run = read('meta.json'); } catch { /* older folders */ }
 const meta = { date: new Date().toISOString(), cpu: cpu ?? 'unknown', cores: os.cpus().length,
-    kernel: os.release(), server: run.server ?? 'shoal', commit: run.commit ?? 'unknown' };
+    kernel: os.release(), server: run.server ?? 'shoal', commit: run.commit ?? 'unknown',
+    shoal_bin: run.shoal_bin ?? '' };
 fs.writeFileSync(path.join(dir, 'results.json'),
     JSON.stringify({ ...meta, steps, baseline }, null, 1));
 const cols = [
