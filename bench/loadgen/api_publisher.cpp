@@ -23,6 +23,7 @@ class ApiConnection final : public Pollable {
     ~ApiConnection() { close_socket(); }
 
     void start(const sockaddr_in& source, const sockaddr_in& dest) {
+        in_.clear();  // nothing of an earlier connection's answer carries over
         auto fd = start_connect(source, dest);
         if (!fd) return;
         fd_ = fd.value();
