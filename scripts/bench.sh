@@ -181,6 +181,11 @@ probe_pusher() {  # workers port -> 0 when two clients can subscribe
 }
 
 field() { sed -nE "s/.*\"$2\":(-?[0-9.]+).*/\1/p" "$1" | head -1; }
+field_in() {  # file object key: a number inside one nested object, or "-"
+    local v
+    v=$(sed -nE "s/.*\"$2\":\{[^}]*\"$3\":(-?[0-9.]+).*/\1/p" "$1" | head -1)
+    echo "${v:--}"
+}
 total=${#steps[@]}
 index=0
 say "bench: $total steps against $server, $duration s each; results in $out"
@@ -208,10 +213,11 @@ for step in "${steps[@]}"; do
         rm -f "$out/$name.json"
         continue
     fi
-    printf -v line '[%d/%d] %-34s %10.0f deliveries/s  p99 %8.1f us  lost %s  subscribed %s  (%d s)' \
-        "$index" "$total" "$name" "$(field "$out/$name.json" deliveries_per_s)" \
-        "$(field "$out/$name.json" p99)" "$(field "$out/$name.json" lost)" \
-        "$(field "$out/$name.json" subscribed)" $((SECONDS - started))
+    j="$out/$name.json"
+    printf -v line '[%d/%d] %-34s %10.0f deliv/s  p99 %9.1f us  lost %s  conn/s %6.0f  cores: server %s loadgen %s  (%d s)' \
+        "$index" "$total" "$name" "$(field "$j" deliveries_per_s)" "$(field "$j" p99)" \
+        "$(field "$j" lost)" "$(field "$j" per_s)" "$(field_in "$j" server cores)" \
+        "$(field_in "$j" loadgen cores)" $((SECONDS - started))
     say "$line"
 done
 
