@@ -41,6 +41,12 @@ const char* mode_name(const LoadOptions& o) {
 
 std::string judge_bottleneck(const RunReport& r) {
     const int workers = r.server_processes > 1 ? r.server_processes - 1 : 1;
+    if (r.machine_busy_cores >= 0 && r.other_cores >= 0.5) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "contended (other processes used %.1f of %d cores)",
+                      r.other_cores, r.machine_cores);
+        return buf;
+    }
     const bool own_busy = r.own_cores >= 0.85;
     const bool server_busy = r.have_server && r.server_cores >= 0.85 * workers;
     if (r.options.rate > 0 && r.published_per_s >= 0.95 * r.options.rate && !own_busy &&
@@ -90,6 +96,10 @@ std::string render_table(const RunReport& r) {
     }
     appendf(t, "  loadgen       %.2f cores, %.0f ns CPU/delivery\n", r.own_cores,
             r.own_cpu_ns_per_delivery);
+    if (r.machine_busy_cores >= 0) {
+        appendf(t, "  machine       %.2f of %d cores busy, %.2f by other processes\n",
+                r.machine_busy_cores, r.machine_cores, r.other_cores);
+    }
     appendf(t, "  bottleneck    %s\n", r.bottleneck.c_str());
     return t;
 }
@@ -142,6 +152,8 @@ std::string render_json(const RunReport& r) {
     }
     appendf(j, "\"loadgen\":{\"cpu_s\":%.3f,\"cores\":%.3f,\"cpu_ns_per_delivery\":%.1f},",
             r.own_cpu_s, r.own_cores, r.own_cpu_ns_per_delivery);
+    appendf(j, "\"machine\":{\"cores\":%d,\"busy_cores\":%.3f,\"other_cores\":%.3f},",
+            r.machine_cores, r.machine_busy_cores, r.other_cores);
     appendf(j, "\"bottleneck\":%s}", json_string(r.bottleneck).c_str());
     return j;
 }

@@ -35,6 +35,9 @@ struct RunReport {
     double server_rss_per_connection = 0;  // bytes
     double server_cpu_ns_per_delivery = 0;
     double own_cpu_s = 0, own_cores = 0, own_cpu_ns_per_delivery = 0;
+    int machine_cores = 0;           // online CPUs
+    double machine_busy_cores = -1;  // all processes over the window; -1: not measured
+    double other_cores = 0;          // machine_busy_cores minus the server and the load generator
     std::string bottleneck;
 };
 

@@ -5,6 +5,8 @@
 // thing being measured.
 #include "bench/loadgen/load_run.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -131,12 +133,12 @@ struct ServerSamples {
     std::optional<TreeSample> cpu_after;   // end of the drain
 };
 
-void fill_server_figures(const ServerSamples& s, RunReport& r) {
+void fill_server_figures(const ServerSamples& s, double cpu_window_s, RunReport& r) {
     if (!s.before || !s.connected || !s.cpu_before || !s.cpu_after) return;
     r.have_server = true;
     r.server_processes = s.cpu_after->processes;
     r.server_cpu_s = s.cpu_after->cpu_s - s.cpu_before->cpu_s;
-    r.server_cores = r.server_cpu_s / std::max(1e-9, r.window_s);
+    r.server_cores = r.server_cpu_s / std::max(1e-9, cpu_window_s);
     r.server_rss_before = s.before->rss_bytes;
     r.server_rss_connected = s.connected->rss_bytes;
     if (r.subscribed > 0) {
@@ -198,6 +200,7 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
         return r;
     }
     samples.cpu_before = sample_server(o);
+    const double machine_before = machine_busy_s();
     const double own_before = own_cpu_s();
     run.record_latency = true;
     const std::uint64_t t0 = common::monotonic_ns();
@@ -212,6 +215,9 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     run.record_latency = false;
     const double own_after = own_cpu_s();
     samples.cpu_after = sample_server(o);
+    const double machine_after = machine_busy_s();
+    // CPU rates use the interval the samples really span (to the end of the drain).
+    const double cpu_window_s = seconds_between(t0, common::monotonic_ns());
 
     fill_measurements(run, r);
     r.publish_s = seconds_between(t0, publish_end);
@@ -219,11 +225,16 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     r.published_per_s = static_cast<double>(r.published) / std::max(1e-9, r.publish_s);
     r.deliveries_per_s = static_cast<double>(r.delivered) / std::max(1e-9, r.window_s);
     r.own_cpu_s = own_after - own_before;
-    r.own_cores = r.own_cpu_s / std::max(1e-9, r.window_s);
+    r.own_cores = r.own_cpu_s / std::max(1e-9, cpu_window_s);
     if (r.delivered > 0) {
         r.own_cpu_ns_per_delivery = r.own_cpu_s * 1e9 / static_cast<double>(r.delivered);
     }
-    fill_server_figures(samples, r);
+    fill_server_figures(samples, cpu_window_s, r);
+    r.machine_cores = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+    if (machine_before >= 0 && machine_after >= 0 && cpu_window_s > 0) {
+        r.machine_busy_cores = (machine_after - machine_before) / cpu_window_s;
+        r.other_cores = std::max(0.0, r.machine_busy_cores - r.own_cores - r.server_cores);
+    }
     r.bottleneck = judge_bottleneck(r);
     return r;
 }

@@ -101,6 +101,35 @@ common::Result<TreeSample> sample_tree(pid_t root) {
     return sample;
 }
 
+bool parse_machine_busy(std::string_view line, std::uint64_t& busy_ticks) noexcept {
+    if (line.substr(0, 4) != "cpu ") return false;
+    std::string_view rest = line.substr(4);
+    // user nice system idle iowait irq softirq steal ...: idle (4th) and iowait (5th) are not busy.
+    std::uint64_t busy = 0;
+    int index = 0;
+    while (!rest.empty() && index < 8) {
+        while (!rest.empty() && rest.front() == ' ')
+            rest.remove_prefix(1);
+        const std::size_t end = rest.find_first_of(" \n");
+        std::uint64_t v = 0;
+        if (!field_number(rest.substr(0, end), v)) return false;
+        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+        ++index;
+        if (index != 4 && index != 5) busy += v;
+    }
+    busy_ticks = busy;
+    return index >= 5;
+}
+
+double machine_busy_s() noexcept {
+    std::string text;
+    std::uint64_t busy = 0;
+    if (!read_small_file("/proc/stat", text)) return -1;
+    const std::size_t eol = text.find('\n');
+    if (!parse_machine_busy(std::string_view(text).substr(0, eol), busy)) return -1;
+    return static_cast<double>(busy) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 double own_cpu_s() noexcept {
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);

@@ -30,6 +30,10 @@ struct TreeSample {
 
 // The process `root` and every descendant alive now. An error when root does not exist.
 common::Result<TreeSample> sample_tree(pid_t root);
+// Busy CPU seconds (all but idle and iowait) from the aggregate "cpu " line of /proc/stat.
+bool parse_machine_busy(std::string_view stat_line, std::uint64_t& busy_ticks) noexcept;
+// Busy CPU seconds of the whole machine since boot, summed over its cores; -1 if unreadable.
+double machine_busy_s() noexcept;
 // This process's user + system CPU seconds.
 double own_cpu_s() noexcept;
 

@@ -68,6 +68,11 @@ TEST_CASE("load_report: the bottleneck is the side whose CPU is saturated", "[be
     REQUIRE(judge_bottleneck(r).rfind("server", 0) == 0);
     r.server_processes = 3;  // supervisor + 2 workers: one busy core is not saturation
     REQUIRE(judge_bottleneck(r).rfind("server", 0) != 0);
+    r.machine_busy_cores = 1.9;
+    r.machine_cores = 2;
+    r.other_cores = 1.2;
+    REQUIRE(judge_bottleneck(r).rfind("contended", 0) == 0);
+    r.other_cores = 0.1;
     r.options.rate = 1000;
     r.published_per_s = 999;
     r.server_cores = 0.1;

@@ -52,6 +52,15 @@ TEST_CASE("proc_stats: a tree sample counts the children and their CPU", "[bench
     REQUIRE(with_child->cpu_s >= alone->cpu_s + 0.05);
 }
 
+TEST_CASE("proc_stats: machine busy time counts all but idle and iowait", "[bench][proc]") {
+    std::uint64_t busy = 0;
+    REQUIRE(parse_machine_busy("cpu  100 5 50 1000 20 3 2 7 0 0", busy));
+    REQUIRE(busy == 100 + 5 + 50 + 3 + 2 + 7);
+    REQUIRE_FALSE(parse_machine_busy("cpu0 1 2 3 4 5", busy));
+    REQUIRE_FALSE(parse_machine_busy("cpu  1 x 3 4 5", busy));
+    REQUIRE(machine_busy_s() > 0.0);
+}
+
 TEST_CASE("proc_stats: a pid that does not exist is an error, not zeros", "[bench][proc]") {
     const pid_t child = ::fork();
     if (child == 0) ::_exit(0);
