@@ -45,14 +45,15 @@ int EpollLoop::run_once(int timeout_ms) noexcept {
     return n < 0 ? 0 : n;
 }
 
-common::Result<int> start_connect(const sockaddr_in& source, const sockaddr_in& dest) {
+common::Result<int> start_connect(const sockaddr_in& source, const sockaddr_in& dest,
+                                  bool no_delay) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return common::sys_error("socket() failed");
     const int one = 1;
     // Defer the port choice to connect(), so the 4-tuple, not the address, must be unique: each
     // source address then offers the whole ephemeral range to every destination.
     ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (no_delay) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
         const int err = errno;
         ::close(fd);

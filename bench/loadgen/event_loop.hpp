@@ -41,8 +41,11 @@ class EpollLoop {
 };
 
 // A non-blocking socket bound to `source` (port chosen at connect time, IP_BIND_ADDRESS_NO_PORT)
-// with connect() to `dest` started. TCP_NODELAY is set. The fd is the caller's to close.
-common::Result<int> start_connect(const sockaddr_in& source, const sockaddr_in& dest);
+// with connect() to `dest` started. The fd is the caller's to close. `no_delay` sets
+// TCP_NODELAY; plain subscribers skip it (they send only after the peer has answered, so Nagle
+// never holds their bytes, and one syscall less per connection counts at 20k connections/s).
+common::Result<int> start_connect(const sockaddr_in& source, const sockaddr_in& dest,
+                                  bool no_delay = true);
 // 127.0.0.(1 + index) : 0
 sockaddr_in loopback_source(int index) noexcept;
 common::Result<sockaddr_in> ipv4_address(const std::string& host, std::uint16_t port);

@@ -22,7 +22,8 @@ bool Subscriber::start(RunState& run, std::uint32_t index, const sockaddr_in& so
     index_ = index;
     channel_ = index % static_cast<std::uint32_t>(run.channels.size());
     ++run.handshakes_in_flight;
-    auto fd = start_connect(source, dest);
+    // Client-event senders may write back to back: only they need Nagle off.
+    auto fd = start_connect(source, dest, run.options.mode == PublishMode::Client);
     if (!fd) {
         phase_ = Phase::Connecting;
         fail();
@@ -65,10 +66,8 @@ void Subscriber::fail() {
 void Subscriber::on_io(std::uint32_t events) {
     if (fd_ < 0) return;
     if (phase_ == Phase::Connecting) {
-        int err = 0;
-        socklen_t len = sizeof err;
-        ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
-        if (err != 0 || (events & (EPOLLERR | EPOLLHUP)) != 0) return fail();
+        // A failed connect always raises EPOLLERR; a clean EPOLLOUT needs no SO_ERROR check.
+        if ((events & (EPOLLERR | EPOLLHUP)) != 0) return fail();
         return on_connected();
     }
     if ((events & EPOLLOUT) != 0 && want_write_) flush_pending();
