@@ -162,10 +162,12 @@ void wait_for_readers(const shoal::bus::Segment& seg, std::uint64_t tail, int re
     }
 }
 
-// Args: record bytes, readers.
+// Args: record bytes, readers, records per publish (1: each record made visible on its own; 32:
+// Publish::Later and one publish() per 32, as the worker does once per loop iteration).
 void BM_ShmRingFanout(benchmark::State& state) {
     const auto bytes = static_cast<std::size_t>(state.range(0));
     const auto readers = static_cast<int>(state.range(1));
+    const auto batch = static_cast<std::uint64_t>(state.range(2));
     const std::string name = "shoal-bench-ring-" + std::to_string(::getpid());
     shoal::bus::Segment::remove(name);
     auto seg = shoal::bus::Segment::create(name, ring_config());
@@ -195,9 +197,12 @@ void BM_ShmRingFanout(benchmark::State& state) {
     std::uint64_t records = 0;
     for (auto _ : state) {
         if ((records & 63) == 0) wait_for_readers(seg.value(), writer.tail(), readers);
-        if (!writer.try_write(kDataType, record)) state.SkipWithError("try_write");
+        const bool last_of_batch = (records + 1) % batch == 0;
+        const auto when = last_of_batch ? shoal::bus::Publish::Now : shoal::bus::Publish::Later;
+        if (!writer.try_write(kDataType, record, when)) state.SkipWithError("try_write");
         ++records;
     }
+    writer.publish();
     wait_for_readers(seg.value(), writer.tail(), readers);
     writer.try_write(kEndType, {});
     double reader_cpu = 0;
@@ -226,10 +231,12 @@ void BM_ShmRingFanout(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ShmRingFanout)
-    ->ArgNames({"bytes", "readers"})
-    ->Args({64, 1})
-    ->Args({1024, 1})
-    ->Args({64, 3})
+    ->ArgNames({"bytes", "readers", "batch"})
+    ->Args({64, 1, 1})
+    ->Args({1024, 1, 1})
+    ->Args({64, 1, 32})
+    ->Args({1024, 1, 32})
+    ->Args({64, 3, 1})
     ->UseRealTime();
 
 BENCHMARK(BM_UnixSocketFanout)

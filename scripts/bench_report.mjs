@@ -22,12 +22,14 @@ const workersOf = (r) => Number((/-w(\d+)-/.exec(r.label) ?? [0, 1])[1]);
 // ---- transport baseline: shm ring vs Unix socket, paired by record size and readers ----
 let transport = [];
 try { transport = read('transport_baseline_bench.json').benchmarks ?? []; } catch { /* not run */ }
-const argsOf = (name) => ({ bytes: (/bytes:(\d+)/.exec(name) ?? [])[1], readers: (/readers:(\d+)/.exec(name) ?? [])[1] });
+const argsOf = (name) => ({ bytes: (/bytes:(\d+)/.exec(name) ?? [])[1],
+    readers: (/readers:(\d+)/.exec(name) ?? [])[1], batch: (/batch:(\d+)/.exec(name) ?? [])[1] });
 const baseline = [];
 for (const u of transport.filter((b) => b.name.startsWith('BM_UnixSocketFanout'))) {
     const a = argsOf(u.name);
     const ring = transport.find((b) => b.name.startsWith('BM_ShmRingFanout') &&
-        argsOf(b.name).bytes === a.bytes && argsOf(b.name).readers === a.readers);
+        argsOf(b.name).bytes === a.bytes && argsOf(b.name).readers === a.readers &&
+        argsOf(b.name).batch === a.batch);
     baseline.push({ uds: u.name.replace('/real_time', ''), uds_per_s: u.items_per_second,
         uds_cpu_ns: u.cpu_ns_per_msg, ring: ring?.name.replace('/real_time', '') ?? null,
         ring_per_s: ring?.items_per_second ?? null, ring_cpu_ns: ring?.cpu_ns_per_msg ?? null,
