@@ -53,6 +53,14 @@ std::string_view socket_id_of(std::string_view message) noexcept {
     return message.substr(i, end - i);
 }
 
+bool refuses_client_event(std::string_view message) noexcept {
+    const std::size_t at = message.find("\"code\"");
+    if (at == std::string_view::npos) return false;
+    const std::size_t digits = message.find_first_of("0123456789", at + 6);
+    return digits != std::string_view::npos && message.substr(digits, 4) == "4301" &&
+           (digits + 4 == message.size() || message[digits + 4] < '0' || message[digits + 4] > '9');
+}
+
 std::string subscribe_message(std::string_view channel, std::string_view auth) {
     std::string out = R"({"event":"pusher:subscribe","data":{"channel":")";
     out.append(channel).append("\"");

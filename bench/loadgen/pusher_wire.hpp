@@ -22,6 +22,10 @@ PusherEvent classify(std::string_view message) noexcept;
 // The socket_id inside connection_established's (string-encoded) data, or empty.
 std::string_view socket_id_of(std::string_view message) noexcept;
 
+// True for the pusher:error a server sends when it drops a client event over its rate limit
+// (code 4301 in Pusher protocol 7).
+bool refuses_client_event(std::string_view message) noexcept;
+
 std::string subscribe_message(std::string_view channel, std::string_view auth);
 std::string pong_message();
 std::string client_event_message(std::string_view channel, std::string_view event,

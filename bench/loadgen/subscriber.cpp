@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -189,6 +190,13 @@ bool Subscriber::on_text(std::string_view message, std::uint64_t now_ns) {
             if (phase_ != Phase::Subscribed) {
                 fail();
                 return false;
+            }
+            if (run_->options.mode == PublishMode::Client && refuses_client_event(message)) {
+                // Our event was dropped by the server's rate limit: nobody owes its deliveries.
+                run_->publish.events -= std::min<std::uint64_t>(run_->publish.events, 1);
+                ++run_->publish.events_rejected;
+                const std::uint64_t owed = run_->subscribers_of[channel_] - 1;
+                run_->publish.expected -= std::min(run_->publish.expected, owed);
             }
             return true;
         case PusherEvent::Other:

@@ -23,6 +23,16 @@ TEST_CASE("pusher_wire: server messages are classified by their event name", "[b
     REQUIRE(event_name(R"({"event":)") == "");
 }
 
+TEST_CASE("pusher_wire: the client-event rate-limit error is told apart from other errors",
+          "[bench][pusher]") {
+    REQUIRE(refuses_client_event(
+        R"({"event":"pusher:error","data":{"code":4301,"message":"client event rate limit"}})"));
+    REQUIRE(refuses_client_event(R"({"event":"pusher:error","data":{"code": 4301}})"));
+    REQUIRE_FALSE(refuses_client_event(R"({"event":"pusher:error","data":{"code":4009}})"));
+    REQUIRE_FALSE(refuses_client_event(R"({"event":"pusher:error","data":{"code":43010}})"));
+    REQUIRE_FALSE(refuses_client_event(R"({"event":"pusher:error","data":{}})"));
+}
+
 TEST_CASE("pusher_wire: a socket_id is found in escaped and unescaped data", "[bench][pusher]") {
     REQUIRE(socket_id_of(R"({"data":{"socket_id":"9.8"}})") == "9.8");
     REQUIRE(socket_id_of(R"({"data":"{}"})") == "");
