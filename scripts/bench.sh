@@ -203,9 +203,12 @@ for step in "${steps[@]}"; do
         continue
     fi
     started=$SECONDS
+    warmup=0
+    [ "$rate" != 0 ] && warmup=500  # latency steps: leave out the first half second
     rc=0
     timeout $((secs + 90)) "$loadgen" --port "$port" -n "$subs" -c "$channels" -s "$payload" \
-        -r "$rate" -d "$secs" --drain-ms 5000 --server-pid "$server_pid" --json --label "$name" \
+        -r "$rate" -d "$secs" --drain-ms 5000 --warmup-ms "$warmup" --server-pid "$server_pid" \
+        --json --label "$name" \
         >"$out/$name.json" 2>>"$log" || rc=$?
     stop_server
     if [ "$rc" != 0 ] || [ ! -s "$out/$name.json" ]; then

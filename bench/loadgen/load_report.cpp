@@ -112,8 +112,8 @@ std::string render_json(const RunReport& r) {
             json_string(o.host).c_str(), static_cast<unsigned>(o.port), mode_name(o), o.rate);
     appendf(j, "\"connections\":%d,\"channels\":%d,\"payload_bytes\":%zu,\"duration_s\":%.3f,",
             o.connections, o.channels, o.payload_bytes, o.duration_s);
-    appendf(j, "\"api_connections\":%d,\"batch\":%d,\"source_addresses\":%d},", o.api_connections,
-            o.batch, o.source_addresses);
+    appendf(j, "\"api_connections\":%d,\"batch\":%d,\"source_addresses\":%d,\"warmup_ms\":%d},",
+            o.api_connections, o.batch, o.source_addresses, o.warmup_ms);
     appendf(j, "\"connect\":{\"established\":%llu,\"subscribed\":%llu,\"failed\":%llu,",
             static_cast<unsigned long long>(r.established),
             static_cast<unsigned long long>(r.subscribed),

@@ -204,6 +204,7 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     const double own_before = own_cpu_s();
     run.record_latency = true;
     const std::uint64_t t0 = common::monotonic_ns();
+    run.latency_from_ns = t0 + static_cast<std::uint64_t>(o.warmup_ms) * 1'000'000u;
     const std::uint64_t publish_end = publish_phase(run, pub, t0);
     const auto drain_deadline = publish_end + static_cast<std::uint64_t>(o.drain_ms) * 1'000'000u;
     while ((run.counters.delivered < run.publish.expected || pub.in_flight()) &&

@@ -47,6 +47,9 @@ common::Result<LoadOptions> parse_load_options(int argc, char** argv) {
         ->check(CLI::Range(0, 600'000));
     app.add_option("--settle-ms", o.settle_ms, "idle time before the RSS sample")
         ->check(CLI::Range(0, 60'000));
+    app.add_option("--warmup-ms", o.warmup_ms,
+                   "events sent in the first ms of publishing give no latency sample")
+        ->check(CLI::Range(0, 600'000));
     app.add_option("--server-pid", o.server_pid, "sample CPU/RSS of this pid and descendants");
     app.add_flag("--json", o.json, "print one JSON object instead of the table");
     app.add_option("--label", o.label, "free text carried into the report");

@@ -36,6 +36,7 @@ struct LoadOptions {
     double duration_s = 5;
     int drain_ms = 2000;
     int settle_ms = 300;  // idle time before the RSS sample
+    int warmup_ms = 0;    // events sent this early in the window give no latency sample
 
     pid_t server_pid = 0;  // sample /proc for this process and its descendants
     bool json = false;

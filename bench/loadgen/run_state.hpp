@@ -44,6 +44,7 @@ struct RunState {
     PublishCounters publish;
     LogHistogram latency;
     bool record_latency = false;
+    std::uint64_t latency_from_ns = 0;  // events sent before this (the warm-up) are not recorded
     int handshakes_in_flight = 0;
     std::uint64_t last_established_ns = 0;
     std::uint64_t last_subscribed_ns = 0;

@@ -155,7 +155,8 @@ bool Subscriber::on_text(std::string_view message, std::uint64_t now_ns) {
         if (find_stamp(message, stamp)) {
             ++run_->counters.delivered;
             run_->last_delivery_ns = now_ns;
-            if (run_->record_latency && now_ns >= stamp.send_ns) {
+            if (run_->record_latency && now_ns >= stamp.send_ns &&
+                stamp.send_ns >= run_->latency_from_ns) {
                 run_->latency.record(now_ns - stamp.send_ns);
             }
             return true;
