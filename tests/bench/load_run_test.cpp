@@ -38,6 +38,8 @@ class FakeServer {
         ::close(out[1]);
         FILE* f = ::fdopen(out[0], "r");
         char line[64] = {};
+        // No line means node or tests/node_modules (the `ws` package) is missing: npm ci in tests/.
+        INFO("node " << script << " printed no 'listening PORT' line");
         REQUIRE(std::fgets(line, sizeof line, f) != nullptr);
         std::fclose(f);
         REQUIRE(std::sscanf(line, "listening %d", &port_) == 1);
