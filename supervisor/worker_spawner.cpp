@@ -37,8 +37,11 @@ common::Result<int> spawn_worker(uv_loop_t* loop, uv_process_t* process, const S
     env_store.push_back(std::string(kEnvSupervisorPid) + "=" + std::to_string(::getpid()));
     env_store.push_back(std::string(kEnvEpoch) + "=" + std::to_string(r.epoch));
     std::string fds = std::string(kEnvWakeupFds) + "=";
-    for (std::size_t i = 0; i < r.extra_fds.size(); ++i)
-        fds += (i ? "," : "") + std::to_string(kWorkerFirstExtraFd + static_cast<int>(i));
+    for (std::size_t i = 0; i < r.extra_fds.size(); ++i) {
+        // Appending piece by piece: `"," + std::string` trips GCC 12's false -Wrestrict at -O3.
+        if (i != 0) fds += ',';
+        fds += std::to_string(kWorkerFirstExtraFd + static_cast<int>(i));
+    }
     env_store.push_back(fds);
     std::vector<char*> env;
     for (auto& e : env_store)
