@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// test-labels: integration worker
+// test-timeout: 120
+// phoenix.js Presence across workers: onSync converges to one entry per user with one meta per
+// connection, and a worker killed with SIGKILL produces leave diffs on the survivors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { startShoal } from '../clients/shoal_server.mjs';
+import { connectPhoenix, join, userToken, waitFor, Presence } from '../clients/phoenix_client.mjs';
+
+function status(bus) {
+    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name', bus], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+}
+
+// A view of what a client's Presence holds: user -> number of metas.
+function view(presence) {
+    const out = {};
+    presence.list((id, { metas }) => { out[id] = metas.length; });
+    return out;
+}
+
+test('phoenix presence: 3 users on 4 connections over 4 workers, then a worker is killed', async () => {
+    const srv = await startShoal({ mode: 'serve', workers: 4 });
+    const bus = `shoal-test-${srv.port}`;
+    const users = ['ann', 'bob', 'cat', 'ann'];
+    const clients = [];
+    try {
+        for (const [i, u] of users.entries()) {
+            // No quick reconnect: the test wants to see the killed worker's connections stay gone.
+            const socket = connectPhoenix(srv.port, { token: userToken(u, { n: i }) },
+                                          { reconnectAfterMs: () => 60000, rejoinAfterMs: () => 60000 });
+            const channel = socket.channel('presence:room', {});
+            const presence = new Presence(channel);
+            const c = { user: u, socket, channel, presence, synced: 0, closed: false };
+            presence.onSync(() => { c.synced++; });
+            socket.onClose(() => { c.closed = true; });
+            await join(channel);
+            clients.push(c);
+        }
+        const expected = { ann: 2, bob: 1, cat: 1 };
+        for (const c of clients) {
+            await waitFor(() => JSON.stringify(view(c.presence)) === JSON.stringify(expected), 5000,
+                          `${c.user}'s presence to converge (has ${JSON.stringify(view(c.presence))})`);
+        }
+        for (const [id, { metas }] of Object.entries(clients[0].presence.state)) {
+            for (const m of metas) assert.ok(typeof m.phx_ref === 'string' && m.phx_ref.length > 0, id);
+        }
+        assert.ok(clients[1].presence.state.bob.metas[0].n === 1, 'user_info travels in the meta');
+
+        // Kill the busiest worker that still leaves a survivor.
+        const slots = status(bus).slots.filter((s) => s.connections > 0).sort((x, y) => y.connections - x.connections);
+        assert.ok(slots.length >= 2, `connections must spread over workers: ${JSON.stringify(slots.map((s) => s.connections))}`);
+        process.kill(slots[0].pid, 'SIGKILL');
+        await waitFor(() => clients.some((c) => c.closed), 5000, 'a client to see its worker die');
+        const survivors = clients.filter((c) => !c.closed);
+        assert.ok(survivors.length > 0);
+        const truth = {};
+        for (const c of survivors) truth[c.user] = (truth[c.user] || 0) + 1;
+        const t0 = Date.now();
+        for (const c of survivors) {
+            await waitFor(() => JSON.stringify(Object.fromEntries(Object.entries(view(c.presence)).sort())) ===
+                                JSON.stringify(Object.fromEntries(Object.entries(truth).sort())), 3000,
+                          `${c.user}'s presence to drop the dead worker's members`);
+        }
+        // Within 1 s of noticing, plus the client-side close detection already waited for.
+        assert.ok(Date.now() - t0 < 1500, `leave diffs took ${Date.now() - t0} ms`);
+    } finally {
+        for (const c of clients) c.socket.disconnect();
+        await srv.stop();
+    }
+});
