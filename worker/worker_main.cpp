@@ -9,26 +9,12 @@
 #include "worker/bus_bridge/supervisor_link.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/server.hpp"
+#include "worker/session/pusher_app.hpp"
 
 namespace shoal::worker {
 namespace {
 
 constexpr int kExitConfig = 78;
-
-// Stand-in for the protocol layer until the Pusher app is wired in: every upgrade is refused
-// with 404 and every other request answered 404.
-class NotFoundApp final : public net::WsHandler, public net::HttpHandler {
-  public:
-    net::UpgradeDecision on_upgrade(const net::HttpRequest&) override { return {false, 404}; }
-    void on_open(net::ConnId, const net::HttpRequest&) override {}
-    void on_text(net::ConnId, std::string_view) override {}
-    void on_idle(net::ConnId) override {}
-    void on_close(net::ConnId) override {}
-    std::uint32_t idle_timeout_ms() const override { return 120'000; }
-    net::HttpResponse on_request(const net::HttpRequest&) override {
-        return {404, "application/json", R"({"error":"not found"})"};
-    }
-};
 
 struct WorkerRun {
     uv_loop_t* loop;
@@ -66,8 +52,7 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
     net::Server server(&loop, config);
     WorkerRun run{&loop, &server, link->get(), config.policy.shutdown_deadline_ms, {}, {}};
 
-    // The app: replace these two lines with the protocol layer (session::PusherApp).
-    NotFoundApp app;
+    session::PusherApp app(config, server);
     auto started = server.start(app, app, options.listen_fd);
 
     int code = 0;

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+// test-support: alloc_counter
+// Client message parsing: every message type, malformed input, and no allocation once warm.
+#include "worker/codec/pusher_message.hpp"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/alloc_counter.hpp"
+
+using namespace shoal::codec;
+
+TEST_CASE("pusher message: subscribe carries channel, auth and channel_data", "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    REQUIRE(p.parse(R"({"event":"pusher:subscribe","data":{"channel":"presence-a","auth":"k:s",)"
+                    R"("channel_data":"{\"user_id\":1}"}})",
+                    m) == ParseError::None);
+    CHECK(m.type == ClientMessageType::Subscribe);
+    CHECK(m.channel == "presence-a");
+    CHECK(m.auth == "k:s");
+    CHECK(m.channel_data == R"({"user_id":1})");
+}
+
+TEST_CASE("pusher message: ping, pong, unsubscribe, signin and unknown events are classified",
+          "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    REQUIRE(p.parse(R"({"event":"pusher:ping","data":{}})", m) == ParseError::None);
+    CHECK(m.type == ClientMessageType::Ping);
+    REQUIRE(p.parse(R"({"event":"pusher:pong"})", m) == ParseError::None);
+    CHECK(m.type == ClientMessageType::Pong);
+    REQUIRE(p.parse(R"({"event":"pusher:unsubscribe","data":{"channel":"x"}})", m) == ParseError::None);
+    CHECK(m.type == ClientMessageType::Unsubscribe);
+    CHECK(m.channel == "x");
+    REQUIRE(p.parse(R"({"event":"pusher:signin","data":{"auth":"a","user_data":"{\"id\":\"1\"}"}})", m) ==
+            ParseError::None);
+    CHECK(m.type == ClientMessageType::Signin);
+    CHECK(m.user_data == R"({"id":"1"})");
+    REQUIRE(p.parse(R"({"event":"something"})", m) == ParseError::None);
+    CHECK(m.type == ClientMessageType::Unknown);
+}
+
+TEST_CASE("pusher message: a client event keeps its data as JSON text", "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    REQUIRE(p.parse(R"({"event":"client-typing","channel":"private-a","data":{"x":[1,"two"]}})", m) ==
+            ParseError::None);
+    CHECK(m.type == ClientMessageType::ClientEvent);
+    CHECK(m.channel == "private-a");
+    CHECK(m.data_json == R"({"x":[1,"two"]})");
+    REQUIRE(p.parse(R"({"event":"client-s","channel":"private-a","data":"q\"uote"})", m) ==
+            ParseError::None);
+    CHECK(m.data_json == R"("q\"uote")");
+}
+
+TEST_CASE("pusher message: malformed input gets an error, never a crash", "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    CHECK(p.parse("", m) == ParseError::BadJson);
+    CHECK(p.parse("{\"event\":\"pusher:sub", m) == ParseError::BadJson);
+    CHECK(p.parse("[1,2]", m) == ParseError::BadJson);
+    CHECK(p.parse("{}", m) == ParseError::NoEvent);
+    CHECK(p.parse(R"({"event":5})", m) == ParseError::NoEvent);
+    CHECK(p.parse(R"({"event":"pusher:subscribe"})", m) == ParseError::BadPayload);
+    CHECK(p.parse(R"({"event":"pusher:subscribe","data":{"channel":7}})", m) == ParseError::BadPayload);
+    CHECK(p.parse(R"({"event":"client-x","data":{}})", m) == ParseError::BadPayload);
+    CHECK(p.parse(R"({"event":"pusher:signin","data":{"auth":"a"}})", m) == ParseError::BadPayload);
+    // A prefix of a valid message, cut inside a string: the parser must stop at the view's end.
+    std::string buf = R"({"event":"pusher:ping"})";
+    CHECK(p.parse(std::string_view(buf).substr(0, 12), m) == ParseError::BadJson);
+}
+
+TEST_CASE("pusher message: channel_data and user_data yield the user id", "[codec][pusher]") {
+    PusherParser p;
+    PresenceData d;
+    REQUIRE(p.parse_channel_data(R"({"user_id":"u1","user_info":{"name":"Ann"}})", d));
+    CHECK(d.user_id == "u1");
+    CHECK(d.user_info_json == R"({"name":"Ann"})");
+    REQUIRE(p.parse_channel_data(R"({"user_id":42})", d));
+    CHECK(d.user_id == "42");
+    CHECK(d.user_info_json == "null");
+    CHECK_FALSE(p.parse_channel_data(R"({"user_info":{}})", d));
+    CHECK_FALSE(p.parse_channel_data(R"({"user_id":""})", d));
+    CHECK_FALSE(p.parse_channel_data("nope", d));
+    std::string id;
+    CHECK(p.parse_user_id(R"({"id":"7","name":"x"})", id));
+    CHECK(id == "7");
+    CHECK_FALSE(p.parse_user_id(R"({"id":7})", id));
+    CHECK_FALSE(p.parse_user_id(R"({"name":"x"})", id));
+}
+
+TEST_CASE("pusher message: a warm parser allocates nothing per message", "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    std::string msg = R"({"event":"client-move","channel":"private-game","data":{"x":1,"y":2,"s":"abc"}})";
+    for (int i = 0; i < 4; ++i) REQUIRE(p.parse(msg, m) == ParseError::None);
+    shoal::test::AllocationScope scope;
+    for (int i = 0; i < 1000; ++i) REQUIRE(p.parse(msg, m) == ParseError::None);
+    CHECK(scope.count() == 0);
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// The protocol-neutral channel core: topic -> this worker's subscribers, each tagged with the
+// protocol whose frame it takes. publish() hands one already-encoded frame to every local
+// subscriber of that protocol by reference; it is what the bus side will call for remote
+// messages too. Subscribe/unsubscribe may allocate; publish does not.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "worker/channel/string_key.hpp"
+#include "worker/net/handler.hpp"
+#include "worker/net/shared_frame.hpp"
+
+namespace shoal::channel {
+
+using ConnId = net::ConnId;
+using ProtocolTag = std::uint8_t;  // assigned by the adapters; the core only compares them
+
+inline constexpr ConnId kNoConn = 0;  // "exclude nobody" (transport ids are never 0)
+
+struct Subscriber {
+    ConnId conn;
+    ProtocolTag protocol;
+};
+
+class TopicTable {
+public:
+    // False when conn already subscribes to topic.
+    bool subscribe(std::string_view topic, ConnId conn, ProtocolTag protocol);
+    // False when conn did not subscribe. An emptied topic is removed.
+    bool unsubscribe(std::string_view topic, ConnId conn);
+
+    std::span<const Subscriber> subscribers(std::string_view topic) const noexcept;
+    std::size_t subscriber_count(std::string_view topic) const noexcept {
+        return subscribers(topic).size();
+    }
+    std::size_t topic_count() const noexcept { return topics_.size(); }
+
+    // Sends frame to each subscriber with this protocol tag except `except`; returns how many.
+    // Iterates by index and re-checks the size each step, so a sink that unsubscribes someone
+    // (it should not: closing is deferred) costs a missed delivery, never a dangling read.
+    template <class Sink>
+    std::size_t publish(std::string_view topic, ProtocolTag protocol, const net::FrameRef& frame,
+                        ConnId except, Sink&& sink) const {
+        auto it = topics_.find(topic);
+        if (it == topics_.end()) return 0;
+        const auto& subs = it->second;
+        std::size_t sent = 0;
+        for (std::size_t i = 0; i < subs.size(); ++i) {
+            const Subscriber s = subs[i];
+            if (s.protocol != protocol || s.conn == except) continue;
+            sink(s.conn, frame);
+            ++sent;
+        }
+        return sent;
+    }
+
+    // f(std::string_view topic, std::size_t subscriber_count) for every topic.
+    template <class F>
+    void for_each_topic(F&& f) const {
+        for (const auto& [name, subs] : topics_) f(std::string_view(name), subs.size());
+    }
+
+private:
+    StringMap<std::vector<Subscriber>> topics_;
+};
+
+}  // namespace shoal::channel

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// What the Pusher adapter keeps per WebSocket connection: its socket id, its subscriptions (with
+// the presence user each one joined as), its signed-in user and its client-event rate window.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace shoal::session {
+
+struct PusherSubscription {
+    std::string channel;
+    std::string presence_user_id;  // empty unless a presence channel
+};
+
+struct PusherConnection {
+    std::string socket_id;
+    std::vector<PusherSubscription> subscriptions;
+    std::string user_id;  // set by a successful pusher:signin
+    std::uint64_t rate_window_start_ms = 0;
+    std::uint32_t events_in_window = 0;
+    bool closing = false;  // told to close; ignore what it still sends
+
+    const PusherSubscription* find(std::string_view channel) const noexcept {
+        for (const auto& s : subscriptions)
+            if (s.channel == channel) return &s;
+        return nullptr;
+    }
+};
+
+}  // namespace shoal::session

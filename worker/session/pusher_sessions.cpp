@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+// Connection lifecycle, message dispatch, client events and signin. Subscriptions are in
+// pusher_subscribe.cpp. Every peer mistake gets one answer from codec/pusher_errors.hpp.
+#include "worker/session/pusher_sessions.hpp"
+
+#include <charconv>
+
+#include "common/log.hpp"
+#include "worker/codec/pusher_channel_name.hpp"
+#include "worker/codec/pusher_errors.hpp"
+#include "worker/codec/pusher_http_auth.hpp"
+#include "worker/codec/pusher_signature.hpp"
+
+namespace shoal::session {
+
+namespace err = codec::pusher_error;
+using codec::ClientMessageType;
+
+PusherSessions::PusherSessions(const common::Config& config, net::Transport& transport,
+                               std::uint32_t socket_prefix)
+    : config_(config), transport_(transport), socket_prefix_(socket_prefix) {}
+
+void PusherSessions::open(net::ConnId id, std::string_view key, std::string_view query) {
+    auto& c = conns_[id];
+    if (key != config_.app.key) return fail(id, err::kAppNotFound, "App key not in this server");
+    std::vector<codec::QueryParam> params;
+    const std::string* proto = nullptr;
+    if (codec::parse_query(query, params)) proto = codec::find_param(params, "protocol");
+    if (!proto) return fail(id, err::kNoProtocol, "No protocol version supplied");
+    int version = 0;
+    auto [end, ec] = std::from_chars(proto->data(), proto->data() + proto->size(), version);
+    if (ec != std::errc{} || end != proto->data() + proto->size())
+        return fail(id, err::kInvalidVersion, "Invalid version string format");
+    if (version < 5 || version > 7)
+        return fail(id, err::kUnsupportedProtocol, "Unsupported protocol version");
+    c.socket_id = std::to_string(socket_prefix_) + "." + std::to_string(id);
+    codec::encode_connection_established(out_, c.socket_id, config_.limits.activity_timeout_s);
+    send_out(id);
+}
+
+void PusherSessions::message(net::ConnId id, std::string_view text) {
+    auto it = conns_.find(id);
+    if (it == conns_.end() || it->second.closing) return;
+    PusherConnection& c = it->second;
+    codec::ClientMessage m;
+    switch (parser_.parse(text, m)) {
+        case codec::ParseError::None: break;
+        case codec::ParseError::BadJson: return send_error(id, err::kGeneric, "Invalid JSON");
+        case codec::ParseError::NoEvent: return send_error(id, err::kGeneric, "Missing event name");
+        case codec::ParseError::BadPayload:
+            return send_error(id, err::kGeneric, "Invalid payload for this event");
+    }
+    switch (m.type) {
+        case ClientMessageType::Ping:
+            codec::encode_pong(out_);
+            return send_out(id);
+        case ClientMessageType::Pong: return;  // any inbound frame already reset the idle timer
+        case ClientMessageType::Subscribe: return subscribe(id, c, m);
+        case ClientMessageType::Unsubscribe: return unsubscribe(id, c, m.channel);
+        case ClientMessageType::Signin: return signin(id, c, m);
+        case ClientMessageType::ClientEvent: return client_event(id, c, m);
+        case ClientMessageType::Unknown: return send_error(id, err::kGeneric, "Unsupported event");
+    }
+}
+
+void PusherSessions::idle(net::ConnId id) {
+    codec::encode_ping(out_);
+    send_out(id);
+}
+
+void PusherSessions::shutdown(net::ConnId id) {
+    send_error(id, err::kReconnect, "Server is restarting; reconnect");
+}
+
+void PusherSessions::closed(net::ConnId id) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    PusherConnection& c = it->second;
+    for (const auto& s : c.subscriptions) {
+        topics_.unsubscribe(s.channel, id);
+        if (!s.presence_user_id.empty()) leave(id, s);
+    }
+    if (!c.user_id.empty()) {
+        topics_.unsubscribe(std::string(codec::kServerToUserPrefix) + c.user_id, id);
+        auto u = users_.find(c.user_id);
+        if (u != users_.end()) {
+            std::erase(u->second, id);
+            if (u->second.empty()) users_.erase(u);
+        }
+    }
+    conns_.erase(it);
+}
+
+bool PusherSessions::allow_client_event(PusherConnection& c) {
+    std::uint64_t now = transport_.now_ms();
+    if (now - c.rate_window_start_ms >= 1000) {
+        c.rate_window_start_ms = now;
+        c.events_in_window = 0;
+    }
+    return ++c.events_in_window <= config_.limits.client_events_per_second;
+}
+
+void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
+                                  const codec::ClientMessage& m) {
+    const PusherSubscription* s = c.find(m.channel);
+    auto kind = codec::channel_kind(m.channel);
+    if (!s || (kind != codec::ChannelKind::Private && kind != codec::ChannelKind::Presence))
+        return send_error(id, err::kClientEventRejected,
+                          "Client events need a subscribed private or presence channel");
+    if (m.event.size() > codec::kMaxChannelNameBytes)
+        return send_error(id, err::kClientEventRejected, "Event name too long");
+    if (m.data_json.size() > config_.limits.max_event_bytes)
+        return send_error(id, err::kClientEventTooLarge, "Client event data over the size limit");
+    if (!allow_client_event(c))
+        return send_error(id, err::kClientEventRateLimit,
+                          "Client event rejected due to rate limit");
+    codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id);
+    broadcast_out(m.channel, id);
+}
+
+void PusherSessions::signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m) {
+    std::string user_id;
+    if (!codec::verify_user_auth(config_.app.key, config_.app.secret, c.socket_id, m.user_data,
+                                 m.auth) ||
+        !parser_.parse_user_id(m.user_data, user_id) || !codec::valid_user_id(user_id))
+        return fail(id, err::kUnauthorized, "Invalid signin: bad signature or user data");
+    if (!c.user_id.empty() && c.user_id != user_id)
+        return fail(id, err::kUnauthorized, "Already signed in as another user");
+    if (c.user_id.empty()) {
+        c.user_id = user_id;
+        users_[user_id].push_back(id);
+        topics_.subscribe(std::string(codec::kServerToUserPrefix) + user_id, id, kPusherProtocol);
+    }
+    codec::encode_signin_success(out_, m.user_data);
+    send_out(id);
+}
+
+std::size_t PusherSessions::terminate_user(std::string_view user_id) {
+    auto u = users_.find(std::string(user_id));
+    if (u == users_.end()) return 0;
+    std::vector<net::ConnId> ids = u->second;  // fail() does not erase, but stay independent
+    for (net::ConnId id : ids) fail(id, err::kUnauthorized, "Connection terminated by the app");
+    return ids.size();
+}
+
+net::ConnId PusherSessions::conn_of_socket(std::string_view socket_id) const noexcept {
+    std::size_t dot = socket_id.find('.');
+    if (dot == std::string_view::npos) return 0;
+    std::uint32_t prefix = 0;
+    net::ConnId id = 0;
+    auto a = std::from_chars(socket_id.data(), socket_id.data() + dot, prefix);
+    auto b = std::from_chars(socket_id.data() + dot + 1, socket_id.data() + socket_id.size(), id);
+    if (a.ec != std::errc{} || a.ptr != socket_id.data() + dot || b.ec != std::errc{} ||
+        b.ptr != socket_id.data() + socket_id.size() || prefix != socket_prefix_)
+        return 0;
+    return conns_.contains(id) ? id : 0;
+}
+
+std::size_t PusherSessions::trigger(std::string_view channel, std::string_view event,
+                                    std::string_view data, std::string_view except_socket_id) {
+    codec::encode_event_string(out_, event, channel, data);
+    return broadcast_out(channel, except_socket_id.empty() ? channel::kNoConn
+                                                           : conn_of_socket(except_socket_id));
+}
+
+ChannelInfo PusherSessions::channel_info(std::string_view channel) const {
+    ChannelInfo info;
+    info.subscription_count = topics_.subscriber_count(channel);
+    info.occupied = info.subscription_count > 0;
+    info.user_count = presence_.user_count(channel);
+    return info;
+}
+
+void PusherSessions::send_out(net::ConnId id) {
+    transport_.send(id, net::SharedFrame::make_text(out_));
+}
+
+std::size_t PusherSessions::broadcast_out(std::string_view channel, net::ConnId except) {
+    if (topics_.subscriber_count(channel) == 0) return 0;
+    net::FrameRef frame = net::SharedFrame::make_text(out_);  // encoded once for all subscribers
+    return topics_.publish(channel, kPusherProtocol, frame, except,
+                           [this](net::ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+}
+
+void PusherSessions::send_error(net::ConnId id, std::uint16_t code, std::string_view message) {
+    SHOAL_DEBUG("pusher: conn=%llu error %u: %.*s", static_cast<unsigned long long>(id), code,
+                static_cast<int>(message.size()), message.data());
+    codec::encode_error(out_, code, message);
+    send_out(id);
+}
+
+void PusherSessions::fail(net::ConnId id, std::uint16_t code, std::string_view message) {
+    send_error(id, code, message);
+    auto it = conns_.find(id);
+    if (it != conns_.end()) it->second.closing = true;
+    transport_.close(id, code, message);
+}
+
+void PusherSessions::subscription_error(net::ConnId id, std::string_view channel,
+                                        std::string_view type, std::string_view error, int status) {
+    codec::encode_subscription_error(out_, channel, type, error, status);
+    send_out(id);
+}
+
+}  // namespace shoal::session

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// Subscribe and unsubscribe: channel-name rules, auth signatures, the per-connection channel limit,
+// and presence (member limit, user info size, member_added/member_removed derived from the
+// replica, so a user with two connections is announced once).
+#include <vector>
+
+#include "worker/codec/pusher_channel_name.hpp"
+#include "worker/codec/pusher_signature.hpp"
+#include "worker/session/pusher_sessions.hpp"
+
+namespace shoal::session {
+
+void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m) {
+    std::string_view ch = m.channel;
+    if (!codec::valid_channel_name(ch))
+        return subscription_error(id, ch, "InvalidChannel",
+                                  "Channel names are 1-200 bytes of [A-Za-z0-9_-=@,.;]", 400);
+    if (c.find(ch)) {  // pusher-js resubscribes after a reconnect; answer as Pusher does
+        if (codec::channel_kind(ch) != codec::ChannelKind::Presence) {
+            codec::encode_subscription_succeeded(out_, ch);
+            send_out(id);
+        }
+        return;
+    }
+    if (c.subscriptions.size() >= config_.limits.max_channels_per_connection)
+        return subscription_error(id, ch, "LimitReached",
+                                  "Too many channels on this connection", 4100);
+    auto kind = codec::channel_kind(ch);
+    if (codec::needs_auth(kind) &&
+        !codec::verify_channel_auth(config_.app.key, config_.app.secret, c.socket_id, ch,
+                                    kind == codec::ChannelKind::Presence ? m.channel_data : "",
+                                    m.auth))
+        return subscription_error(id, ch, "AuthError",
+                                  "Invalid signature: expected HMAC-SHA256 of socket_id:channel", 401);
+    if (kind == codec::ChannelKind::Presence) {
+        subscribe_presence(id, c, m);
+        return;
+    }
+    c.subscriptions.push_back({std::string(ch), {}});
+    topics_.subscribe(ch, id, kPusherProtocol);
+    codec::encode_subscription_succeeded(out_, ch);
+    send_out(id);
+}
+
+bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
+                                        const codec::ClientMessage& m) {
+    std::string_view ch = m.channel;
+    if (!parser_.parse_channel_data(m.channel_data, presence_data_)) {
+        subscription_error(id, ch, "AuthError", "channel_data must hold a user_id", 400);
+        return false;
+    }
+    if (presence_data_.user_info_json.size() > config_.limits.max_presence_user_info_bytes) {
+        subscription_error(id, ch, "LimitReached", "user_info over the size limit", 4100);
+        return false;
+    }
+    const bool known = presence_.find(ch, presence_data_.user_id) != nullptr;
+    if (!known && presence_.user_count(ch) >= config_.limits.max_presence_members) {
+        subscription_error(id, ch, "LimitReached", "Presence channel is full", 4100);
+        return false;
+    }
+    const std::string& user = presence_data_.user_id;
+    c.subscriptions.push_back({std::string(ch), user});
+    topics_.subscribe(ch, id, kPusherProtocol);
+    auto change = presence_.join(ch, user, presence_data_.user_info_json, {0, 0, id});
+
+    std::vector<codec::PresenceMember> members;
+    members.reserve(presence_.user_count(ch));
+    presence_.for_each_user(ch, [&](std::string_view uid, const channel::PresenceUser& u) {
+        members.push_back({uid, u.info_json});
+    });
+    codec::encode_presence_succeeded(out_, scratch_, ch, members);
+    send_out(id);
+
+    if (change == channel::PresenceChange::UserAdded) {
+        const auto* u = presence_.find(ch, user);
+        codec::encode_member_added(out_, scratch_, ch, {user, u->info_json});
+        broadcast_out(ch, id);
+    }
+    return true;
+}
+
+void PusherSessions::unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel) {
+    for (std::size_t i = 0; i < c.subscriptions.size(); ++i) {
+        if (c.subscriptions[i].channel != channel) continue;
+        PusherSubscription s = std::move(c.subscriptions[i]);
+        c.subscriptions.erase(c.subscriptions.begin() + static_cast<std::ptrdiff_t>(i));
+        topics_.unsubscribe(s.channel, id);
+        if (!s.presence_user_id.empty()) leave(id, s);
+        return;
+    }
+}
+
+void PusherSessions::leave(net::ConnId id, const PusherSubscription& s) {
+    if (presence_.leave(s.channel, s.presence_user_id, {0, 0, id}) !=
+        channel::PresenceChange::UserRemoved)
+        return;
+    codec::encode_member_removed(out_, scratch_, s.channel, s.presence_user_id);
+    broadcast_out(s.channel, id);
+}
+
+}  // namespace shoal::session
