@@ -9,7 +9,7 @@
 #include "worker/bus_bridge/supervisor_link.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/server.hpp"
-#include "worker/session/pusher_app.hpp"
+#include "worker/session/protocol_router.hpp"
 
 namespace shoal::worker {
 namespace {
@@ -52,7 +52,7 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
     net::Server server(&loop, config);
     WorkerRun run{&loop, &server, link->get(), config.policy.shutdown_deadline_ms, {}, {}};
 
-    session::PusherApp app(config, server);
+    session::ProtocolRouter app(config, server);
     auto started = server.start(app, app, options.listen_fd);
 
     int code = 0;

@@ -158,6 +158,7 @@ net::ConnId PusherSessions::conn_of_socket(std::string_view socket_id) const noe
 
 std::size_t PusherSessions::trigger(std::string_view channel, std::string_view event,
                                     std::string_view data, std::string_view except_socket_id) {
+    if (trigger_tap_) trigger_tap_->on_trigger(channel, event, data, except_socket_id);
     codec::encode_event_string(out_, event, channel, data);
     return broadcast_out(channel, except_socket_id.empty() ? channel::kNoConn
                                                            : conn_of_socket(except_socket_id));

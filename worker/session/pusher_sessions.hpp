@@ -29,6 +29,14 @@ struct ChannelInfo {
     std::size_t user_count = 0;  // presence channels only
 };
 
+// Told of each HTTP API trigger, so members of the same name in another protocol get it too.
+class TriggerTap {
+public:
+    virtual ~TriggerTap() = default;
+    virtual void on_trigger(std::string_view channel, std::string_view event, std::string_view data,
+                            std::string_view except_socket_id) = 0;
+};
+
 class PusherSessions {
 public:
     // socket_prefix: the part before the dot of every socket id this worker hands out.
@@ -41,6 +49,8 @@ public:
     void idle(net::ConnId id);
     void shutdown(net::ConnId id);
     void closed(net::ConnId id);
+
+    void set_trigger_tap(TriggerTap* tap) noexcept { trigger_tap_ = tap; }
 
     // HTTP API side. except_socket_id may be empty. Returns subscribers reached on this worker.
     std::size_t trigger(std::string_view channel, std::string_view event, std::string_view data,
@@ -84,6 +94,7 @@ private:
     const common::Config& config_;
     net::Transport& transport_;
     std::uint32_t socket_prefix_;
+    TriggerTap* trigger_tap_ = nullptr;
     std::unordered_map<net::ConnId, PusherConnection> conns_;
     std::unordered_map<std::string, std::vector<net::ConnId>> users_;  // signed-in user -> conns
     channel::TopicTable topics_;

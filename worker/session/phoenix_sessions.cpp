@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+// Connection lifecycle, frame dispatch, join/leave and client pushes, answered as Phoenix answers
+// them (Phoenix.Socket / Phoenix.Channel.Server). Presence is in phoenix_presence_session.cpp.
+#include "worker/session/phoenix_sessions.hpp"
+
+#include <vector>
+
+#include "common/log.hpp"
+#include "worker/codec/phoenix_presence.hpp"
+#include "worker/codec/pusher_http_auth.hpp"
+
+namespace shoal::session {
+namespace {
+
+constexpr std::string_view kOkEmpty = "{}";
+constexpr std::uint16_t kCloseUnsupportedData = 1003;
+constexpr std::uint16_t kCloseTooBig = 1009;
+
+// Topics a connect token guards: Phoenix's own private:/presence: and the names Pusher guards
+// (one namespace: a Phoenix member of "private-x" would see what Pusher signs for).
+bool needs_token(std::string_view topic) noexcept {
+    return topic.starts_with("private:") || topic.starts_with("presence:") ||
+           topic.starts_with("private-") || topic.starts_with("presence-");
+}
+
+}  // namespace
+
+PhoenixSessions::PhoenixSessions(const common::Config& config, net::Transport& transport,
+                                 WallClockS clock, std::uint32_t slot, std::uint32_t epoch)
+    : config_(config),
+      transport_(transport),
+      clock_(clock),
+      slot_(slot),
+      epoch_(epoch),
+      codec_(config.limits.max_message_bytes) {
+    payload_.reserve(1024);
+    scratch_.reserve(256);
+}
+
+void PhoenixSessions::open(net::ConnId id, std::string_view query) {
+    PhoenixConnection& c = conns_[id];
+    std::vector<codec::QueryParam> params;
+    const std::string* token = nullptr;
+    if (codec::parse_query(query, params)) token = codec::find_param(params, "token");
+    if (token)
+        c.token = codec::verify_phoenix_token(*token, config_.app.secret, clock_(), c.identity);
+    if (token && c.token != codec::TokenStatus::Ok)
+        SHOAL_DEBUG("phoenix: conn=%llu token refused: %s", static_cast<unsigned long long>(id),
+                    codec::token_status_text(c.token));
+}
+
+void PhoenixSessions::message(net::ConnId id, std::string_view text) {
+    auto it = conns_.find(id);
+    if (it == conns_.end() || it->second.closing) return;
+    PhoenixConnection& c = it->second;
+    codec::PhoenixMessage m;
+    auto status = codec_.parse(text, m);
+    if (status != codec::PhoenixParseStatus::Ok) {
+        // Phoenix's serializer raises on such a frame and the socket process exits: close it.
+        c.closing = true;
+        transport_.close(
+            id,
+            status == codec::PhoenixParseStatus::TooLarge ? kCloseTooBig : kCloseUnsupportedData,
+            codec::phoenix_parse_status_text(status));
+        return;
+    }
+    if (m.topic == "phoenix" && m.event == "heartbeat") {
+        codec::PhoenixMessage hb = m;
+        hb.join_ref.reset();
+        return reply(id, hb, "ok", kOkEmpty);
+    }
+    if (m.event == "phx_join") return join(id, c, m);
+    if (m.event == "phx_leave") return leave(id, c, m);
+    if (!c.find(m.topic)) return reply_error(id, m, phoenix_reason::kUnmatchedTopic);
+    client_push(id, c, m);
+}
+
+void PhoenixSessions::idle(net::ConnId id) {
+    // phoenix.js heartbeats every 30 s; a silent socket gets a WebSocket ping before the
+    // transport's grace period closes it.
+    transport_.send(id, net::SharedFrame::make_ping({}));
+}
+
+void PhoenixSessions::closed(net::ConnId id) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    PhoenixConnection& c = it->second;
+    while (!c.joins.empty())
+        drop_join(id, c, std::string(c.joins.back().topic));
+    conns_.erase(it);
+}
+
+std::string_view PhoenixSessions::join_refusal(const PhoenixConnection& c,
+                                               std::string_view topic) const {
+    if (topic.starts_with('#')) return phoenix_reason::kUnauthorized;  // Pusher's reserved names
+    if (needs_token(topic) && (c.token != codec::TokenStatus::Ok || c.identity.exp <= clock_()))
+        return phoenix_reason::kUnauthorized;
+    if (c.joins.size() >= config_.limits.max_channels_per_connection)
+        return phoenix_reason::kTooManyTopics;
+    if (topic.starts_with("presence:")) {
+        if (c.identity.user_info.size() > config_.limits.max_presence_user_info_bytes)
+            return phoenix_reason::kPayloadTooLarge;
+        if (!presence_.find(topic, c.identity.user_id) &&
+            presence_.user_count(topic) >= config_.limits.max_presence_members)
+            return phoenix_reason::kPresenceFull;
+    }
+    return {};
+}
+
+void PhoenixSessions::join(net::ConnId id, PhoenixConnection& c, const codec::PhoenixMessage& m) {
+    if (PhoenixJoin* old = c.find(m.topic)) {
+        // Phoenix: "Duplicate channel join ... Closing existing channel for new join."
+        std::optional<std::string_view> old_ref;
+        if (old->join_ref) old_ref = *old->join_ref;
+        send_view(id, codec_.encode_message(old_ref, old_ref, m.topic, "phx_close", kOkEmpty));
+        drop_join(id, c, m.topic);
+    }
+    if (auto why = join_refusal(c, m.topic); !why.empty()) return reply_error(id, m, why);
+    PhoenixJoin j;
+    j.topic.assign(m.topic);
+    if (m.join_ref) j.join_ref.emplace(*m.join_ref);
+    j.presence = j.topic.starts_with("presence:");
+    topics_.subscribe(j.topic, id, kPhoenixProtocol);
+    c.joins.push_back(std::move(j));
+    reply(id, m, "ok", kOkEmpty);
+    if (c.joins.back().presence) track(id, c, c.joins.back());
+}
+
+void PhoenixSessions::leave(net::ConnId id, PhoenixConnection& c, const codec::PhoenixMessage& m) {
+    reply(id, m, "ok", kOkEmpty);
+    PhoenixJoin* j = c.find(m.topic);
+    if (!j) return;  // Phoenix answers a leave of a topic not joined with ok, and nothing else
+    std::optional<std::string_view> ref;
+    if (j->join_ref) ref = *j->join_ref;
+    send_view(id, codec_.encode_message(ref, ref, m.topic, "phx_close", kOkEmpty));
+    drop_join(id, c, m.topic);
+}
+
+void PhoenixSessions::drop_join(net::ConnId id, PhoenixConnection& c, std::string_view topic) {
+    for (std::size_t i = 0; i < c.joins.size(); ++i) {
+        if (c.joins[i].topic != topic) continue;
+        PhoenixJoin j = std::move(c.joins[i]);
+        c.joins.erase(c.joins.begin() + static_cast<std::ptrdiff_t>(i));
+        topics_.unsubscribe(j.topic, id);
+        if (j.presence) untrack(id, c, j.topic);
+        return;
+    }
+}
+
+bool PhoenixSessions::allow_push(PhoenixConnection& c) {
+    std::uint64_t now = transport_.now_ms();
+    if (now - c.rate_window_start_ms >= 1000) {
+        c.rate_window_start_ms = now;
+        c.pushes_in_window = 0;
+    }
+    return ++c.pushes_in_window <= config_.limits.client_events_per_second;
+}
+
+bool PhoenixSessions::push_denied(std::string_view topic) const noexcept {
+    for (const auto& p : config_.phoenix_deny_push_prefixes)
+        if (topic.starts_with(p)) return true;
+    return false;
+}
+
+void PhoenixSessions::client_push(net::ConnId id, PhoenixConnection& c,
+                                  const codec::PhoenixMessage& m) {
+    if (push_denied(m.topic)) return reply_error(id, m, phoenix_reason::kPushNotAllowed);
+    if (m.payload.size() > config_.limits.max_event_bytes)
+        return reply_error(id, m, phoenix_reason::kPayloadTooLarge);
+    if (!allow_push(c)) return reply_error(id, m, phoenix_reason::kRateLimited);
+    reply(id, m, "ok", kOkEmpty);
+    broadcast_view(m.topic,
+                   codec_.encode_message(std::nullopt, std::nullopt, m.topic, m.event, m.payload),
+                   id);
+    if (tap_) tap_->on_phoenix_push(m.topic, m.event, m.payload);
+}
+
+std::size_t PhoenixSessions::deliver(std::string_view topic, std::string_view event,
+                                     std::string_view data, net::ConnId except) {
+    if (topics_.subscriber_count(topic) == 0) return 0;
+    payload_.clear();
+    codec::append_json_or_string(payload_, data);
+    return broadcast_view(
+        topic, codec_.encode_message(std::nullopt, std::nullopt, topic, event, payload_), except);
+}
+
+void PhoenixSessions::reply(net::ConnId id, const codec::PhoenixMessage& m, std::string_view status,
+                            std::string_view response_json) {
+    send_view(id, codec_.encode_reply(m.join_ref, m.ref, m.topic, status, response_json));
+}
+
+void PhoenixSessions::reply_error(net::ConnId id, const codec::PhoenixMessage& m,
+                                  std::string_view reason) {
+    SHOAL_DEBUG("phoenix: conn=%llu %.*s refused: %.*s", static_cast<unsigned long long>(id),
+                static_cast<int>(m.event.size()), m.event.data(), static_cast<int>(reason.size()),
+                reason.data());
+    scratch_.assign("{\"reason\":");
+    codec::append_json_quoted(scratch_, reason);
+    scratch_ += '}';
+    reply(id, m, "error", scratch_);
+}
+
+void PhoenixSessions::send_view(net::ConnId id, std::string_view frame_text) {
+    transport_.send(id, net::SharedFrame::make_text(frame_text));
+}
+
+std::size_t PhoenixSessions::broadcast_view(std::string_view topic, std::string_view frame_text,
+                                            net::ConnId except) {
+    if (topics_.subscriber_count(topic) == 0) return 0;
+    net::FrameRef frame = net::SharedFrame::make_text(frame_text);  // once for all members
+    return topics_.publish(
+        topic, kPhoenixProtocol, frame, except,
+        [this](net::ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+}
+
+}  // namespace shoal::session
