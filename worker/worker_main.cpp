@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "worker/bus_bridge/supervisor_link.hpp"
+#include "worker/channel/channel_hub.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/server.hpp"
 #include "worker/session/protocol_router.hpp"
@@ -52,7 +53,10 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
     net::Server server(&loop, config);
     WorkerRun run{&loop, &server, link->get(), config.policy.shutdown_deadline_ms, {}, {}};
 
-    session::ProtocolRouter app(config, server);
+    // One channel hub for both protocol adapters (and, with a bus, the bridge).
+    channel::ChannelHub hub(server,
+                            options.slot < 0 ? 0u : static_cast<std::uint32_t>(options.slot));
+    session::ProtocolRouter app(config, hub);
     auto started = server.start(app, app, options.listen_fd);
 
     int code = 0;

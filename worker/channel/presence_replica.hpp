@@ -34,8 +34,8 @@ class PresenceReplica {
 public:
     // UserAdded when this is the user's first connection on the topic; None when the user was
     // already present or (topic, user, key) is already recorded.
-    PresenceChange join(std::string_view topic, std::string_view user_id, std::string_view info_json,
-                        const MemberKey& key);
+    PresenceChange join(std::string_view topic, std::string_view user_id,
+                        std::string_view info_json, const MemberKey& key);
     // UserRemoved when the user's last connection left; None otherwise (also when unknown).
     PresenceChange leave(std::string_view topic, std::string_view user_id, const MemberKey& key);
 
@@ -47,25 +47,49 @@ public:
     void for_each_user(std::string_view topic, F&& f) const {
         auto it = topics_.find(topic);
         if (it == topics_.end()) return;
-        for (const auto& [id, user] : it->second) f(std::string_view(id), user);
+        for (const auto& [id, user] : it->second)
+            f(std::string_view(id), user);
     }
 
     // Drops every connection of (slot, epoch), e.g. a dead worker; f(topic, user_id) per user
     // that left as a result.
     template <class F>
-    void drop_slot(std::uint32_t slot, std::uint32_t epoch, F&& f);
+    void drop_slot(std::uint32_t slot, std::uint32_t epoch, F&& f) {
+        sweep_slot(
+            slot,
+            [&](std::string_view, std::string_view, const MemberKey& k) {
+                return k.epoch != epoch;
+            },
+            f);
+    }
+
+    // Drops each connection of `slot` for which keep(topic, user_id, key) is false;
+    // f(topic, user_id) per user that left as a result (called before it is erased).
+    template <class Keep, class F>
+    void sweep_slot(std::uint32_t slot, Keep&& keep, F&& f);
+
+    // f(std::string_view topic, std::string_view user_id, const PresenceUser&) for every member.
+    template <class F>
+    void for_each_member(F&& f) const {
+        for (const auto& [topic, users] : topics_)
+            for (const auto& [id, user] : users)
+                f(std::string_view(topic), std::string_view(id), user);
+    }
 
 private:
     StringMap<StringMap<PresenceUser>> topics_;
 };
 
-template <class F>
-void PresenceReplica::drop_slot(std::uint32_t slot, std::uint32_t epoch, F&& f) {
+template <class Keep, class F>
+void PresenceReplica::sweep_slot(std::uint32_t slot, Keep&& keep, F&& f) {
     for (auto t = topics_.begin(); t != topics_.end();) {
         auto& users = t->second;
         for (auto u = users.begin(); u != users.end();) {
             auto& conns = u->second.connections;
-            std::erase_if(conns, [&](const MemberKey& k) { return k.slot == slot && k.epoch == epoch; });
+            std::erase_if(conns, [&](const MemberKey& k) {
+                return k.slot == slot &&
+                       !keep(std::string_view(t->first), std::string_view(u->first), k);
+            });
             if (conns.empty()) {
                 f(std::string_view(t->first), std::string_view(u->first));
                 u = users.erase(u);

@@ -7,7 +7,10 @@
 
 #include "common/log.hpp"
 #include "worker/codec/phoenix_presence.hpp"
+#include "worker/codec/pusher_channel_name.hpp"
+#include "worker/codec/pusher_encode.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
+#include "worker/session/pusher_sessions.hpp"
 
 namespace shoal::session {
 namespace {
@@ -15,6 +18,7 @@ namespace {
 constexpr std::string_view kOkEmpty = "{}";
 constexpr std::uint16_t kCloseUnsupportedData = 1003;
 constexpr std::uint16_t kCloseTooBig = 1009;
+constexpr std::uint16_t kClosePolicy = 1008;
 
 // Topics a connect token guards: Phoenix's own private:/presence: and the names Pusher guards
 // (one namespace: a Phoenix member of "private-x" would see what Pusher signs for).
@@ -26,15 +30,24 @@ bool needs_token(std::string_view topic) noexcept {
 }  // namespace
 
 PhoenixSessions::PhoenixSessions(const common::Config& config, net::Transport& transport,
-                                 WallClockS clock, std::uint32_t slot, std::uint32_t epoch)
+                                 WallClockS clock)
     : config_(config),
+      own_hub_(std::make_unique<channel::ChannelHub>(transport)),
+      hub_(*own_hub_),
       transport_(transport),
       clock_(clock),
-      slot_(slot),
-      epoch_(epoch),
       codec_(config.limits.max_message_bytes) {
-    payload_.reserve(1024);
-    scratch_.reserve(256);
+    hub_.add_adapter(kPhoenixProtocol, *this);
+}
+
+PhoenixSessions::PhoenixSessions(const common::Config& config, channel::ChannelHub& hub,
+                                 WallClockS clock)
+    : config_(config),
+      hub_(hub),
+      transport_(hub.transport()),
+      clock_(clock),
+      codec_(config.limits.max_message_bytes) {
+    hub_.add_adapter(kPhoenixProtocol, *this);
 }
 
 void PhoenixSessions::open(net::ConnId id, std::string_view query) {
@@ -100,8 +113,9 @@ std::string_view PhoenixSessions::join_refusal(const PhoenixConnection& c,
     if (topic.starts_with("presence:")) {
         if (c.identity.user_info.size() > config_.limits.max_presence_user_info_bytes)
             return phoenix_reason::kPayloadTooLarge;
-        if (!presence_.find(topic, c.identity.user_id) &&
-            presence_.user_count(topic) >= config_.limits.max_presence_members)
+        const channel::PresenceReplica& presence = hub_.presence();
+        if (!presence.find(topic, c.identity.user_id) &&
+            presence.user_count(topic) >= config_.limits.max_presence_members)
             return phoenix_reason::kPresenceFull;
     }
     return {};
@@ -120,7 +134,7 @@ void PhoenixSessions::join(net::ConnId id, PhoenixConnection& c, const codec::Ph
     j.topic.assign(m.topic);
     if (m.join_ref) j.join_ref.emplace(*m.join_ref);
     j.presence = j.topic.starts_with("presence:");
-    topics_.subscribe(j.topic, id, kPhoenixProtocol);
+    hub_.subscribe(j.topic, id, kPhoenixProtocol);
     c.joins.push_back(std::move(j));
     reply(id, m, "ok", kOkEmpty);
     if (c.joins.back().presence) track(id, c, c.joins.back());
@@ -141,7 +155,7 @@ void PhoenixSessions::drop_join(net::ConnId id, PhoenixConnection& c, std::strin
         if (c.joins[i].topic != topic) continue;
         PhoenixJoin j = std::move(c.joins[i]);
         c.joins.erase(c.joins.begin() + static_cast<std::ptrdiff_t>(i));
-        topics_.unsubscribe(j.topic, id);
+        hub_.unsubscribe(j.topic, id);
         if (j.presence) untrack(id, c, j.topic);
         return;
     }
@@ -169,19 +183,47 @@ void PhoenixSessions::client_push(net::ConnId id, PhoenixConnection& c,
         return reply_error(id, m, phoenix_reason::kPayloadTooLarge);
     if (!allow_push(c)) return reply_error(id, m, phoenix_reason::kRateLimited);
     reply(id, m, "ok", kOkEmpty);
-    broadcast_view(m.topic,
-                   codec_.encode_message(std::nullopt, std::nullopt, m.topic, m.event, m.payload),
-                   id);
-    if (tap_) tap_->on_phoenix_push(m.topic, m.event, m.payload);
+    publish_push(id, m);
 }
 
-std::size_t PhoenixSessions::deliver(std::string_view topic, std::string_view event,
-                                     std::string_view data, net::ConnId except) {
-    if (topics_.subscriber_count(topic) == 0) return 0;
+void PhoenixSessions::publish_push(net::ConnId id, const codec::PhoenixMessage& m) {
+    channel::Frames frames;
+    frames[kPhoenixProtocol] = net::SharedFrame::make_text(
+        codec_.encode_message(std::nullopt, std::nullopt, m.topic, m.event, m.payload));
+    // Only public Pusher names: private-/presence- subscribers trust what their auth admitted.
+    if (codec::valid_channel_name(m.topic) &&
+        codec::channel_kind(m.topic) == codec::ChannelKind::Public) {
+        codec::encode_event_string(pusher_out_, m.event, m.topic, m.payload);
+        frames[kPusherProtocol] = net::SharedFrame::make_text(pusher_out_);
+    }
+    hub_.publish(m.topic, frames, id, {});
+}
+
+net::FrameRef PhoenixSessions::encode_event(std::string_view topic, std::string_view event,
+                                            std::string_view data) {
+    // Encoded whether or not this worker has Phoenix members: the same bytes travel to the
+    // other workers, and the hub does not know which protocols subscribe there.
+    if (topic.starts_with('#') || !codec::is_valid_phoenix_topic(topic)) return {};
     payload_.clear();
     codec::append_json_or_string(payload_, data);
-    return broadcast_view(
-        topic, codec_.encode_message(std::nullopt, std::nullopt, topic, event, payload_), except);
+    return net::SharedFrame::make_text(
+        codec_.encode_message(std::nullopt, std::nullopt, topic, event, payload_));
+}
+
+std::size_t PhoenixSessions::member_count(std::string_view topic) const noexcept {
+    return hub_.local_topics().subscriber_count(topic);
+}
+
+std::size_t PhoenixSessions::terminate_local_user(std::string_view user_id) {
+    std::size_t n = 0;
+    for (auto& [id, c] : conns_) {
+        if (c.closing || c.token != codec::TokenStatus::Ok || c.identity.user_id != user_id)
+            continue;
+        c.closing = true;
+        transport_.close(id, kClosePolicy, "terminated by the app");
+        ++n;
+    }
+    return n;
 }
 
 void PhoenixSessions::reply(net::ConnId id, const codec::PhoenixMessage& m, std::string_view status,
@@ -202,15 +244,6 @@ void PhoenixSessions::reply_error(net::ConnId id, const codec::PhoenixMessage& m
 
 void PhoenixSessions::send_view(net::ConnId id, std::string_view frame_text) {
     transport_.send(id, net::SharedFrame::make_text(frame_text));
-}
-
-std::size_t PhoenixSessions::broadcast_view(std::string_view topic, std::string_view frame_text,
-                                            net::ConnId except) {
-    if (topics_.subscriber_count(topic) == 0) return 0;
-    net::FrameRef frame = net::SharedFrame::make_text(frame_text);  // once for all members
-    return topics_.publish(
-        topic, kPhoenixProtocol, frame, except,
-        [this](net::ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
 }
 
 }  // namespace shoal::session

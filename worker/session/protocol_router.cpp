@@ -3,7 +3,6 @@
 
 #include <vector>
 
-#include "worker/codec/pusher_channel_name.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 
 namespace shoal::session {
@@ -16,12 +15,9 @@ bool is_phoenix_path(std::string_view path) noexcept {
 
 }  // namespace
 
-ProtocolRouter::ProtocolRouter(const common::Config& config, net::Transport& transport,
+ProtocolRouter::ProtocolRouter(const common::Config& config, channel::ChannelHub& hub,
                                std::uint32_t socket_prefix, http_api::WallClockS clock)
-    : pusher_(config, transport, socket_prefix, clock), phoenix_(config, transport, clock) {
-    pusher_.sessions().set_trigger_tap(this);
-    phoenix_.set_push_tap(this);
-}
+    : pusher_(config, hub, socket_prefix, clock), phoenix_(config, hub, clock) {}
 
 net::UpgradeDecision ProtocolRouter::on_upgrade(const net::HttpRequest& request) {
     if (!is_phoenix_path(request.path)) return pusher_.on_upgrade(request);
@@ -61,24 +57,6 @@ void ProtocolRouter::on_shutdown(net::ConnId id) {
 
 net::HttpResponse ProtocolRouter::on_request(const net::HttpRequest& request) {
     return pusher_.on_request(request);
-}
-
-void ProtocolRouter::on_trigger(std::string_view channel, std::string_view event,
-                                std::string_view data, std::string_view except_socket_id) {
-    (void)except_socket_id;  // a Pusher socket id never names a Phoenix connection
-    if (forwarding_push_) return;
-    phoenix_.deliver(channel, event, data);
-}
-
-void ProtocolRouter::on_phoenix_push(std::string_view topic, std::string_view event,
-                                     std::string_view payload_json) {
-    // Only public Pusher names: private-/presence- subscribers trust what their auth admitted.
-    if (!codec::valid_channel_name(topic) ||
-        codec::channel_kind(topic) != codec::ChannelKind::Public)
-        return;
-    forwarding_push_ = true;
-    pusher_.sessions().trigger(topic, event, payload_json, {});
-    forwarding_push_ = false;
 }
 
 }  // namespace shoal::session

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The worker's WsHandler/HttpHandler: WebSockets on /app/{key} speak Pusher (PusherApp), on
 // /socket/websocket?vsn=2.0.0 Phoenix Channels v2 (PhoenixSessions); HTTP goes to the Pusher
-// HTTP API. It also joins the two protocols into one namespace on this worker: an HTTP trigger
-// reaches Phoenix members of that name, a Phoenix push reaches Pusher subscribers of that name.
+// HTTP API. One namespace: both adapters publish through the same channel hub.
 #pragma once
 
 #include <cstdint>
@@ -17,12 +16,11 @@ namespace shoal::session {
 
 inline constexpr std::string_view kPhoenixSocketPath = "/socket/websocket";
 
-class ProtocolRouter final : public net::WsHandler,
-                             public net::HttpHandler,
-                             private TriggerTap,
-                             private PhoenixPushTap {
+class ProtocolRouter final : public net::WsHandler, public net::HttpHandler {
   public:
-    ProtocolRouter(const common::Config& config, net::Transport& transport,
+    // Both adapters share the worker's channel hub (and through it the bus), so a name is one
+    // topic whichever protocol its members speak.
+    ProtocolRouter(const common::Config& config, channel::ChannelHub& hub,
                    std::uint32_t socket_prefix = 0,
                    http_api::WallClockS clock = &http_api::system_wall_clock_s);
 
@@ -41,16 +39,11 @@ class ProtocolRouter final : public net::WsHandler,
     PhoenixSessions& phoenix() noexcept { return phoenix_; }
 
   private:
-    void on_trigger(std::string_view channel, std::string_view event, std::string_view data,
-                    std::string_view except_socket_id) override;
-    void on_phoenix_push(std::string_view topic, std::string_view event,
-                         std::string_view payload_json) override;
     bool is_phoenix(net::ConnId id) const { return phoenix_conns_.contains(id); }
 
     PusherApp pusher_;
     PhoenixSessions phoenix_;
     std::unordered_set<net::ConnId> phoenix_conns_;
-    bool forwarding_push_ = false;  // a Phoenix push is being handed to Pusher: no echo back
 };
 
 }  // namespace shoal::session

@@ -23,6 +23,12 @@ PusherApp::PusherApp(const common::Config& config, net::Transport& transport,
       sessions_(config, transport, socket_prefix ? socket_prefix : random_prefix()),
       api_(config, sessions_, clock) {}
 
+PusherApp::PusherApp(const common::Config& config, channel::ChannelHub& hub,
+                     std::uint32_t socket_prefix, http_api::WallClockS clock)
+    : config_(config),
+      sessions_(config, hub, socket_prefix ? socket_prefix : random_prefix()),
+      api_(config, sessions_, clock) {}
+
 net::UpgradeDecision PusherApp::on_upgrade(const net::HttpRequest& request) {
     // Any key is accepted here: Pusher answers an unknown key over the socket (pusher:error 4001).
     std::string_view p = request.path;

@@ -18,6 +18,9 @@ public:
     PusherApp(const common::Config& config, net::Transport& transport,
               std::uint32_t socket_prefix = 0,
               http_api::WallClockS clock = &http_api::system_wall_clock_s);
+    // Shares the worker's channel hub (the bus endpoint and other protocol adapters plug in).
+    PusherApp(const common::Config& config, channel::ChannelHub& hub, std::uint32_t socket_prefix,
+              http_api::WallClockS clock = &http_api::system_wall_clock_s);
 
     net::UpgradeDecision on_upgrade(const net::HttpRequest& request) override;
     void on_open(net::ConnId id, const net::HttpRequest& request) override;

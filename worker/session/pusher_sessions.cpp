@@ -18,7 +18,19 @@ using codec::ClientMessageType;
 
 PusherSessions::PusherSessions(const common::Config& config, net::Transport& transport,
                                std::uint32_t socket_prefix)
-    : config_(config), transport_(transport), socket_prefix_(socket_prefix) {}
+    : config_(config),
+      own_hub_(std::make_unique<channel::ChannelHub>(transport)),
+      hub_(*own_hub_),
+      transport_(transport),
+      socket_prefix_(socket_prefix) {
+    hub_.add_adapter(kPusherProtocol, *this);
+}
+
+PusherSessions::PusherSessions(const common::Config& config, channel::ChannelHub& hub,
+                               std::uint32_t socket_prefix)
+    : config_(config), hub_(hub), transport_(hub.transport()), socket_prefix_(socket_prefix) {
+    hub_.add_adapter(kPusherProtocol, *this);
+}
 
 void PusherSessions::open(net::ConnId id, std::string_view key, std::string_view query) {
     auto& c = conns_[id];
@@ -44,9 +56,12 @@ void PusherSessions::message(net::ConnId id, std::string_view text) {
     PusherConnection& c = it->second;
     codec::ClientMessage m;
     switch (parser_.parse(text, m)) {
-        case codec::ParseError::None: break;
-        case codec::ParseError::BadJson: return send_error(id, err::kGeneric, "Invalid JSON");
-        case codec::ParseError::NoEvent: return send_error(id, err::kGeneric, "Missing event name");
+        case codec::ParseError::None:
+            break;
+        case codec::ParseError::BadJson:
+            return send_error(id, err::kGeneric, "Invalid JSON");
+        case codec::ParseError::NoEvent:
+            return send_error(id, err::kGeneric, "Missing event name");
         case codec::ParseError::BadPayload:
             return send_error(id, err::kGeneric, "Invalid payload for this event");
     }
@@ -54,12 +69,18 @@ void PusherSessions::message(net::ConnId id, std::string_view text) {
         case ClientMessageType::Ping:
             codec::encode_pong(out_);
             return send_out(id);
-        case ClientMessageType::Pong: return;  // any inbound frame already reset the idle timer
-        case ClientMessageType::Subscribe: return subscribe(id, c, m);
-        case ClientMessageType::Unsubscribe: return unsubscribe(id, c, m.channel);
-        case ClientMessageType::Signin: return signin(id, c, m);
-        case ClientMessageType::ClientEvent: return client_event(id, c, m);
-        case ClientMessageType::Unknown: return send_error(id, err::kGeneric, "Unsupported event");
+        case ClientMessageType::Pong:
+            return;  // any inbound frame already reset the idle timer
+        case ClientMessageType::Subscribe:
+            return subscribe(id, c, m);
+        case ClientMessageType::Unsubscribe:
+            return unsubscribe(id, c, m.channel);
+        case ClientMessageType::Signin:
+            return signin(id, c, m);
+        case ClientMessageType::ClientEvent:
+            return client_event(id, c, m);
+        case ClientMessageType::Unknown:
+            return send_error(id, err::kGeneric, "Unsupported event");
     }
 }
 
@@ -77,11 +98,11 @@ void PusherSessions::closed(net::ConnId id) {
     if (it == conns_.end()) return;
     PusherConnection& c = it->second;
     for (const auto& s : c.subscriptions) {
-        topics_.unsubscribe(s.channel, id);
+        hub_.unsubscribe(s.channel, id);
         if (!s.presence_user_id.empty()) leave(id, s);
     }
     if (!c.user_id.empty()) {
-        topics_.unsubscribe(std::string(codec::kServerToUserPrefix) + c.user_id, id);
+        hub_.unsubscribe(std::string(codec::kServerToUserPrefix) + c.user_id, id);
         auto u = users_.find(c.user_id);
         if (u != users_.end()) {
             std::erase(u->second, id);
@@ -129,17 +150,22 @@ void PusherSessions::signin(net::ConnId id, PusherConnection& c, const codec::Cl
     if (c.user_id.empty()) {
         c.user_id = user_id;
         users_[user_id].push_back(id);
-        topics_.subscribe(std::string(codec::kServerToUserPrefix) + user_id, id, kPusherProtocol);
+        hub_.subscribe(std::string(codec::kServerToUserPrefix) + user_id, id, kPusherProtocol);
     }
     codec::encode_signin_success(out_, m.user_data);
     send_out(id);
 }
 
 std::size_t PusherSessions::terminate_user(std::string_view user_id) {
+    return hub_.terminate_user(user_id);
+}
+
+std::size_t PusherSessions::terminate_local_user(std::string_view user_id) {
     auto u = users_.find(std::string(user_id));
     if (u == users_.end()) return 0;
     std::vector<net::ConnId> ids = u->second;  // fail() does not erase, but stay independent
-    for (net::ConnId id : ids) fail(id, err::kUnauthorized, "Connection terminated by the app");
+    for (net::ConnId id : ids)
+        fail(id, err::kUnauthorized, "Connection terminated by the app");
     return ids.size();
 }
 
@@ -158,17 +184,33 @@ net::ConnId PusherSessions::conn_of_socket(std::string_view socket_id) const noe
 
 std::size_t PusherSessions::trigger(std::string_view channel, std::string_view event,
                                     std::string_view data, std::string_view except_socket_id) {
-    if (trigger_tap_) trigger_tap_->on_trigger(channel, event, data, except_socket_id);
-    codec::encode_event_string(out_, event, channel, data);
-    return broadcast_out(channel, except_socket_id.empty() ? channel::kNoConn
-                                                           : conn_of_socket(except_socket_id));
+    return hub_.publish_event(channel, event, data, except_socket_id);
+}
+
+net::FrameRef PusherSessions::encode_event(std::string_view topic, std::string_view event,
+                                           std::string_view data) {
+    codec::encode_event_string(out_, event, topic, data);
+    return net::SharedFrame::make_text(out_);
+}
+
+void PusherSessions::on_member_added(std::string_view topic, std::string_view user_id,
+                                     std::string_view info_json, net::ConnId except) {
+    if (hub_.local_topics().subscriber_count(topic) == 0) return;
+    codec::encode_member_added(out_, scratch_, topic, {user_id, info_json});
+    hub_.deliver_local(topic, kPusherProtocol, net::SharedFrame::make_text(out_), except);
+}
+
+void PusherSessions::on_member_removed(std::string_view topic, std::string_view user_id) {
+    if (hub_.local_topics().subscriber_count(topic) == 0) return;
+    codec::encode_member_removed(out_, scratch_, topic, user_id);
+    hub_.deliver_local(topic, kPusherProtocol, net::SharedFrame::make_text(out_), channel::kNoConn);
 }
 
 ChannelInfo PusherSessions::channel_info(std::string_view channel) const {
     ChannelInfo info;
-    info.subscription_count = topics_.subscriber_count(channel);
+    info.subscription_count = hub_.subscription_count(channel);
     info.occupied = info.subscription_count > 0;
-    info.user_count = presence_.user_count(channel);
+    info.user_count = hub_.presence().user_count(channel);
     return info;
 }
 
@@ -177,10 +219,9 @@ void PusherSessions::send_out(net::ConnId id) {
 }
 
 std::size_t PusherSessions::broadcast_out(std::string_view channel, net::ConnId except) {
-    if (topics_.subscriber_count(channel) == 0) return 0;
-    net::FrameRef frame = net::SharedFrame::make_text(out_);  // encoded once for all subscribers
-    return topics_.publish(channel, kPusherProtocol, frame, except,
-                           [this](net::ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+    channel::Frames frames;
+    frames[kPusherProtocol] = net::SharedFrame::make_text(out_);  // encoded once for the host
+    return hub_.publish(channel, frames, except, {});
 }
 
 void PusherSessions::send_error(net::ConnId id, std::uint16_t code, std::string_view message) {

@@ -6,14 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "common/config.hpp"
-#include "worker/channel/presence_replica.hpp"
-#include "worker/channel/topic_table.hpp"
+#include "worker/channel/channel_hub.hpp"
 #include "worker/codec/pusher_encode.hpp"
 #include "worker/codec/pusher_message.hpp"
 #include "worker/net/handler.hpp"
@@ -29,19 +29,17 @@ struct ChannelInfo {
     std::size_t user_count = 0;  // presence channels only
 };
 
-// Told of each HTTP API trigger, so members of the same name in another protocol get it too.
-class TriggerTap {
+class PusherSessions final : public channel::ProtocolAdapter {
 public:
-    virtual ~TriggerTap() = default;
-    virtual void on_trigger(std::string_view channel, std::string_view event, std::string_view data,
-                            std::string_view except_socket_id) = 0;
-};
-
-class PusherSessions {
-public:
-    // socket_prefix: the part before the dot of every socket id this worker hands out.
+    // socket_prefix: the part before the dot of every socket id this worker hands out. The
+    // first form owns a hub of its own (a standalone worker, tests); the second shares the
+    // worker's hub with the other protocol adapters and the bus.
     PusherSessions(const common::Config& config, net::Transport& transport,
                    std::uint32_t socket_prefix);
+    PusherSessions(const common::Config& config, channel::ChannelHub& hub,
+                   std::uint32_t socket_prefix);
+    PusherSessions(const PusherSessions&) = delete;
+    PusherSessions& operator=(const PusherSessions&) = delete;
 
     // A WebSocket opened on /app/{key}?{query}.
     void open(net::ConnId id, std::string_view key, std::string_view query);
@@ -50,8 +48,6 @@ public:
     void shutdown(net::ConnId id);
     void closed(net::ConnId id);
 
-    void set_trigger_tap(TriggerTap* tap) noexcept { trigger_tap_ = tap; }
-
     // HTTP API side. except_socket_id may be empty. Returns subscribers reached on this worker.
     std::size_t trigger(std::string_view channel, std::string_view event, std::string_view data,
                         std::string_view except_socket_id);
@@ -59,21 +55,32 @@ public:
     // f(channel, ChannelInfo) for each occupied channel whose name starts with prefix.
     template <class F>
     void for_each_channel(std::string_view prefix, F&& f) const {
-        topics_.for_each_topic([&](std::string_view name, std::size_t) {
+        hub_.for_each_topic([&](std::string_view name, std::size_t) {
             if (name.starts_with(prefix) && !name.starts_with("#")) f(name, channel_info(name));
         });
     }
     // f(user_id) for each member of a presence channel.
     template <class F>
     void for_each_user(std::string_view channel, F&& f) const {
-        presence_.for_each_user(channel, [&](std::string_view id, const auto&) { f(id); });
+        hub_.presence().for_each_user(channel, [&](std::string_view id, const auto&) { f(id); });
     }
-    // Closes every connection signed in as user_id; returns how many.
+    // Closes every connection signed in as user_id on every worker; returns how many here.
     std::size_t terminate_user(std::string_view user_id);
 
     std::size_t connection_count() const noexcept { return conns_.size(); }
     // The connection a socket id names on this worker, or 0.
     net::ConnId conn_of_socket(std::string_view socket_id) const noexcept;
+
+    // channel::ProtocolAdapter: what the hub asks of the Pusher side.
+    net::FrameRef encode_event(std::string_view topic, std::string_view event,
+                               std::string_view data) override;
+    void on_member_added(std::string_view topic, std::string_view user_id,
+                         std::string_view info_json, net::ConnId except) override;
+    void on_member_removed(std::string_view topic, std::string_view user_id) override;
+    net::ConnId resolve_exclusion(std::string_view token) const noexcept override {
+        return conn_of_socket(token);
+    }
+    std::size_t terminate_local_user(std::string_view user_id) override;
 
 private:
     void subscribe(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
@@ -92,13 +99,12 @@ private:
     bool allow_client_event(PusherConnection& c);
 
     const common::Config& config_;
+    std::unique_ptr<channel::ChannelHub> own_hub_;  // only when constructed without a hub
+    channel::ChannelHub& hub_;
     net::Transport& transport_;
     std::uint32_t socket_prefix_;
-    TriggerTap* trigger_tap_ = nullptr;
     std::unordered_map<net::ConnId, PusherConnection> conns_;
     std::unordered_map<std::string, std::vector<net::ConnId>> users_;  // signed-in user -> conns
-    channel::TopicTable topics_;
-    channel::PresenceReplica presence_;
     codec::PusherParser parser_;
     codec::PresenceData presence_data_;
     std::string out_;      // the message being encoded

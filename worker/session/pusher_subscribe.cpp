@@ -23,21 +23,22 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
         return;
     }
     if (c.subscriptions.size() >= config_.limits.max_channels_per_connection)
-        return subscription_error(id, ch, "LimitReached",
-                                  "Too many channels on this connection", 4100);
+        return subscription_error(id, ch, "LimitReached", "Too many channels on this connection",
+                                  4100);
     auto kind = codec::channel_kind(ch);
     if (codec::needs_auth(kind) &&
         !codec::verify_channel_auth(config_.app.key, config_.app.secret, c.socket_id, ch,
                                     kind == codec::ChannelKind::Presence ? m.channel_data : "",
                                     m.auth))
         return subscription_error(id, ch, "AuthError",
-                                  "Invalid signature: expected HMAC-SHA256 of socket_id:channel", 401);
+                                  "Invalid signature: expected HMAC-SHA256 of socket_id:channel",
+                                  401);
     if (kind == codec::ChannelKind::Presence) {
         subscribe_presence(id, c, m);
         return;
     }
     c.subscriptions.push_back({std::string(ch), {}});
-    topics_.subscribe(ch, id, kPusherProtocol);
+    hub_.subscribe(ch, id, kPusherProtocol);
     codec::encode_subscription_succeeded(out_, ch);
     send_out(id);
 }
@@ -53,29 +54,25 @@ bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
         subscription_error(id, ch, "LimitReached", "user_info over the size limit", 4100);
         return false;
     }
-    const bool known = presence_.find(ch, presence_data_.user_id) != nullptr;
-    if (!known && presence_.user_count(ch) >= config_.limits.max_presence_members) {
+    const channel::PresenceReplica& presence = hub_.presence();
+    const bool known = presence.find(ch, presence_data_.user_id) != nullptr;
+    if (!known && presence.user_count(ch) >= config_.limits.max_presence_members) {
         subscription_error(id, ch, "LimitReached", "Presence channel is full", 4100);
         return false;
     }
     const std::string& user = presence_data_.user_id;
     c.subscriptions.push_back({std::string(ch), user});
-    topics_.subscribe(ch, id, kPusherProtocol);
-    auto change = presence_.join(ch, user, presence_data_.user_info_json, {0, 0, id});
+    hub_.subscribe(ch, id, kPusherProtocol);
+    // The hub tells the other members (on every worker) through on_member_added.
+    hub_.join(ch, user, presence_data_.user_info_json, id);
 
     std::vector<codec::PresenceMember> members;
-    members.reserve(presence_.user_count(ch));
-    presence_.for_each_user(ch, [&](std::string_view uid, const channel::PresenceUser& u) {
+    members.reserve(presence.user_count(ch));
+    presence.for_each_user(ch, [&](std::string_view uid, const channel::PresenceUser& u) {
         members.push_back({uid, u.info_json});
     });
     codec::encode_presence_succeeded(out_, scratch_, ch, members);
     send_out(id);
-
-    if (change == channel::PresenceChange::UserAdded) {
-        const auto* u = presence_.find(ch, user);
-        codec::encode_member_added(out_, scratch_, ch, {user, u->info_json});
-        broadcast_out(ch, id);
-    }
     return true;
 }
 
@@ -84,18 +81,14 @@ void PusherSessions::unsubscribe(net::ConnId id, PusherConnection& c, std::strin
         if (c.subscriptions[i].channel != channel) continue;
         PusherSubscription s = std::move(c.subscriptions[i]);
         c.subscriptions.erase(c.subscriptions.begin() + static_cast<std::ptrdiff_t>(i));
-        topics_.unsubscribe(s.channel, id);
+        hub_.unsubscribe(s.channel, id);
         if (!s.presence_user_id.empty()) leave(id, s);
         return;
     }
 }
 
 void PusherSessions::leave(net::ConnId id, const PusherSubscription& s) {
-    if (presence_.leave(s.channel, s.presence_user_id, {0, 0, id}) !=
-        channel::PresenceChange::UserRemoved)
-        return;
-    codec::encode_member_removed(out_, scratch_, s.channel, s.presence_user_id);
-    broadcast_out(s.channel, id);
+    hub_.leave(s.channel, s.presence_user_id, id);  // member_removed comes back through the hub
 }
 
 }  // namespace shoal::session

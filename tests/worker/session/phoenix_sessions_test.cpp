@@ -4,10 +4,13 @@
 // prefixes), presence state and diffs, delivery from the HTTP API, and bad frames.
 #include "worker/session/phoenix_sessions.hpp"
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "tests/support/fake_transport.hpp"
 #include "worker/codec/phoenix_token.hpp"
+#include "worker/session/pusher_sessions.hpp"
 
 using namespace shoal;
 using test::FakeTransport;
@@ -22,7 +25,8 @@ std::int64_t fixed_clock() {
 struct Fixture {
     common::Config config;
     FakeTransport t;
-    session::PhoenixSessions s{config, t, &fixed_clock, 2, 9};
+    channel::ChannelHub hub{t, 2, 9};  // this worker is slot 2, epoch 9
+    session::PhoenixSessions s{config, hub, &fixed_clock};
 
     std::string token(const std::string& user, std::int64_t exp = kNowS + 60,
                       const std::string& info = R"({"name":"x"})") {
@@ -190,8 +194,9 @@ TEST_CASE("phoenix session: presence sends the joiner its state and every member
     f.join(1, "presence:r", "1");
     f.t.clear();
     f.join(2, "presence:r", "3");
-    CHECK(f.events(2) == std::vector<std::string>{"phx_reply", "presence_state", "presence_diff"});
-    auto state = test::parse_json(f.t.to(2)[1]);
+    // The diff may come first: phoenix.js holds diffs until the state arrives.
+    CHECK(f.events(2) == std::vector<std::string>{"phx_reply", "presence_diff", "presence_state"});
+    auto state = test::parse_json(f.t.to(2)[2]);
     CHECK(std::string(state[0].GetString()) == "3");
     CHECK(state[1].IsNull());
     CHECK(state[4]["ann"]["metas"].Size() == 1);
@@ -218,23 +223,24 @@ TEST_CASE("phoenix session: one user on two connections has one meta per connect
     f.open(2, f.token("ann"));
     f.join(1, "presence:r");
     f.join(2, "presence:r");
-    auto state = test::parse_json(f.t.to(2)[1]);
-    REQUIRE(state[4]["ann"]["metas"].Size() == 2);
+    auto state = test::parse_json(f.t.to(2)[2]);
+    REQUIRE(state[4]["ann"]["metas"].Size() == 2);  // (the state follows reply and diff)
     f.t.clear();
     f.s.closed(1);
     auto diff = test::parse_json(f.t.last_to(2));
     CHECK(std::string(diff[4]["leaves"]["ann"]["metas"][0]["phx_ref"].GetString()) == "F2.9.1");
 }
 
-TEST_CASE("phoenix session: delivered data is embedded as JSON when it is JSON, else a string",
-          "[session][phoenix]") {
+TEST_CASE(
+    "phoenix session: an HTTP API event embeds its data as JSON when it is JSON, else a string",
+    "[session][phoenix]") {
     Fixture f;
     f.open(1);
     f.join(1, "news");
     f.t.clear();
-    CHECK(f.s.deliver("news", "flash", R"({"msg":"hello"})") == 1);
-    CHECK(f.s.deliver("news", "flash", "plain text") == 1);
-    CHECK(f.s.deliver("nobody", "flash", "{}") == 0);
+    CHECK(f.hub.publish_event("news", "flash", R"({"msg":"hello"})", {}) == 1);
+    CHECK(f.hub.publish_event("news", "flash", "plain text", {}) == 1);
+    CHECK(f.hub.publish_event("nobody", "flash", "{}", {}) == 0);
     CHECK(f.t.to(1) == std::vector<std::string>{R"([null,null,"news","flash",{"msg":"hello"}])",
                                                 R"([null,null,"news","flash","plain text"])"});
 }
@@ -263,4 +269,61 @@ TEST_CASE("phoenix session: closing a connection removes it from every topic",
     CHECK(f.s.member_count("a:1") == 0);
     CHECK(f.s.member_count("a:2") == 0);
     CHECK(f.s.connection_count() == 0);
+}
+
+TEST_CASE("phoenix session: members on other workers appear in the state and in diffs",
+          "[session][phoenix]") {
+    Fixture f;
+    f.hub.remote_join(1, 4, 77, "presence:r", "zed", R"({"n":9})");
+    f.open(1, f.token("ann"));
+    f.join(1, "presence:r");
+    auto state = test::parse_json(f.t.to(1)[2]);
+    REQUIRE(state[4].HasMember("zed"));
+    CHECK(std::string(state[4]["zed"]["metas"][0]["phx_ref"].GetString()) == "F1.4.77");
+    f.t.clear();
+    f.hub.remote_join(3, 1, 5, "presence:r", "zed", R"({"n":9})");
+    auto diff = test::parse_json(f.t.last_to(1));
+    CHECK(std::string(diff[3].GetString()) == "presence_diff");
+    CHECK(std::string(diff[4]["joins"]["zed"]["metas"][0]["phx_ref"].GetString()) == "F3.1.5");
+    f.t.clear();
+    f.hub.remote_leave(3, 1, 5, "presence:r", "zed");
+    diff = test::parse_json(f.t.last_to(1));
+    CHECK(std::string(diff[4]["leaves"]["zed"]["metas"][0]["phx_ref"].GetString()) == "F3.1.5");
+}
+
+TEST_CASE("phoenix session: a dead worker's members leave with one diff per connection",
+          "[session][phoenix]") {
+    Fixture f;
+    f.hub.remote_join(1, 4, 77, "presence:r", "zed", "{}");
+    f.hub.remote_join(1, 4, 78, "presence:r", "zed", "{}");
+    f.open(1, f.token("ann"));
+    f.join(1, "presence:r");
+    f.t.clear();
+    f.hub.drop_slot(1, 4);
+    std::vector<std::string> refs;
+    for (const auto& p : f.t.to(1)) {
+        auto d = test::parse_json(p);
+        REQUIRE(std::string(d[3].GetString()) == "presence_diff");
+        refs.emplace_back(d[4]["leaves"]["zed"]["metas"][0]["phx_ref"].GetString());
+    }
+    std::sort(refs.begin(), refs.end());
+    CHECK(refs == std::vector<std::string>{"F1.4.77", "F1.4.78"});
+}
+
+TEST_CASE("phoenix session: a push reaches Pusher subscribers of a public name as an event",
+          "[session][phoenix]") {
+    Fixture f;
+    f.hub.subscribe("news", 50, session::kPusherProtocol);
+    f.hub.subscribe("private-x", 51, session::kPusherProtocol);
+    f.open(1, f.token("ann"));
+    f.join(1, "news");
+    f.join(1, "private-x");
+    f.t.clear();
+    f.send(1, R"(["1","2","news","shout",{"a":1}])");
+    f.send(1, R"(["1","3","private-x","shout",{"a":1}])");
+    auto d = test::parse_json(f.t.last_to(50));
+    CHECK(std::string(d["event"].GetString()) == "shout");
+    CHECK(std::string(d["channel"].GetString()) == "news");
+    CHECK(std::string(d["data"].GetString()) == R"({"a":1})");
+    CHECK(f.t.to(51).empty());
 }

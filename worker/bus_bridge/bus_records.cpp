@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// Wire format: little-endian fixed fields, then the variable parts in declaration order. Every
+// string is at most 64 KiB - 1 (u16 length) except frames and user info (u32).
+#include "worker/bus_bridge/bus_records.hpp"
+
+#include <cstring>
+
+namespace shoal::worker::records {
+namespace {
+
+class Writer {
+  public:
+    explicit Writer(std::span<std::byte> out) noexcept : p_(out.data()) {}
+    template <class T>
+    void num(T v) noexcept {
+        std::memcpy(p_, &v, sizeof v);
+        p_ += sizeof v;
+    }
+    void str(std::string_view s) noexcept {
+        if (!s.empty()) std::memcpy(p_, s.data(), s.size());
+        p_ += s.size();
+    }
+
+  private:
+    std::byte* p_;
+};
+
+class Reader {
+  public:
+    explicit Reader(std::span<const std::byte> in) noexcept : in_(in) {}
+    template <class T>
+    bool num(T& v) noexcept {
+        if (in_.size() - at_ < sizeof v) return false;
+        std::memcpy(&v, in_.data() + at_, sizeof v);
+        at_ += sizeof v;
+        return true;
+    }
+    bool str(std::size_t len, std::string_view& s) noexcept {
+        if (in_.size() - at_ < len) return false;
+        s = std::string_view(reinterpret_cast<const char*>(in_.data()) + at_, len);
+        at_ += len;
+        return true;
+    }
+    bool done() const noexcept { return at_ == in_.size(); }
+
+  private:
+    std::span<const std::byte> in_;
+    std::size_t at_ = 0;
+};
+
+constexpr std::size_t kMax16 = 0xFFFF;
+
+// Names and ids are bounded far below this by the protocols; clipping keeps size() and encode()
+// in agreement even for a caller that forgot to check.
+std::string_view clip16(std::string_view s) noexcept {
+    return s.substr(0, kMax16);
+}
+std::uint16_t len16(std::string_view s) noexcept {
+    return static_cast<std::uint16_t>(clip16(s).size());
+}
+
+}  // namespace
+
+std::size_t size(const Broadcast& r) noexcept {
+    return 2 + 2 + 4 + 4 + clip16(r.topic).size() + clip16(r.exclude_socket_id).size() +
+           r.pusher_frame.size() + r.phoenix_frame.size();
+}
+
+void encode(const Broadcast& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(len16(r.topic));
+    w.num(len16(r.exclude_socket_id));
+    w.num(static_cast<std::uint32_t>(r.pusher_frame.size()));
+    w.num(static_cast<std::uint32_t>(r.phoenix_frame.size()));
+    w.str(clip16(r.topic));
+    w.str(clip16(r.exclude_socket_id));
+    w.str(r.pusher_frame);
+    w.str(r.phoenix_frame);
+}
+
+bool decode(std::span<const std::byte> in, Broadcast& out) noexcept {
+    Reader rd(in);
+    std::uint16_t tl, xl;
+    std::uint32_t pl, fl;
+    return rd.num(tl) && rd.num(xl) && rd.num(pl) && rd.num(fl) && tl > 0 &&
+           rd.str(tl, out.topic) && rd.str(xl, out.exclude_socket_id) &&
+           rd.str(pl, out.pusher_frame) && rd.str(fl, out.phoenix_frame) && rd.done();
+}
+
+std::size_t size(const PresenceJoin& r) noexcept {
+    return 8 + 2 + 2 + 4 + clip16(r.topic).size() + clip16(r.user_id).size() + r.user_info.size();
+}
+
+void encode(const PresenceJoin& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.conn);
+    w.num(len16(r.topic));
+    w.num(len16(r.user_id));
+    w.num(static_cast<std::uint32_t>(r.user_info.size()));
+    w.str(clip16(r.topic));
+    w.str(clip16(r.user_id));
+    w.str(r.user_info);
+}
+
+bool decode(std::span<const std::byte> in, PresenceJoin& out) noexcept {
+    Reader rd(in);
+    std::uint16_t tl, ul;
+    std::uint32_t il;
+    return rd.num(out.conn) && rd.num(tl) && rd.num(ul) && rd.num(il) && tl > 0 && ul > 0 &&
+           rd.str(tl, out.topic) && rd.str(ul, out.user_id) && rd.str(il, out.user_info) &&
+           rd.done();
+}
+
+std::size_t size(const PresenceLeave& r) noexcept {
+    return 8 + 2 + 2 + clip16(r.topic).size() + clip16(r.user_id).size();
+}
+
+void encode(const PresenceLeave& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.conn);
+    w.num(len16(r.topic));
+    w.num(len16(r.user_id));
+    w.str(clip16(r.topic));
+    w.str(clip16(r.user_id));
+}
+
+bool decode(std::span<const std::byte> in, PresenceLeave& out) noexcept {
+    Reader rd(in);
+    std::uint16_t tl, ul;
+    return rd.num(out.conn) && rd.num(tl) && rd.num(ul) && tl > 0 && ul > 0 &&
+           rd.str(tl, out.topic) && rd.str(ul, out.user_id) && rd.done();
+}
+
+std::size_t size(const SnapshotRequest&) noexcept {
+    return 8;
+}
+
+void encode(const SnapshotRequest& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.requester_slot);
+    w.num(r.target_slot);
+}
+
+bool decode(std::span<const std::byte> in, SnapshotRequest& out) noexcept {
+    Reader rd(in);
+    return rd.num(out.requester_slot) && rd.num(out.target_slot) && rd.done();
+}
+
+std::size_t size(const SnapshotDone&) noexcept {
+    return 4;
+}
+
+void encode(const SnapshotDone& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.requester_slot);
+}
+
+bool decode(std::span<const std::byte> in, SnapshotDone& out) noexcept {
+    Reader rd(in);
+    return rd.num(out.requester_slot) && rd.done();
+}
+
+std::size_t size(const TerminateUser& r) noexcept {
+    return 2 + clip16(r.user_id).size();
+}
+
+void encode(const TerminateUser& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(len16(r.user_id));
+    w.str(clip16(r.user_id));
+}
+
+bool decode(std::span<const std::byte> in, TerminateUser& out) noexcept {
+    Reader rd(in);
+    std::uint16_t ul;
+    return rd.num(ul) && ul > 0 && rd.str(ul, out.user_id) && rd.done();
+}
+
+std::size_t size(const TopicCount& r) noexcept {
+    return 4 + 2 + clip16(r.topic).size();
+}
+
+void encode(const TopicCount& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.subscribers);
+    w.num(len16(r.topic));
+    w.str(clip16(r.topic));
+}
+
+bool decode(std::span<const std::byte> in, TopicCount& out) noexcept {
+    Reader rd(in);
+    std::uint16_t tl;
+    return rd.num(out.subscribers) && rd.num(tl) && tl > 0 && rd.str(tl, out.topic) && rd.done();
+}
+
+}  // namespace shoal::worker::records

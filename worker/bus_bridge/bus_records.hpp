@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// The records workers exchange over their rings (the bus itself moves opaque bytes plus a type).
+// Each record is a fixed little header of lengths followed by the variable parts, written straight
+// into a ring claim (no intermediate copy) and decoded as views into the reader's private copy.
+// Decoding trusts nothing: every length is checked against the payload it came in.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace shoal::worker::records {
+
+enum Type : std::int32_t {
+    kBroadcast = 0x4201,        // an event for one topic, already encoded once per protocol
+    kPresenceJoin = 0x4202,     // a connection of the writer joined a presence topic as a user
+    kPresenceLeave = 0x4203,    // ... and left it
+    kSnapshotRequest = 0x4204,  // "send me your presence state" (a new or lapped reader)
+    kSnapshotDone = 0x4205,     // the writer's answer to one request is complete
+    kTerminateUser = 0x4206,    // close every connection signed in as this user
+    kTopicCount = 0x4207,       // the writer's subscriber count of a topic changed
+};
+
+// A broadcast carries the complete WebSocket frame bytes for each protocol (empty when no
+// subscriber of that protocol can exist, e.g. a client event), so receivers encode nothing.
+struct Broadcast {
+    std::string_view topic;
+    std::string_view exclude_socket_id;  // Pusher socket_id exclusion; empty: none
+    std::string_view pusher_frame;
+    std::string_view phoenix_frame;
+};
+
+struct PresenceJoin {
+    std::uint64_t conn = 0;  // the writer's connection id; slot and epoch come from the ring
+    std::string_view topic;
+    std::string_view user_id;
+    std::string_view user_info;  // JSON text
+};
+
+struct PresenceLeave {
+    std::uint64_t conn = 0;
+    std::string_view topic;
+    std::string_view user_id;
+};
+
+struct SnapshotRequest {
+    std::uint32_t requester_slot = 0;
+    std::uint32_t target_slot = 0;  // kAllSlots: every writer answers
+};
+inline constexpr std::uint32_t kAllSlots = 0xFFFFFFFFu;
+
+struct SnapshotDone {
+    std::uint32_t requester_slot = 0;
+};
+
+struct TerminateUser {
+    std::string_view user_id;
+};
+
+struct TopicCount {
+    std::uint32_t subscribers = 0;
+    std::string_view topic;
+};
+
+// size(x) is the exact payload length; encode(x, out) fills out (out.size() == size(x)).
+std::size_t size(const Broadcast& r) noexcept;
+std::size_t size(const PresenceJoin& r) noexcept;
+std::size_t size(const PresenceLeave& r) noexcept;
+std::size_t size(const SnapshotRequest& r) noexcept;
+std::size_t size(const SnapshotDone& r) noexcept;
+std::size_t size(const TerminateUser& r) noexcept;
+std::size_t size(const TopicCount& r) noexcept;
+
+void encode(const Broadcast& r, std::span<std::byte> out) noexcept;
+void encode(const PresenceJoin& r, std::span<std::byte> out) noexcept;
+void encode(const PresenceLeave& r, std::span<std::byte> out) noexcept;
+void encode(const SnapshotRequest& r, std::span<std::byte> out) noexcept;
+void encode(const SnapshotDone& r, std::span<std::byte> out) noexcept;
+void encode(const TerminateUser& r, std::span<std::byte> out) noexcept;
+void encode(const TopicCount& r, std::span<std::byte> out) noexcept;
+
+// False when the payload is not exactly one well-formed record of that kind.
+bool decode(std::span<const std::byte> in, Broadcast& out) noexcept;
+bool decode(std::span<const std::byte> in, PresenceJoin& out) noexcept;
+bool decode(std::span<const std::byte> in, PresenceLeave& out) noexcept;
+bool decode(std::span<const std::byte> in, SnapshotRequest& out) noexcept;
+bool decode(std::span<const std::byte> in, SnapshotDone& out) noexcept;
+bool decode(std::span<const std::byte> in, TerminateUser& out) noexcept;
+bool decode(std::span<const std::byte> in, TopicCount& out) noexcept;
+
+}  // namespace shoal::worker::records

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+// Local and remote paths of the channel core. The hot paths (publish, deliver_remote) look the
+// topic up once and hand references out; nothing here is copied per subscriber, and a remote
+// message costs one SharedFrame per protocol that has local subscribers.
+#include "worker/channel/channel_hub.hpp"
+
+#include <algorithm>
+
+#include "common/assert.hpp"
+
+namespace shoal::channel {
+namespace {
+
+std::string reconcile_key(std::uint32_t slot, const MemberKey& k, std::string_view topic,
+                          std::string_view user) {
+    std::string key =
+        std::to_string(slot) + '|' + std::to_string(k.epoch) + '|' + std::to_string(k.conn) + '|';
+    key.append(topic).push_back('|');
+    key.append(user);
+    return key;
+}
+
+// A connection a sweep removed, reported through on_presence_conn once the sweep is done.
+struct DroppedConn {
+    std::string topic;
+    std::string user;
+    std::string info;
+    MemberKey key;
+};
+
+void note_dropped(const PresenceReplica& presence, std::vector<DroppedConn>& out,
+                  std::string_view topic, std::string_view user_id, const MemberKey& key) {
+    const PresenceUser* u = presence.find(topic, user_id);  // read-only during the sweep
+    out.push_back(
+        {std::string(topic), std::string(user_id), u ? u->info_json : std::string("{}"), key});
+}
+
+bool has_key(const PresenceUser* u, const MemberKey& key) noexcept {
+    return u &&
+           std::find(u->connections.begin(), u->connections.end(), key) != u->connections.end();
+}
+
+}  // namespace
+
+void ChannelHub::presence_conn(std::string_view topic, std::string_view user_id,
+                               std::string_view info_json, const MemberKey& key, bool joined) {
+    for (auto* a : adapters_)
+        if (a) a->on_presence_conn(topic, user_id, info_json, key, joined);
+}
+
+PresenceChange ChannelHub::replica_join(std::string_view topic, std::string_view user_id,
+                                        std::string_view info_json, const MemberKey& key) {
+    const bool had = has_key(presence_.find(topic, user_id), key);
+    auto change = presence_.join(topic, user_id, info_json, key);
+    if (!had) {
+        const PresenceUser* u = presence_.find(topic, user_id);
+        presence_conn(topic, user_id, u ? std::string_view(u->info_json) : info_json, key, true);
+    }
+    return change;
+}
+
+PresenceChange ChannelHub::replica_leave(std::string_view topic, std::string_view user_id,
+                                         const MemberKey& key) {
+    const PresenceUser* u = presence_.find(topic, user_id);
+    if (!has_key(u, key)) return presence_.leave(topic, user_id, key);
+    std::string info = u->info_json;  // the leave may erase the user
+    auto change = presence_.leave(topic, user_id, key);
+    presence_conn(topic, user_id, info, key, false);
+    return change;
+}
+
+ChannelHub::ChannelHub(net::Transport& transport, std::uint32_t slot, std::uint64_t epoch)
+    : transport_(transport), slot_(slot), epoch_(epoch) {}
+
+void ChannelHub::add_adapter(ProtocolTag tag, ProtocolAdapter& adapter) {
+    SHOAL_ASSERT(tag < kMaxProtocols && adapters_[tag] == nullptr);
+    adapters_[tag] = &adapter;
+}
+
+bool ChannelHub::subscribe(std::string_view topic, ConnId conn, ProtocolTag tag) {
+    if (!topics_.subscribe(topic, conn, tag)) return false;
+    announce_count(topic);
+    return true;
+}
+
+bool ChannelHub::unsubscribe(std::string_view topic, ConnId conn) {
+    if (!topics_.unsubscribe(topic, conn)) return false;
+    announce_count(topic);
+    return true;
+}
+
+void ChannelHub::announce_count(std::string_view topic) {
+    if (bus_) bus_->topic_count(topic, static_cast<std::uint32_t>(topics_.subscriber_count(topic)));
+}
+
+PresenceChange ChannelHub::join(std::string_view topic, std::string_view user_id,
+                                std::string_view info_json, ConnId conn) {
+    const MemberKey key{slot_, static_cast<std::uint32_t>(epoch_), conn};
+    auto change = replica_join(topic, user_id, info_json, key);
+    if (bus_) bus_->presence_join(conn, topic, user_id, info_json);
+    if (change == PresenceChange::UserAdded) member_added(topic, user_id, conn);
+    return change;
+}
+
+PresenceChange ChannelHub::leave(std::string_view topic, std::string_view user_id, ConnId conn) {
+    const MemberKey key{slot_, static_cast<std::uint32_t>(epoch_), conn};
+    auto change = replica_leave(topic, user_id, key);
+    if (bus_) bus_->presence_leave(conn, topic, user_id);
+    if (change == PresenceChange::UserRemoved) member_removed(topic, user_id);
+    return change;
+}
+
+void ChannelHub::member_added(std::string_view topic, std::string_view user_id, ConnId except) {
+    const PresenceUser* u = presence_.find(topic, user_id);
+    if (!u) return;
+    for (auto* a : adapters_)
+        if (a) a->on_member_added(topic, user_id, u->info_json, except);
+}
+
+void ChannelHub::member_removed(std::string_view topic, std::string_view user_id) {
+    for (auto* a : adapters_)
+        if (a) a->on_member_removed(topic, user_id);
+}
+
+std::size_t ChannelHub::publish(std::string_view topic, const Frames& frames, ConnId except,
+                                std::string_view exclusion) {
+    std::size_t sent = 0;
+    auto sink = [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); };
+    for (std::size_t tag = 0; tag < kMaxProtocols; ++tag)
+        if (frames[tag])
+            sent +=
+                topics_.publish(topic, static_cast<ProtocolTag>(tag), frames[tag], except, sink);
+    if (bus_) {
+        WireFrames wire{};
+        for (std::size_t tag = 0; tag < kMaxProtocols; ++tag)
+            if (frames[tag]) wire[tag] = frames[tag]->wire();
+        bus_->broadcast(topic, wire, exclusion);
+    }
+    return sent;
+}
+
+std::size_t ChannelHub::deliver_local(std::string_view topic, ProtocolTag tag,
+                                      const net::FrameRef& frame, ConnId except) {
+    return topics_.publish(topic, tag, frame, except,
+                           [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+}
+
+std::size_t ChannelHub::publish_event(std::string_view topic, std::string_view event,
+                                      std::string_view data, std::string_view exclusion) {
+    Frames frames;
+    ConnId except = kNoConn;
+    for (std::size_t tag = 0; tag < kMaxProtocols; ++tag) {
+        if (!adapters_[tag]) continue;
+        frames[tag] = adapters_[tag]->encode_event(topic, event, data);
+        if (except == kNoConn && !exclusion.empty())
+            except = adapters_[tag]->resolve_exclusion(exclusion);
+    }
+    return publish(topic, frames, except, exclusion);
+}
+
+std::size_t ChannelHub::terminate_user(std::string_view user_id) {
+    if (bus_) bus_->terminate_user(user_id);
+    std::size_t n = 0;
+    for (auto* a : adapters_)
+        if (a) n += a->terminate_local_user(user_id);
+    return n;
+}
+
+void ChannelHub::remote_terminate(std::string_view user_id) {
+    for (auto* a : adapters_)
+        if (a) a->terminate_local_user(user_id);
+}
+
+std::size_t ChannelHub::subscription_count(std::string_view topic) const noexcept {
+    return topics_.subscriber_count(topic) + remote_counts_.total(topic);
+}
+
+std::size_t ChannelHub::deliver_remote(std::string_view topic, const WireFrames& wire,
+                                       std::string_view exclusion) {
+    auto subs = topics_.subscribers(topic);
+    if (subs.empty()) return 0;
+    ConnId except = kNoConn;
+    if (!exclusion.empty())
+        for (auto* a : adapters_)
+            if (a && except == kNoConn) except = a->resolve_exclusion(exclusion);
+    std::size_t sent = 0;
+    auto sink = [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); };
+    for (std::size_t tag = 0; tag < kMaxProtocols; ++tag) {
+        if (wire[tag].empty()) continue;
+        const bool any = std::any_of(subs.begin(), subs.end(), [&](const Subscriber& s) {
+            return s.protocol == tag && s.conn != except;
+        });
+        if (!any) continue;
+        // The one copy per worker per message: the ring slot may be overwritten after this.
+        net::FrameRef frame = net::SharedFrame::from_wire(wire[tag]);
+        sent += topics_.publish(topic, static_cast<ProtocolTag>(tag), frame, except, sink);
+    }
+    return sent;
+}
+
+bool ChannelHub::stale(std::uint32_t slot, std::uint64_t epoch) const noexcept {
+    return slot < down_epoch_.size() && epoch <= down_epoch_[slot];
+}
+
+void ChannelHub::remote_join(std::uint32_t slot, std::uint64_t epoch, ConnId conn,
+                             std::string_view topic, std::string_view user_id,
+                             std::string_view info_json) {
+    if (slot == slot_ || stale(slot, epoch)) return;
+    const MemberKey key{slot, static_cast<std::uint32_t>(epoch), conn};
+    if (std::find(reconciling_.begin(), reconciling_.end(), slot) != reconciling_.end())
+        reconcile_seen_.insert(reconcile_key(slot, key, topic, user_id));
+    if (replica_join(topic, user_id, info_json, key) == PresenceChange::UserAdded)
+        member_added(topic, user_id, kNoConn);
+}
+
+void ChannelHub::remote_leave(std::uint32_t slot, std::uint64_t epoch, ConnId conn,
+                              std::string_view topic, std::string_view user_id) {
+    if (slot == slot_) return;
+    const MemberKey key{slot, static_cast<std::uint32_t>(epoch), conn};
+    if (replica_leave(topic, user_id, key) == PresenceChange::UserRemoved)
+        member_removed(topic, user_id);
+}
+
+void ChannelHub::remote_topic_count(std::uint32_t slot, std::string_view topic,
+                                    std::uint32_t count) {
+    if (slot == slot_) return;
+    remote_counts_.set(slot, topic, count);
+}
+
+void ChannelHub::drop_slot(std::uint32_t slot, std::uint64_t epoch) {
+    if (slot == slot_) return;
+    if (slot >= down_epoch_.size()) down_epoch_.resize(slot + 1, 0);
+    down_epoch_[slot] = std::max(down_epoch_[slot], epoch);
+    remote_counts_.drop_slot(slot);
+    // Collect first: adapters render frames from the replica, which must not change under them.
+    std::vector<std::pair<std::string, std::string>> gone;
+    std::vector<DroppedConn> dropped;
+    presence_.sweep_slot(
+        slot,
+        [&](std::string_view t, std::string_view u, const MemberKey& k) {
+            if (k.epoch > static_cast<std::uint32_t>(epoch)) return true;
+            note_dropped(presence_, dropped, t, u, k);
+            return false;
+        },
+        [&](std::string_view t, std::string_view u) { gone.emplace_back(t, u); });
+    for (const auto& d : dropped)
+        presence_conn(d.topic, d.user, d.info, d.key, false);
+    for (const auto& [t, u] : gone)
+        member_removed(t, u);
+}
+
+void ChannelHub::begin_reconcile(std::uint32_t slot) {
+    if (slot == slot_) return;
+    if (std::find(reconciling_.begin(), reconciling_.end(), slot) == reconciling_.end())
+        reconciling_.push_back(slot);
+    remote_counts_.begin_reconcile(slot);
+}
+
+void ChannelHub::end_reconcile(std::uint32_t slot) {
+    auto it = std::find(reconciling_.begin(), reconciling_.end(), slot);
+    if (it == reconciling_.end()) return;
+    reconciling_.erase(it);
+    remote_counts_.end_reconcile(slot);
+    std::vector<std::pair<std::string, std::string>> gone;
+    std::vector<DroppedConn> dropped;
+    presence_.sweep_slot(
+        slot,
+        [&](std::string_view t, std::string_view u, const MemberKey& k) {
+            if (reconcile_seen_.contains(reconcile_key(slot, k, t, u))) return true;
+            note_dropped(presence_, dropped, t, u, k);
+            return false;
+        },
+        [&](std::string_view t, std::string_view u) { gone.emplace_back(t, u); });
+    for (const auto& d : dropped)
+        presence_conn(d.topic, d.user, d.info, d.key, false);
+    std::erase_if(reconcile_seen_,
+                  [&](const std::string& k) { return k.starts_with(std::to_string(slot) + '|'); });
+    for (const auto& [t, u] : gone)
+        member_removed(t, u);
+}
+
+}  // namespace shoal::channel

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+// ChannelHub: the worker-wide, protocol-neutral channel core shared by every protocol adapter. It
+// owns local subscriptions (TopicTable, subscribers tagged by protocol), the host-wide presence
+// replica and the other slots' topic counts, and it is the one place where local and remote
+// traffic meet: adapters publish "topic + one encoded frame per protocol" here, the bus port (if
+// any) carries it to the other workers, and remote records come back in through the remote_*
+// calls. It knows no protocol names and no libuv (R4).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "worker/channel/presence_replica.hpp"
+#include "worker/channel/slot_topic_counts.hpp"
+#include "worker/channel/topic_table.hpp"
+#include "worker/net/handler.hpp"
+
+namespace shoal::channel {
+
+inline constexpr std::size_t kMaxProtocols = 2;  // tags 0..kMaxProtocols-1
+// One encoded frame per protocol tag; an empty slot means "nothing for that protocol".
+using Frames = std::array<net::FrameRef, kMaxProtocols>;
+using WireFrames = std::array<std::string_view, kMaxProtocols>;
+
+// What a protocol adapter (Pusher sessions, Phoenix sessions) does for the hub. Presence changes
+// are reported as user-level facts; each adapter renders its own frames (member_added /
+// presence_diff) and delivers them to its local subscribers of the topic.
+class ProtocolAdapter {
+  public:
+    // The adapter's frame for a server-side event (HTTP API trigger), or an empty ref when the
+    // protocol cannot carry it. Called once per publish, never per subscriber.
+    virtual net::FrameRef encode_event(std::string_view topic, std::string_view event,
+                                       std::string_view data) = 0;
+    // user_id became present on topic (its first connection anywhere on the host). `except` is
+    // the local connection that joined (it learns the member list another way), or kNoConn.
+    virtual void on_member_added(std::string_view topic, std::string_view user_id,
+                                 std::string_view info_json, ConnId except) = 0;
+    virtual void on_member_removed(std::string_view topic, std::string_view user_id) = 0;
+    // Every connection-level presence change (local or remote, a dropped or reconciled slot
+    // included), after the replica changed; info_json is the user's. Phoenix renders one meta
+    // per connection from it; adapters with user-level presence ignore it.
+    virtual void on_presence_conn(std::string_view topic, std::string_view user_id,
+                                  std::string_view info_json, const MemberKey& key, bool joined) {
+        (void)topic, (void)user_id, (void)info_json, (void)key, (void)joined;
+    }
+    // A local connection named by an exclusion token (a Pusher socket_id), or kNoConn.
+    virtual ConnId resolve_exclusion(std::string_view token) const noexcept = 0;
+    // Closes this adapter's local connections signed in as user_id; returns how many.
+    virtual std::size_t terminate_local_user(std::string_view user_id) = 0;
+
+  protected:
+    ~ProtocolAdapter() = default;
+};
+
+// The hub's way out to the other workers (implemented by worker/bus_bridge; absent standalone).
+class BusPort {
+  public:
+    virtual void broadcast(std::string_view topic, const WireFrames& frames,
+                           std::string_view exclusion) noexcept = 0;
+    virtual void presence_join(ConnId conn, std::string_view topic, std::string_view user_id,
+                               std::string_view info_json) noexcept = 0;
+    virtual void presence_leave(ConnId conn, std::string_view topic,
+                                std::string_view user_id) noexcept = 0;
+    virtual void topic_count(std::string_view topic, std::uint32_t subscribers) noexcept = 0;
+    virtual void terminate_user(std::string_view user_id) noexcept = 0;
+
+  protected:
+    ~BusPort() = default;
+};
+
+class ChannelHub {
+  public:
+    // slot/epoch name this worker's own presence entries (0/0 for a standalone worker).
+    explicit ChannelHub(net::Transport& transport, std::uint32_t slot = 0, std::uint64_t epoch = 0);
+
+    void add_adapter(ProtocolTag tag, ProtocolAdapter& adapter);
+    void attach_bus(BusPort* port) noexcept { bus_ = port; }
+    net::Transport& transport() noexcept { return transport_; }
+    std::uint32_t slot() const noexcept { return slot_; }
+
+    // --- local connections (called by adapters) ---
+    bool subscribe(std::string_view topic, ConnId conn, ProtocolTag tag);
+    bool unsubscribe(std::string_view topic, ConnId conn);
+    // Records a local connection as user_id on topic; on the user's first connection host-wide
+    // every adapter hears on_member_added (except `conn`) and the bus carries the join.
+    PresenceChange join(std::string_view topic, std::string_view user_id,
+                        std::string_view info_json, ConnId conn);
+    PresenceChange leave(std::string_view topic, std::string_view user_id, ConnId conn);
+
+    // Delivers frames[tag] to local subscribers of each tag (except `except`) and writes one bus
+    // record with the same bytes. Returns local deliveries.
+    std::size_t publish(std::string_view topic, const Frames& frames, ConnId except,
+                        std::string_view exclusion);
+    // Local-only delivery of a frame an adapter rendered itself (e.g. from a presence change,
+    // which every worker derives from its own replica).
+    std::size_t deliver_local(std::string_view topic, ProtocolTag tag, const net::FrameRef& frame,
+                              ConnId except);
+    // A server-side event: every adapter encodes once; `exclusion` names a socket to skip,
+    // wherever it lives.
+    std::size_t publish_event(std::string_view topic, std::string_view event, std::string_view data,
+                              std::string_view exclusion);
+    // Closes user_id's connections on every worker; returns how many were local.
+    std::size_t terminate_user(std::string_view user_id);
+
+    // --- host-wide answers ---
+    std::size_t subscription_count(std::string_view topic) const noexcept;
+    const PresenceReplica& presence() const noexcept { return presence_; }
+    const TopicTable& local_topics() const noexcept { return topics_; }
+    // f(std::string_view topic, std::size_t host_subscribers) for each occupied topic.
+    template <class F>
+    void for_each_topic(F&& f) const;
+
+    // --- from the bus (called by worker/bus_bridge) ---
+    // Copies each non-empty wire frame once into a SharedFrame and hands it to local
+    // subscribers of that tag; `exclusion` is resolved by the adapters.
+    std::size_t deliver_remote(std::string_view topic, const WireFrames& wire,
+                               std::string_view exclusion);
+    void remote_join(std::uint32_t slot, std::uint64_t epoch, ConnId conn, std::string_view topic,
+                     std::string_view user_id, std::string_view info_json);
+    void remote_leave(std::uint32_t slot, std::uint64_t epoch, ConnId conn, std::string_view topic,
+                      std::string_view user_id);
+    void remote_topic_count(std::uint32_t slot, std::string_view topic, std::uint32_t count);
+    void remote_terminate(std::string_view user_id);
+    // worker_down(slot, epoch): drops that slot's members (member_removed for users now gone)
+    // and topic counts; later records of that epoch or older are ignored.
+    void drop_slot(std::uint32_t slot, std::uint64_t epoch);
+    // Reconciliation with slot's snapshot after this reader lost records of its ring: entries of
+    // slot not re-announced between begin and end are dropped (missed leaves do not linger).
+    void begin_reconcile(std::uint32_t slot);
+    void end_reconcile(std::uint32_t slot);
+
+    // The snapshot this worker answers with: f(conn, topic, user_id, info_json) per local
+    // presence connection, g(topic, count) per local topic.
+    template <class F, class G>
+    void for_each_local_state(F&& f, G&& g) const;
+
+  private:
+    bool stale(std::uint32_t slot, std::uint64_t epoch) const noexcept;
+    void announce_count(std::string_view topic);
+    void member_added(std::string_view topic, std::string_view user_id, ConnId except);
+    void member_removed(std::string_view topic, std::string_view user_id);
+    void presence_conn(std::string_view topic, std::string_view user_id, std::string_view info_json,
+                       const MemberKey& key, bool joined);
+    // The replica's join/leave plus on_presence_conn when (topic, user, key) really changed.
+    PresenceChange replica_join(std::string_view topic, std::string_view user_id,
+                                std::string_view info_json, const MemberKey& key);
+    PresenceChange replica_leave(std::string_view topic, std::string_view user_id,
+                                 const MemberKey& key);
+
+    net::Transport& transport_;
+    std::uint32_t slot_;
+    std::uint64_t epoch_;
+    BusPort* bus_ = nullptr;
+    std::array<ProtocolAdapter*, kMaxProtocols> adapters_{};
+    TopicTable topics_;
+    PresenceReplica presence_;
+    SlotTopicCounts remote_counts_;
+    std::vector<std::uint64_t> down_epoch_;           // per slot: the last epoch announced down
+    std::vector<std::uint32_t> reconciling_;          // slots whose snapshot is being awaited
+    std::unordered_set<std::string> reconcile_seen_;  // "slot|epoch|conn|topic|user" re-announced
+};
+
+template <class F>
+void ChannelHub::for_each_topic(F&& f) const {
+    topics_.for_each_topic(
+        [&](std::string_view name, std::size_t) { f(name, subscription_count(name)); });
+    remote_counts_.for_each_topic([&](std::string_view name) {
+        if (topics_.subscriber_count(name) == 0) f(name, subscription_count(name));
+    });
+}
+
+template <class F, class G>
+void ChannelHub::for_each_local_state(F&& f, G&& g) const {
+    presence_.for_each_member(
+        [&](std::string_view topic, std::string_view user, const PresenceUser& u) {
+            for (const auto& k : u.connections)
+                if (k.slot == slot_ && k.epoch == static_cast<std::uint32_t>(epoch_))
+                    f(k.conn, topic, user, std::string_view(u.info_json));
+        });
+    topics_.for_each_topic(
+        [&](std::string_view name, std::size_t n) { g(name, static_cast<std::uint32_t>(n)); });
+}
+
+}  // namespace shoal::channel
