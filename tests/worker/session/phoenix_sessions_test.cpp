@@ -327,3 +327,19 @@ TEST_CASE("phoenix session: a push reaches Pusher subscribers of a public name a
     CHECK(std::string(d["data"].GetString()) == R"({"a":1})");
     CHECK(f.t.to(51).empty());
 }
+
+TEST_CASE("phoenix session: a reconciled worker's unannounced connections leave with a diff",
+          "[session][phoenix]") {
+    Fixture f;
+    f.hub.remote_join(1, 4, 77, "presence:r", "zed", "{}");
+    f.hub.remote_join(1, 4, 78, "presence:r", "amy", "{}");
+    f.open(1, f.token("ann"));
+    f.join(1, "presence:r");
+    f.t.clear();
+    f.hub.begin_reconcile(1);
+    f.hub.remote_join(1, 4, 77, "presence:r", "zed", "{}");  // re-announced: stays
+    f.hub.end_reconcile(1);
+    REQUIRE(f.t.to(1).size() == 1);
+    auto diff = test::parse_json(f.t.to(1)[0]);
+    CHECK(std::string(diff[4]["leaves"]["amy"]["metas"][0]["phx_ref"].GetString()) == "F1.4.78");
+}
