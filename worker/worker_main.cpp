@@ -5,7 +5,12 @@
 
 #include <uv.h>
 
+#include <cstdlib>
+#include <memory>
+#include <random>
+
 #include "common/log.hpp"
+#include "worker/bus_bridge/bus_endpoint.hpp"
 #include "worker/bus_bridge/supervisor_link.hpp"
 #include "worker/channel/channel_hub.hpp"
 #include "worker/net/handler.hpp"
@@ -21,6 +26,7 @@ struct WorkerRun {
     uv_loop_t* loop;
     net::Server* server;
     SupervisorLink* link;
+    BusEndpoint* bus;
     std::uint32_t deadline_ms;
     uv_signal_t sigterm;
     uv_signal_t sigint;
@@ -29,6 +35,7 @@ struct WorkerRun {
 void on_drained(void* arg) {
     auto* w = static_cast<WorkerRun*>(arg);
     w->link->close();
+    if (w->bus) w->bus->close();
     uv_close(reinterpret_cast<uv_handle_t*>(&w->sigterm), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&w->sigint), nullptr);
 }
@@ -37,6 +44,14 @@ void on_signal(uv_signal_t* h, int signum) {
     auto* w = static_cast<WorkerRun*>(h->data);
     SHOAL_INFO("signal %d: draining", signum);
     w->server->shutdown(w->deadline_ms, on_drained, w);
+}
+
+// A slot worker's socket ids end in two digits naming its slot (+1), so clients and tests can
+// tell which worker they reached; the rest stays random (ids unguessable across restarts).
+std::uint32_t socket_prefix_for(int slot) {
+    if (slot < 0) return 0;  // PusherApp picks a random one
+    std::random_device rd;
+    return (1 + rd() % 9'999'999u) * 100u + static_cast<std::uint32_t>(slot) + 1u;
 }
 
 }  // namespace
@@ -51,12 +66,26 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
         return kExitConfig;
     }
     net::Server server(&loop, config);
-    WorkerRun run{&loop, &server, link->get(), config.policy.shutdown_deadline_ms, {}, {}};
+    channel::ChannelHub hub(server, options.slot < 0 ? 0 : static_cast<std::uint32_t>(options.slot),
+                            (*link)->epoch());
+    std::unique_ptr<BusEndpoint> bus;
+    if (options.slot >= 0) {
+        // Before accepting: a restarted worker must know the host's presence state first.
+        auto b = BusEndpoint::start(&loop, **link, hub, options.slot);
+        if (!b) {
+            SHOAL_ERROR("%s", b.error().message().c_str());
+            return kExitConfig;
+        }
+        bus = std::move(b.value());
+        // Accept one connection per wake-up, so the workers sharing the listening socket take
+        // turns instead of whichever wakes first taking a burst (libuv reads this at listen).
+        ::setenv("UV_TCP_SINGLE_ACCEPT", "1", 0);
+    }
+    WorkerRun run{&loop, &server, link->get(), bus.get(), config.policy.shutdown_deadline_ms,
+                  {}, {}};
 
-    // One channel hub for both protocol adapters (and, with a bus, the bridge).
-    channel::ChannelHub hub(server,
-                            options.slot < 0 ? 0u : static_cast<std::uint32_t>(options.slot));
-    session::ProtocolRouter app(config, hub);
+    // Both protocol adapters share the hub (and through it the bus): one namespace.
+    session::ProtocolRouter app(config, hub, socket_prefix_for(options.slot));
     auto started = server.start(app, app, options.listen_fd);
 
     int code = 0;
@@ -65,6 +94,7 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
         code = kExitConfig;
         server.shutdown(0, nullptr, nullptr);
         (*link)->close();
+        if (bus) bus->close();
     } else {
         (*link)->count_connections_with(
             [](const void* s) -> std::uint64_t {

@@ -15,11 +15,12 @@ function status(bus) {
     return JSON.parse(r.stdout);
 }
 
-// A view of what a client's Presence holds: user -> number of metas.
+// A view of what a client's Presence holds: user -> number of metas, keys sorted (the order of
+// users in presence_state is not defined, in Phoenix either).
 function view(presence) {
     const out = {};
     presence.list((id, { metas }) => { out[id] = metas.length; });
-    return out;
+    return Object.fromEntries(Object.entries(out).sort());
 }
 
 test('phoenix presence: 3 users on 4 connections over 4 workers, then a worker is killed', async () => {

@@ -88,12 +88,14 @@ bool decode(std::span<const std::byte> in, Broadcast& out) noexcept {
 }
 
 std::size_t size(const PresenceJoin& r) noexcept {
-    return 8 + 2 + 2 + 4 + clip16(r.topic).size() + clip16(r.user_id).size() + r.user_info.size();
+    return 8 + 8 + 2 + 2 + 4 + clip16(r.topic).size() + clip16(r.user_id).size() +
+           r.user_info.size();
 }
 
 void encode(const PresenceJoin& r, std::span<std::byte> out) noexcept {
     Writer w(out);
     w.num(r.conn);
+    w.num(r.epoch);
     w.num(len16(r.topic));
     w.num(len16(r.user_id));
     w.num(static_cast<std::uint32_t>(r.user_info.size()));
@@ -106,18 +108,20 @@ bool decode(std::span<const std::byte> in, PresenceJoin& out) noexcept {
     Reader rd(in);
     std::uint16_t tl, ul;
     std::uint32_t il;
-    return rd.num(out.conn) && rd.num(tl) && rd.num(ul) && rd.num(il) && tl > 0 && ul > 0 &&
+    return rd.num(out.conn) && rd.num(out.epoch) && rd.num(tl) && rd.num(ul) && rd.num(il) &&
+           tl > 0 && ul > 0 &&
            rd.str(tl, out.topic) && rd.str(ul, out.user_id) && rd.str(il, out.user_info) &&
            rd.done();
 }
 
 std::size_t size(const PresenceLeave& r) noexcept {
-    return 8 + 2 + 2 + clip16(r.topic).size() + clip16(r.user_id).size();
+    return 8 + 8 + 2 + 2 + clip16(r.topic).size() + clip16(r.user_id).size();
 }
 
 void encode(const PresenceLeave& r, std::span<std::byte> out) noexcept {
     Writer w(out);
     w.num(r.conn);
+    w.num(r.epoch);
     w.num(len16(r.topic));
     w.num(len16(r.user_id));
     w.str(clip16(r.topic));
@@ -127,8 +131,8 @@ void encode(const PresenceLeave& r, std::span<std::byte> out) noexcept {
 bool decode(std::span<const std::byte> in, PresenceLeave& out) noexcept {
     Reader rd(in);
     std::uint16_t tl, ul;
-    return rd.num(out.conn) && rd.num(tl) && rd.num(ul) && tl > 0 && ul > 0 &&
-           rd.str(tl, out.topic) && rd.str(ul, out.user_id) && rd.done();
+    return rd.num(out.conn) && rd.num(out.epoch) && rd.num(tl) && rd.num(ul) && tl > 0 &&
+           ul > 0 && rd.str(tl, out.topic) && rd.str(ul, out.user_id) && rd.done();
 }
 
 std::size_t size(const SnapshotRequest&) noexcept {

@@ -31,17 +31,21 @@ struct Broadcast {
     std::string_view phoenix_frame;
 };
 
+// The writer's epoch travels with each diff: a reader may see the control ring's worker_down
+// for that epoch before it has drained the dead writer's ring, and must then ignore the rest.
 struct PresenceJoin {
-    std::uint64_t conn = 0;  // the writer's connection id; slot and epoch come from the ring
+    std::uint64_t conn = 0;  // the writer's connection id; the slot is the ring's
     std::string_view topic;
     std::string_view user_id;
     std::string_view user_info;  // JSON text
+    std::uint64_t epoch = 0;
 };
 
 struct PresenceLeave {
     std::uint64_t conn = 0;
     std::string_view topic;
     std::string_view user_id;
+    std::uint64_t epoch = 0;
 };
 
 struct SnapshotRequest {

@@ -34,18 +34,18 @@ TEST_CASE("bus records: a broadcast round-trips with both frames and the exclusi
 }
 
 TEST_CASE("bus records: presence and control records round-trip", "[worker][bus]") {
-    PresenceJoin j{77, "presence-a", "user-1", R"({"name":"Ann"})"};
+    PresenceJoin j{77, "presence-a", "user-1", R"({"name":"Ann"})", 12};
     PresenceJoin jo;
     auto jb = bytes_of(j);
     REQUIRE(decode(jb, jo));
     REQUIRE((jo.conn == 77 && jo.topic == "presence-a" && jo.user_id == "user-1" &&
-             jo.user_info == j.user_info));
+             jo.user_info == j.user_info && jo.epoch == 12));
 
-    PresenceLeave l{78, "presence-a", "user-2"};
+    PresenceLeave l{78, "presence-a", "user-2", 13};
     PresenceLeave lo;
     auto lb = bytes_of(l);
     REQUIRE(decode(lb, lo));
-    REQUIRE((lo.conn == 78 && lo.user_id == "user-2"));
+    REQUIRE((lo.conn == 78 && lo.user_id == "user-2" && lo.epoch == 13));
 
     SnapshotRequest q{3, kAllSlots};
     SnapshotRequest qo;

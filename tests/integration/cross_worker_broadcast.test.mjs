@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// test-labels: integration worker
+// test-timeout: 120
+// `shoal serve --workers 4` with 40 real pusher-js clients spread over the workers: one HTTP API
+// trigger reaches all 40 exactly once, socket_id exclusion works across workers, a client event
+// reaches the 39 others, publish order holds per publisher, and the HTTP API answers channel
+// queries for the whole host.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startShoal, sleep } from '../clients/shoal_server.mjs';
+import { client, connected, serverSdk, slotOf, spreadClients, subscribed, waitFor } from
+    '../clients/pusher_clients.mjs';
+
+const WORKERS = 4;
+const N = 40;
+
+test('cross-worker broadcast: 40 pusher-js clients on 4 workers, each message once', async () => {
+    const srv = await startShoal({ mode: 'serve', workers: WORKERS });
+    const sdk = serverSdk(srv.port);
+    const { clients, slots } = await spreadClients(srv.port, N, WORKERS);
+    try {
+        assert.equal(slots.size, WORKERS, `clients reached slots ${[...slots]} only`);
+        const got = clients.map(() => []);
+        const chans = await Promise.all(clients.map((c) => subscribed(c, 'private-room')));
+        chans.forEach(({ ch }, i) => {
+            ch.bind('news', (d) => got[i].push(`news:${d.n}`));
+            ch.bind('client-hi', (d) => got[i].push(`client:${d.from}`));
+        });
+        // Subscriptions on every worker are visible to the HTTP API of any worker.
+        await waitFor(() => false, 0).catch(() => {});
+        let info;
+        for (let i = 0; i < 50; i++) {
+            info = (await sdk.get({ path: '/channels/private-room',
+                                    params: { info: 'subscription_count' } }));
+            info = await info.json();
+            if (info.subscription_count === N) break;
+            await sleep(50);
+        }
+        assert.deepEqual(info, { occupied: true, subscription_count: N });
+
+        // One trigger reaches all 40 exactly once; then ten in order.
+        await sdk.trigger('private-room', 'news', { n: 0 });
+        await waitFor(() => got.every((g) => g.length >= 1), 5000, 'first trigger everywhere');
+        for (let n = 1; n <= 10; n++) await sdk.trigger('private-room', 'news', { n });
+        await waitFor(() => got.every((g) => g.length >= 11), 5000, 'ten triggers everywhere');
+        await sleep(200);
+        const expected = Array.from({ length: 11 }, (_, n) => `news:${n}`);
+        for (const g of got) assert.deepEqual(g, expected);
+
+        // socket_id exclusion: the excluded client lives on some worker, the trigger may land on
+        // any other; it alone does not get the event.
+        const excluded = clients[7].connection.socket_id;
+        await sdk.trigger('private-room', 'news', { n: 99 }, { socket_id: excluded });
+        await waitFor(() => got.filter((g, i) => i !== 7 && g.includes('news:99')).length === N - 1,
+                      5000, 'excluded trigger');
+        await sleep(200);
+        assert.ok(!got[7].includes('news:99'));
+
+        // A client event from one client reaches the 39 others, wherever they are.
+        const from = clients[3].connection.socket_id;
+        chans[3].ch.trigger('client-hi', { from });
+        await waitFor(() => got.filter((g) => g.includes(`client:${from}`)).length === N - 1, 5000,
+                      'client event on 39 others');
+        await sleep(200);
+        assert.ok(!got[3].includes(`client:${from}`));
+        for (const g of got) assert.ok(g.filter((e) => e === `client:${from}`).length <= 1);
+    } finally {
+        for (const c of clients) c.disconnect();
+        assert.equal((await srv.stop()).code, 0);
+    }
+});
+
+test('cross-worker: a #server-to-user channel reaches a user signed in on another worker',
+     async () => {
+    const srv = await startShoal({ mode: 'serve', workers: WORKERS });
+    const sdk = serverSdk(srv.port);
+    const clients = [];
+    try {
+        // Open clients (all signing in as one user) until two land on different workers.
+        let a = null, b = null;
+        for (let i = 0; i < 20 && !b; i++) {
+            const c = client(srv.port, 'u-42');
+            clients.push(c);
+            await connected(c);
+            if (!a) a = c;
+            else if (slotOf(c.connection.socket_id) !== slotOf(a.connection.socket_id)) b = c;
+        }
+        assert.ok(b, 'two workers reached');
+        const got = [];
+        for (const c of [a, b]) {
+            c.user.bind('hello', () => got.push(c));
+            c.signin();
+            await c.user.signinDonePromise;
+        }
+        await sleep(200);
+        await sdk.sendToUser('u-42', 'hello', { x: 1 });
+        await waitFor(() => got.length === 2, 5000, 'both connections of the user');
+        // terminate_connections closes the user's connections on every worker.
+        const dropped = new Set();
+        for (const c of [a, b]) c.connection.bind('state_change', (s) => {
+            if (s.current !== 'connected') dropped.add(c);
+        });
+        await sdk.terminateUserConnections('u-42');
+        await waitFor(() => dropped.size === 2, 5000, 'terminated on both workers');
+    } finally {
+        for (const c of clients) c.disconnect();
+        assert.equal((await srv.stop()).code, 0);
+    }
+});

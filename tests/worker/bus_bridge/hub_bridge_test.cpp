@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+// test-links: shoal_worker
+// Two or three HubBridges over one real segment in one process, each with its own hub and a fake
+// transport: a publish on one worker reaches the others once with the same bytes, exclusion
+// crosses workers, presence diffs and counts travel, a snapshot fills a newcomer, worker_down
+// drops a slot, and a lapped reader reconciles.
+#include "worker/bus_bridge/hub_bridge.hpp"
+
+#include <unistd.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "shm_bus/control_records.hpp"
+#include "tests/support/fake_transport.hpp"
+#include "worker/session/pusher_sessions.hpp"
+
+using namespace shoal;
+
+namespace {
+
+struct Worker {
+    test::FakeTransport t;
+    channel::ChannelHub hub;
+    std::unique_ptr<worker::HubBridge> bridge;
+    Worker(bus::Segment& seg, std::uint32_t slot, std::uint64_t epoch) : hub(t, slot, epoch) {
+        bridge = std::make_unique<worker::HubBridge>(seg, hub, slot, epoch);
+        REQUIRE(bridge->recover().ok());
+        hub.attach_bus(bridge.get());
+    }
+    void poll() { bridge->poll(4096); }
+};
+
+struct Bus {
+    std::string name = "shoal-hubbridge-" + std::to_string(::getpid());
+    std::optional<bus::Segment> seg;
+    explicit Bus(std::uint64_t ring_bytes = 4ull << 20) {
+        bus::Segment::remove(name);
+        bus::BusConfig c;
+        c.slots = 3;
+        c.ring_bytes = ring_bytes;
+        c.max_record_bytes = 4096;
+        auto s = bus::Segment::create(name, c);
+        REQUIRE(s.ok());
+        seg.emplace(std::move(s.value()));
+    }
+    ~Bus() { bus::Segment::remove(name); }
+};
+
+channel::Frames text_frame(const std::string& payload) {
+    channel::Frames f;
+    f[0] = net::SharedFrame::make_text(payload);
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "HubBridge: a publish on one worker reaches each other worker's subscribers once with "
+    "the same bytes",
+    "[worker][bus_bridge]") {
+    Bus b;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1), w2(*b.seg, 2, 1);
+    w1.hub.subscribe("news", 5, 0);
+    w2.hub.subscribe("news", 6, 0);
+    w2.hub.subscribe("news", 7, 1);  // another protocol: gets nothing from a Pusher-only frame
+    auto frames = text_frame("hello");
+    for (int i = 0; i < 3; ++i)
+        w0.hub.publish("news", frames, channel::kNoConn, {});
+    w1.poll();
+    w2.poll();
+    CHECK(w1.t.to(5) == std::vector<std::string>(3, "hello"));
+    CHECK(w2.t.to(6) == std::vector<std::string>(3, "hello"));
+    CHECK(w2.t.to(7).empty());
+    REQUIRE(!w1.t.sent.empty());
+    CHECK(w1.t.sent[0].frame->wire() == frames[0]->wire());
+    w1.poll();
+    CHECK(w1.t.to(5).size() == 3);  // nothing twice
+    // The subscribe counts travelled too: w0 answers for the host.
+    w0.poll();
+    CHECK(w0.hub.subscription_count("news") == 3);
+}
+
+TEST_CASE("HubBridge: socket_id exclusion works across workers", "[worker][bus_bridge]") {
+    Bus b;
+    common::Config config;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    session::PusherSessions p0(config, w0.hub, 100), p1(config, w1.hub, 200);
+    p1.open(3, config.app.key, "protocol=7");
+    p1.open(4, config.app.key, "protocol=7");
+    std::string sub = R"({"event":"pusher:subscribe","data":{"channel":"news"}})";
+    p1.message(3, sub);
+    p1.message(4, sub);
+    w1.t.clear();
+    w0.poll();
+    p0.trigger("news", "ev", "x", "200.3");  // published on worker 0, excludes a socket on 1
+    w1.poll();
+    CHECK(w1.t.to(3).empty());
+    CHECK(w1.t.events_to(4) == std::vector<std::string>{"ev"});
+}
+
+TEST_CASE(
+    "HubBridge: presence diffs travel, a newcomer's snapshot fills its replica, and "
+    "worker_down drops a slot",
+    "[worker][bus_bridge]") {
+    Bus b;
+    b.seg->slot(0).state.store(bus::SlotState::Running);
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    w0.hub.subscribe("presence-a", 9, 0);
+    w0.hub.join("presence-a", "ann", R"({"n":1})", 9);
+    w1.poll();
+    CHECK(w1.hub.presence().user_count("presence-a") == 1);
+
+    // Slot 2 starts late: its readers begin at the tail, so it learns w0's state by snapshot.
+    Worker w2(*b.seg, 2, 1);
+    w2.bridge->request_snapshots();
+    CHECK(w2.bridge->awaiting_snapshots() == 1);  // only slot 0 is Running
+    w0.poll();
+    w1.poll();
+    w2.poll();
+    CHECK(w2.bridge->awaiting_snapshots() == 0);
+    REQUIRE(w2.hub.presence().find("presence-a", "ann") != nullptr);
+    CHECK(w2.hub.presence().find("presence-a", "ann")->info_json == R"({"n":1})");
+    CHECK(w2.hub.subscription_count("presence-a") == 1);
+
+    // The supervisor announces slot 0 down: everyone drops its members.
+    bus::RingWriter control(*b.seg, b.seg->config().control_ring(), 1);
+    REQUIRE(control.recover().ok());
+    bus::WorkerDown down{0, 0, 1};
+    REQUIRE(control.try_write(bus::kWorkerDownType, bus::control_bytes(down)));
+    w1.poll();
+    w2.poll();
+    CHECK(w1.hub.presence().user_count("presence-a") == 0);
+    CHECK(w2.hub.presence().user_count("presence-a") == 0);
+    CHECK(w2.hub.subscription_count("presence-a") == 0);
+}
+
+TEST_CASE("HubBridge: a lapped reader asks for a snapshot and missed leaves do not linger",
+          "[worker][bus_bridge]") {
+    Bus b(64 * 1024);
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    w0.hub.join("presence-a", "ann", "{}", 1);
+    w0.hub.join("presence-a", "bob", "{}", 2);
+    w1.poll();
+    CHECK(w1.hub.presence().user_count("presence-a") == 2);
+    // While w1 is not looking, bob leaves and enough traffic passes to lap w1's reader.
+    w0.hub.leave("presence-a", "bob", 2);
+    auto frames = text_frame(std::string(1000, 'x'));
+    for (int i = 0; i < 200; ++i)
+        w0.hub.publish("news", frames, channel::kNoConn, {});
+    w1.poll();  // sees the lap, asks w0
+    CHECK(w1.bridge->stats().lost_in > 0);
+    w0.poll();  // answers
+    w1.poll();  // reconciles
+    CHECK(w1.hub.presence().user_count("presence-a") == 1);
+    CHECK(w1.hub.presence().find("presence-a", "ann") != nullptr);
+    CHECK(w1.hub.presence().find("presence-a", "bob") == nullptr);
+}
+
+TEST_CASE("HubBridge: undecodable records are counted and skipped", "[worker][bus_bridge]") {
+    Bus b;
+    Worker w1(*b.seg, 1, 1);
+    bus::RingWriter rogue(*b.seg, 0, 1);
+    REQUIRE(rogue.recover().ok());
+    const std::byte junk[3] = {std::byte{1}, std::byte{2}, std::byte{3}};
+    for (std::int32_t type = 0x4201; type <= 0x4208; ++type)
+        REQUIRE(rogue.try_write(type, junk));
+    w1.poll();
+    CHECK(w1.bridge->stats().bad_in == 8);
+}

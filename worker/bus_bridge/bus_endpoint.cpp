@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+// The loop side of the bus (C8): drain on wake-up, on the tick and before sleeping; declare idle
+// only after one more poll found nothing; wake idle readers once per iteration after writing.
+#include "worker/bus_bridge/bus_endpoint.hpp"
+
+#include <time.h>
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+
+namespace shoal::worker {
+namespace {
+
+template <class H>
+uv_handle_t* as_handle(H* h) {
+    return reinterpret_cast<uv_handle_t*>(h);
+}
+
+}  // namespace
+
+BusEndpoint::BusEndpoint(SupervisorLink& link, channel::ChannelHub& hub, std::uint32_t slot)
+    : hub_(hub),
+      bridge_(*link.segment(), hub, slot, link.epoch()),
+      wakeup_(*link.segment(), link.wakeup_fds(), slot) {}
+
+common::Result<std::unique_ptr<BusEndpoint>> BusEndpoint::start(uv_loop_t* loop,
+                                                                SupervisorLink& link,
+                                                                channel::ChannelHub& hub,
+                                                                int slot) {
+    if (slot < 0 || link.segment() == nullptr)
+        return common::Error{common::Errc::Config, 0, "bus endpoint needs a slot worker's link"};
+    std::unique_ptr<BusEndpoint> ep(new BusEndpoint(link, hub, static_cast<std::uint32_t>(slot)));
+    if (auto r = ep->bridge_.recover(); !r) return r.error();
+    hub.attach_bus(&ep->bridge_);
+    ep->bridge_.request_snapshots();
+    ep->wait_for_snapshots();
+
+    uv_poll_init(loop, &ep->poll_, ep->wakeup_.fd());
+    uv_prepare_init(loop, &ep->prepare_);
+    uv_check_init(loop, &ep->check_);
+    uv_idle_init(loop, &ep->idle_);
+    uv_timer_init(loop, &ep->tick_);
+    for (uv_handle_t* h : {as_handle(&ep->poll_), as_handle(&ep->prepare_), as_handle(&ep->check_),
+                           as_handle(&ep->idle_), as_handle(&ep->tick_)}) {
+        h->data = ep.get();
+        uv_unref(h);  // the server decides when the loop ends
+        ++ep->open_handles_;
+    }
+    ep->started_ = true;
+    uv_poll_start(&ep->poll_, UV_READABLE, [](uv_poll_t* p, int, int) {
+        auto* self = static_cast<BusEndpoint*>(p->data);
+        self->wakeup_.clear();
+        self->drain();
+    });
+    uv_prepare_start(&ep->prepare_,
+                     [](uv_prepare_t* p) { static_cast<BusEndpoint*>(p->data)->before_sleep(); });
+    uv_check_start(&ep->check_,
+                   [](uv_check_t* c) { static_cast<BusEndpoint*>(c->data)->after_io(); });
+    uv_timer_start(
+        &ep->tick_, [](uv_timer_t* t) { static_cast<BusEndpoint*>(t->data)->drain(); }, kBusTickMs,
+        kBusTickMs);
+    SHOAL_INFO("bus endpoint: slot=%d epoch=%llu ready", slot,
+               static_cast<unsigned long long>(link.epoch()));
+    return ep;
+}
+
+void BusEndpoint::wait_for_snapshots() {
+    // Runs before the loop does: nothing else needs this process yet, and the answers come from
+    // the other workers' loops, which the request's wake-up reached.
+    const std::uint64_t deadline = common::monotonic_ns() + kSnapshotWaitMs * 1'000'000ull;
+    const std::size_t asked = bridge_.awaiting_snapshots();
+    while (bridge_.awaiting_snapshots() > 0 && common::monotonic_ns() < deadline) {
+        if (bridge_.take_written()) wakeup_.notify_idle_readers();
+        if (bridge_.poll(kBusPollBudget) == 0) {
+            timespec pause{0, 1'000'000};
+            ::nanosleep(&pause, nullptr);
+        }
+    }
+    if (bridge_.take_written()) wakeup_.notify_idle_readers();
+    if (bridge_.awaiting_snapshots() > 0) {
+        SHOAL_WARN(
+            "bus: %zu of %zu live slots did not answer the snapshot request within %u ms; "
+            "serving with what arrived",
+            bridge_.awaiting_snapshots(), asked, kSnapshotWaitMs);
+        bridge_.stop_waiting();
+    } else if (asked > 0) {
+        SHOAL_INFO("bus: presence snapshot from %zu live slots received", asked);
+    }
+}
+
+void BusEndpoint::drain() noexcept {
+    bridge_.poll(kBusPollBudget);
+    if (bridge_.take_written()) wakeup_.notify_idle_readers();
+}
+
+void BusEndpoint::before_sleep() noexcept {
+    bridge_.poll(kBusPollBudget);
+    if (bridge_.take_written()) wakeup_.notify_idle_readers();
+    // C8: declare idle, then look once more; a writer that published before seeing the flag is
+    // caught by this look, one that publishes after it sees the flag and writes the eventfd.
+    wakeup_.prepare_to_sleep();
+    if (bridge_.has_data()) {
+        wakeup_.cancel_sleep();
+        uv_idle_start(&idle_, [](uv_idle_t*) {});  // poll without blocking: the next turn drains
+    } else {
+        uv_idle_stop(&idle_);
+    }
+}
+
+void BusEndpoint::after_io() noexcept {
+    // Awake now: writers need not signal us until we declare idle again.
+    wakeup_.cancel_sleep();
+    if (bridge_.take_written()) wakeup_.notify_idle_readers();
+}
+
+void BusEndpoint::close() noexcept {
+    if (!started_) return;
+    started_ = false;
+    hub_.attach_bus(nullptr);
+    uv_poll_stop(&poll_);
+    uv_prepare_stop(&prepare_);
+    uv_check_stop(&check_);
+    uv_idle_stop(&idle_);
+    uv_timer_stop(&tick_);
+    for (uv_handle_t* h : {as_handle(&poll_), as_handle(&prepare_), as_handle(&check_),
+                           as_handle(&idle_), as_handle(&tick_)})
+        uv_close(h, [](uv_handle_t* hh) { --static_cast<BusEndpoint*>(hh->data)->open_handles_; });
+}
+
+BusEndpoint::~BusEndpoint() {
+    if (open_handles_ == 0) return;
+    uv_loop_t* loop = tick_.loop;
+    close();
+    uv_run(loop, UV_RUN_NOWAIT);  // lets the close callbacks run before this memory goes
+}
+
+}  // namespace shoal::worker

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// BusEndpoint: a slot worker's place on the shm bus, on its libuv loop. It plugs a HubBridge into
+// the channel hub and drives it: a uv_poll on this slot's wake-up eventfd, a uv_prepare that
+// drains the rings and runs the idle handshake before the loop sleeps (C8), a uv_check that wakes
+// idle readers once per loop iteration (not per record), and a periodic tick that polls anyway.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include <uv.h>
+
+#include "common/result.hpp"
+#include "shm_bus/wakeup.hpp"
+#include "worker/bus_bridge/hub_bridge.hpp"
+#include "worker/bus_bridge/supervisor_link.hpp"
+#include "worker/channel/channel_hub.hpp"
+
+namespace shoal::worker {
+
+inline constexpr std::size_t kBusPollBudget = 256;      // records per ring per poll
+inline constexpr std::uint32_t kBusTickMs = 20;         // polls anyway (a lost wake-up)
+inline constexpr std::uint32_t kSnapshotWaitMs = 1000;  // at start, for the live slots' state
+
+class BusEndpoint {
+  public:
+    // Recovers this slot's ring, attaches to the hub, asks the live slots for their presence
+    // state and waits (bounded) for their answers before returning, so the worker never answers
+    // a presence subscription from an empty replica. Call before the server accepts.
+    static common::Result<std::unique_ptr<BusEndpoint>> start(uv_loop_t* loop, SupervisorLink& link,
+                                                              channel::ChannelHub& hub, int slot);
+    ~BusEndpoint();
+    BusEndpoint(const BusEndpoint&) = delete;
+    BusEndpoint& operator=(const BusEndpoint&) = delete;
+
+    // Detaches from the hub and closes the handles (the loop can then end).
+    void close() noexcept;
+    const BridgeStats& stats() const noexcept { return bridge_.stats(); }
+
+  private:
+    BusEndpoint(SupervisorLink& link, channel::ChannelHub& hub, std::uint32_t slot);
+    void wait_for_snapshots();
+    void drain() noexcept;
+    void before_sleep() noexcept;
+    void after_io() noexcept;
+
+    channel::ChannelHub& hub_;
+    HubBridge bridge_;
+    bus::Wakeup wakeup_;
+    uv_poll_t poll_{};
+    uv_prepare_t prepare_{};
+    uv_check_t check_{};
+    uv_idle_t idle_{};  // keeps the loop from blocking while records are left
+    uv_timer_t tick_{};
+    int open_handles_ = 0;
+    bool started_ = false;
+};
+
+}  // namespace shoal::worker

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+// Records in and out. A failed decode costs that record, never the process; a lap on ring k
+// costs k's lost broadcasts (counted) and one snapshot of k's presence and counts.
+#include "worker/bus_bridge/hub_bridge.hpp"
+
+#include <algorithm>
+
+#include "common/log.hpp"
+#include "shm_bus/control_records.hpp"
+
+namespace shoal::worker {
+
+namespace rec = records;
+
+HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
+                     std::uint64_t epoch)
+    : segment_(segment), hub_(hub), slot_(slot), epoch_(epoch), writer_(segment, slot, epoch) {
+    const std::uint32_t rings = segment.config().ring_count();
+    readers_.reserve(rings);
+    inboxes_.reserve(rings);
+    for (std::uint32_t r = 0; r < rings; ++r) {
+        if (r == slot) continue;
+        readers_.emplace_back(segment, r);
+        inboxes_.push_back({this, r});
+    }
+}
+
+template <class Record>
+void HubBridge::write(std::int32_t type, const Record& r) noexcept {
+    const std::size_t n = rec::size(r);
+    auto claim = writer_.claim(type, n);
+    if (!claim) {
+        ++stats_.refused_out;
+        return;
+    }
+    rec::encode(r, claim.value().first(n));
+    writer_.commit(n);
+    ++stats_.records_out;
+    written_ = true;
+    // Relaxed: a counter for `shoal status` (written by: slot owner).
+    segment_.slot(slot_).messages_out.store(stats_.records_out, std::memory_order_relaxed);
+}
+
+void HubBridge::broadcast(std::string_view topic, const channel::WireFrames& frames,
+                          std::string_view exclusion) noexcept {
+    write(rec::kBroadcast, rec::Broadcast{topic, exclusion, frames[0], frames[1]});
+}
+
+void HubBridge::presence_join(channel::ConnId conn, std::string_view topic,
+                              std::string_view user_id, std::string_view info_json) noexcept {
+    write(rec::kPresenceJoin, rec::PresenceJoin{conn, topic, user_id, info_json, epoch_});
+}
+
+void HubBridge::presence_leave(channel::ConnId conn, std::string_view topic,
+                               std::string_view user_id) noexcept {
+    write(rec::kPresenceLeave, rec::PresenceLeave{conn, topic, user_id, epoch_});
+}
+
+void HubBridge::topic_count(std::string_view topic, std::uint32_t subscribers) noexcept {
+    write(rec::kTopicCount, rec::TopicCount{subscribers, topic});
+}
+
+void HubBridge::terminate_user(std::string_view user_id) noexcept {
+    write(rec::kTerminateUser, rec::TerminateUser{user_id});
+}
+
+void HubBridge::request_snapshots() {
+    awaiting_.clear();
+    for (std::uint32_t s = 0; s < segment_.config().slots; ++s) {
+        if (s == slot_) continue;
+        // Acquire pairs with the supervisor's release of state (bus_control.cpp publish()).
+        if (segment_.slot(s).state.load(std::memory_order_acquire) == bus::SlotState::Running)
+            awaiting_.push_back(s);
+    }
+    write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, rec::kAllSlots});
+}
+
+void HubBridge::answer_snapshot(std::uint32_t requester) noexcept {
+    hub_.for_each_local_state(
+        [&](channel::ConnId conn, std::string_view topic, std::string_view user,
+            std::string_view info) { presence_join(conn, topic, user, info); },
+        [&](std::string_view topic, std::uint32_t n) { topic_count(topic, n); });
+    write(rec::kSnapshotDone, rec::SnapshotDone{requester});
+}
+
+bool HubBridge::has_data() const noexcept {
+    return std::any_of(readers_.begin(), readers_.end(),
+                       [](const bus::RingReader& r) { return r.has_data(); });
+}
+
+std::size_t HubBridge::poll(std::size_t budget) noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < readers_.size(); ++i) {
+        n += readers_[i].poll(inboxes_[i], budget);
+        // Relaxed: an observation for `shoal status` (written by: slot owner).
+        segment_.slot(slot_).read_position[readers_[i].ring()].store(readers_[i].position(),
+                                                                     std::memory_order_relaxed);
+    }
+    if (n) segment_.slot(slot_).messages_in.store(stats_.records_in, std::memory_order_relaxed);
+    return n;
+}
+
+void HubBridge::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
+    stats_.lost_in += records;
+    segment_.slot(slot_).lost_records.store(stats_.lost_in, std::memory_order_relaxed);
+    if (ring >= segment_.config().slots) return;  // the control ring: nothing to re-ask
+    SHOAL_WARN("bus: lapped on ring %u, lost %llu records; asking it for a snapshot", ring,
+               static_cast<unsigned long long>(records));
+    hub_.begin_reconcile(ring);
+    write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, ring});
+}
+
+void HubBridge::on_record(std::uint32_t ring, std::int32_t type,
+                          std::span<const std::byte> payload) noexcept {
+    ++stats_.records_in;
+    if (ring >= segment_.config().slots) return on_control(type, payload);
+    on_worker_record(ring, type, payload);
+}
+
+void HubBridge::on_control(std::int32_t type, std::span<const std::byte> payload) noexcept {
+    if (type == bus::kWorkerDownType) {
+        bus::WorkerDown d{};
+        if (!bus::decode_control(payload, d)) return void(++stats_.bad_in);
+        SHOAL_INFO("bus: worker_down slot=%u epoch=%llu: dropping its members", d.slot,
+                   static_cast<unsigned long long>(d.epoch));
+        hub_.drop_slot(d.slot, d.epoch);
+        std::erase(awaiting_, d.slot);
+    }
+    // worker_up needs nothing here: the new epoch asks for snapshots itself.
+}
+
+void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
+                                 std::span<const std::byte> payload) noexcept {
+    switch (type) {
+        case rec::kBroadcast: {
+            rec::Broadcast b;
+            if (!rec::decode(payload, b)) break;
+            hub_.deliver_remote(b.topic, {b.pusher_frame, b.phoenix_frame}, b.exclude_socket_id);
+            return;
+        }
+        case rec::kPresenceJoin: {
+            rec::PresenceJoin j;
+            if (!rec::decode(payload, j)) break;
+            hub_.remote_join(slot, j.epoch, j.conn, j.topic, j.user_id, j.user_info);
+            return;
+        }
+        case rec::kPresenceLeave: {
+            rec::PresenceLeave l;
+            if (!rec::decode(payload, l)) break;
+            hub_.remote_leave(slot, l.epoch, l.conn, l.topic, l.user_id);
+            return;
+        }
+        case rec::kTopicCount: {
+            rec::TopicCount c;
+            if (!rec::decode(payload, c)) break;
+            hub_.remote_topic_count(slot, c.topic, c.subscribers);
+            return;
+        }
+        case rec::kTerminateUser: {
+            rec::TerminateUser t;
+            if (!rec::decode(payload, t)) break;
+            hub_.remote_terminate(t.user_id);
+            return;
+        }
+        case rec::kSnapshotRequest: {
+            rec::SnapshotRequest q;
+            if (!rec::decode(payload, q)) break;
+            if (q.requester_slot != slot_ &&
+                (q.target_slot == slot_ || q.target_slot == rec::kAllSlots))
+                answer_snapshot(q.requester_slot);
+            return;
+        }
+        case rec::kSnapshotDone: {
+            rec::SnapshotDone d;
+            if (!rec::decode(payload, d)) break;
+            if (d.requester_slot != slot_) return;
+            hub_.end_reconcile(slot);
+            std::erase(awaiting_, slot);
+            return;
+        }
+        default:
+            break;
+    }
+    ++stats_.bad_in;
+}
+
+}  // namespace shoal::worker

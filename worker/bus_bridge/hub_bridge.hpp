@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// HubBridge: the channel hub's link to the shm bus, without libuv (bus_endpoint.hpp adds the
+// loop). Outbound it is the hub's BusPort: each call becomes one record on this worker's ring,
+// encoded straight into the claim. Inbound it decodes records from the other workers' rings and
+// the control ring and calls the hub: broadcasts (same bytes, no re-encode), presence diffs,
+// topic counts, snapshots (answers and reconciliation after a lap) and worker_down.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "shm_bus/ring_reader.hpp"
+#include "shm_bus/ring_writer.hpp"
+#include "shm_bus/segment.hpp"
+#include "worker/bus_bridge/bus_records.hpp"
+#include "worker/channel/channel_hub.hpp"
+
+namespace shoal::worker {
+
+struct BridgeStats {
+    std::uint64_t records_out = 0;
+    std::uint64_t records_in = 0;
+    std::uint64_t refused_out = 0;  // over the ring's maximum record size
+    std::uint64_t bad_in = 0;       // undecodable payloads (counted, skipped)
+    std::uint64_t lost_in = 0;      // records lost to laps (each costs a snapshot)
+};
+
+class HubBridge final : public channel::BusPort {
+  public:
+    // Readers start at the current tail of every other ring and of the control ring.
+    HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
+              std::uint64_t epoch);
+    HubBridge(const HubBridge&) = delete;
+    HubBridge& operator=(const HubBridge&) = delete;
+
+    // Takes the ring over from a killed predecessor (C4); call before anything is written.
+    common::Result<void> recover() { return writer_.recover(); }
+
+    // Asks every other live slot for its presence state; awaiting_snapshots() counts the
+    // answers still missing.
+    void request_snapshots();
+    std::size_t awaiting_snapshots() const noexcept { return awaiting_.size(); }
+    void stop_waiting() noexcept { awaiting_.clear(); }
+
+    // Drains up to `budget` records from each ring; returns how many were delivered.
+    std::size_t poll(std::size_t budget) noexcept;
+    // True once per batch of writes since the last call (the caller wakes idle readers).
+    bool take_written() noexcept {
+        bool w = written_;
+        written_ = false;
+        return w;
+    }
+    const BridgeStats& stats() const noexcept { return stats_; }
+    bool has_data() const noexcept;
+
+    // channel::BusPort
+    void broadcast(std::string_view topic, const channel::WireFrames& frames,
+                   std::string_view exclusion) noexcept override;
+    void presence_join(channel::ConnId conn, std::string_view topic, std::string_view user_id,
+                       std::string_view info_json) noexcept override;
+    void presence_leave(channel::ConnId conn, std::string_view topic,
+                        std::string_view user_id) noexcept override;
+    void topic_count(std::string_view topic, std::uint32_t subscribers) noexcept override;
+    void terminate_user(std::string_view user_id) noexcept override;
+
+    // What a RingReader's poll calls (one inbox per ring).
+    void on_record(std::uint32_t ring, std::int32_t type,
+                   std::span<const std::byte> payload) noexcept;
+    void on_lost(std::uint32_t ring, std::uint64_t records) noexcept;
+
+  private:
+    struct Inbox {
+        HubBridge* bridge;
+        std::uint32_t ring;
+        void on_record(std::int32_t type, std::span<const std::byte> p) noexcept {
+            bridge->on_record(ring, type, p);
+        }
+        void on_lost(std::uint64_t records, std::uint64_t) noexcept {
+            bridge->on_lost(ring, records);
+        }
+    };
+
+    template <class Record>
+    void write(std::int32_t type, const Record& r) noexcept;
+    void answer_snapshot(std::uint32_t requester) noexcept;
+    void on_control(std::int32_t type, std::span<const std::byte> payload) noexcept;
+    void on_worker_record(std::uint32_t slot, std::int32_t type,
+                          std::span<const std::byte> payload) noexcept;
+
+    bus::Segment& segment_;
+    channel::ChannelHub& hub_;
+    std::uint32_t slot_;
+    std::uint64_t epoch_;
+    bus::RingWriter writer_;
+    std::vector<bus::RingReader> readers_;
+    std::vector<Inbox> inboxes_;
+    std::vector<std::uint32_t> awaiting_;  // slots whose snapshot answer is still missing
+    BridgeStats stats_;
+    bool written_ = false;
+};
+
+}  // namespace shoal::worker
