@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import Pusher from 'pusher';
 import PusherJS from 'pusher-js';
 import { startShoal, APP } from '../clients/shoal_server.mjs';
-import { connectPhoenix, join, push, nextEvent } from '../clients/phoenix_client.mjs';
+import { connectPhoenix, join, push, nextEvent, userToken, waitFor, Presence } from '../clients/phoenix_client.mjs';
+import { slotOf } from '../clients/pusher_clients.mjs';
 
 function pusherClient(port) {
     return new PusherJS(APP.key, { wsHost: '127.0.0.1', wsPort: port, forceTLS: false,
@@ -22,13 +23,29 @@ function nextPusherEvent(channel, event, timeoutMs = 5000) {
     });
 }
 
-test('one namespace: a trigger reaches Pusher and Phoenix clients of the same name', async () => {
+test('one namespace: a trigger reaches Pusher and Phoenix clients of the same name on two workers', async () => {
     const srv = await startShoal({ mode: 'serve', workers: 2 });
     const api = new Pusher({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1',
                              port: String(srv.port), useTLS: false });
-    const pj = pusherClient(srv.port);
-    const px = connectPhoenix(srv.port);
+    let px;
+    let pj;
+    const spare = [];
     try {
+        // The Phoenix client learns its worker from its own presence meta ("F<slot>.<epoch>.<conn>");
+        // pusher-js clients are opened until one is on another worker (its socket id names the slot).
+        px = connectPhoenix(srv.port, { token: userToken('probe') });
+        const probe = px.channel('presence:probe', {});
+        const presence = new Presence(probe);
+        await join(probe);
+        await waitFor(() => presence.list().length === 1, 5000, 'the probe presence');
+        const pxSlot = Number(presence.list((_id, { metas }) => metas[0].phx_ref)[0].slice(1).split('.')[0]);
+        for (let tries = 0; ; tries++) {
+            assert.ok(tries < 30, 'pusher-js never reached the other worker');
+            pj = pusherClient(srv.port);
+            await new Promise((r) => pj.connection.bind('connected', r));
+            if (slotOf(pj.connection.socket_id) !== pxSlot) break;
+            spare.push(pj);
+        }
         const sub = pj.subscribe('news');
         await new Promise((r) => sub.bind('pusher:subscription_succeeded', r));
         const ch = px.channel('news', {});
@@ -44,8 +61,9 @@ test('one namespace: a trigger reaches Pusher and Phoenix clients of the same na
         await push(ch, 'shout', { body: 'from phoenix' });
         assert.deepEqual(await shout, { body: 'from phoenix' });
     } finally {
-        pj.disconnect();
-        px.disconnect();
+        for (const c of spare) c.disconnect();
+        pj?.disconnect();
+        px?.disconnect();
         await srv.stop();
     }
 });
