@@ -1,75 +1,68 @@
 // SPDX-License-Identifier: MIT
-// Real pusher-js clients and the pusher server SDK pointed at a shoal under test, for the
-// cross-worker tests. Channel auth is signed here with the app secret (as an app backend would).
-import PusherClient from 'pusher-js';
+// Real Pusher clients for the integration tests: pusher-js (with channel and user auth signed
+// locally by the `pusher` server SDK, as a backend would) and the SDK itself for the HTTP API.
+import Pusher from 'pusher-js';
 import PusherServer from 'pusher';
-import { APP, sleep } from './shoal_server.mjs';
+import { APP } from './shoal_server.mjs';
 
 export function serverSdk(port) {
     return new PusherServer({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1',
                               port: String(port), useTLS: false });
 }
 
-// A pusher-js client; `user` (an id) makes presence subscriptions join as that user.
-export function client(port, user = null) {
+// presence: the channel_data for presence channels ({ user_id, user_info });
+// user: the user_data for signin ({ id, ... }).
+// forgeAs: sign every channel as if it were this other channel (a forged signature).
+export function pusherClient(port, { presence, user, key = APP.key, forgeAs } = {}) {
     const sdk = serverSdk(port);
-    const c = new PusherClient(APP.key, {
+    return new Pusher(key, {
         wsHost: '127.0.0.1', wsPort: port, forceTLS: false, enabledTransports: ['ws'],
-        cluster: 'local', disableStats: true, activityTimeout: 60000, pongTimeout: 30000,
+        cluster: 'mt1', disableStats: true,
         channelAuthorization: {
-            customHandler: ({ socketId, channelName }, cb) => {
-                const data = channelName.startsWith('presence-') ?
-                    { user_id: user ?? `anon-${socketId}`, user_info: { socket: socketId } } :
-                    undefined;
-                cb(null, sdk.authorizeChannel(socketId, channelName, data));
-            },
+            customHandler: ({ socketId, channelName }, cb) =>
+                cb(null, sdk.authorizeChannel(socketId, forgeAs ?? channelName,
+                                              channelName.startsWith('presence-') ? presence : undefined)),
         },
         userAuthentication: {
-            customHandler: ({ socketId }, cb) =>
-                cb(null, sdk.authenticateUser(socketId, { id: user ?? `anon-${socketId}` })),
+            customHandler: ({ socketId }, cb) => cb(null, sdk.authenticateUser(socketId, user)),
         },
     });
-    return c;
 }
 
-export async function waitFor(cond, ms = 5000, what = 'condition') {
-    const deadline = Date.now() + ms;
-    while (!cond()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await sleep(20);
-    }
-}
-
-export function connected(c) {
+export function connected(client) {
     return new Promise((resolve, reject) => {
-        if (c.connection.state === 'connected') return resolve(c.connection.socket_id);
-        c.connection.bind('connected', () => resolve(c.connection.socket_id));
-        c.connection.bind('failed', () => reject(new Error('pusher-js connection failed')));
+        if (client.connection.state === 'connected') return resolve(client.connection.socket_id);
+        client.connection.bind('connected', () => resolve(client.connection.socket_id));
+        client.connection.bind('failed', () => reject(new Error('connection failed')));
     });
 }
 
-export function subscribed(c, name) {
+export function subscribed(client, name) {
+    const ch = client.subscribe(name);
     return new Promise((resolve, reject) => {
-        const ch = c.subscribe(name);
-        ch.bind('pusher:subscription_succeeded', (d) => resolve({ ch, data: d }));
-        ch.bind('pusher:subscription_error', (e) => reject(new Error(JSON.stringify(e))));
+        ch.bind('pusher:subscription_succeeded', (data) => resolve({ ch, data }));
+        ch.bind('pusher:subscription_error', (e) => reject(Object.assign(new Error('subscription_error'), { e })));
     });
 }
 
-// The slot a socket id names: its prefix ends in slot + 1 (two digits).
-export function slotOf(socketId) {
-    return (Number(socketId.split('.')[0]) % 100) - 1;
+export function nextEvent(target, event, timeoutMs = 3000) {
+    return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+        const fn = (data, meta) => { clearTimeout(t); target.unbind(event, fn); resolve({ data, meta }); };
+        target.bind(event, fn);
+    });
 }
 
-// Opens n clients and returns them once connected, keeping on until every slot holds one (the
-// kernel may hand a burst of accepts to one worker).
-export async function spreadClients(port, n, workers, userOf = () => null) {
-    const clients = [];
-    for (let i = 0; i < n; i++) {
-        const c = client(port, userOf(i));
-        clients.push(c);
-        await connected(c);
+// A client the server already closed is left alone: pusher-js would close its dead socket again
+// and faye-websocket would then hold the process for its 30 s close timeout.
+export function disconnectAll(...clients) {
+    for (const c of clients) if (c.connection.state !== 'disconnected') c.disconnect();
+}
+
+export async function waitFor(pred, timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred()) {
+        if (Date.now() > deadline) throw new Error('condition not met in time');
+        await new Promise((r) => setTimeout(r, 10));
     }
-    const slots = new Set(clients.map((c) => slotOf(c.connection.socket_id)));
-    return { clients, slots };
 }

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startShoal, sleep } from '../clients/shoal_server.mjs';
 import { client, connected, serverSdk, slotOf, spreadClients, subscribed, waitFor } from
-    '../clients/pusher_clients.mjs';
+    '../clients/cross_worker_clients.mjs';
 
 const WORKERS = 4;
 const N = 40;

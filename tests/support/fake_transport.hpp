@@ -15,7 +15,7 @@
 namespace shoal::test {
 
 class FakeTransport final : public net::Transport {
-public:
+  public:
     struct Sent {
         net::ConnId id;
         net::FrameRef frame;
@@ -25,7 +25,9 @@ public:
         std::uint16_t code;
     };
 
-    void send(net::ConnId id, net::FrameRef frame) override { sent.push_back({id, std::move(frame)}); }
+    void send(net::ConnId id, net::FrameRef frame) override {
+        sent.push_back({id, std::move(frame)});
+    }
     void close(net::ConnId id, std::uint16_t code, std::string_view) override {
         closed.push_back({id, code});
     }

@@ -8,7 +8,8 @@ namespace shoal::channel {
 PresenceChange PresenceReplica::join(std::string_view topic, std::string_view user_id,
                                      std::string_view info_json, const MemberKey& key) {
     auto t = topics_.find(topic);
-    if (t == topics_.end()) t = topics_.emplace(std::string(topic), StringMap<PresenceUser>{}).first;
+    if (t == topics_.end())
+        t = topics_.emplace(std::string(topic), StringMap<PresenceUser>{}).first;
     auto& users = t->second;
     auto u = users.find(user_id);
     if (u == users.end()) {

@@ -31,7 +31,7 @@ struct PresenceUser {
 enum class PresenceChange { None, UserAdded, UserRemoved };
 
 class PresenceReplica {
-public:
+  public:
     // UserAdded when this is the user's first connection on the topic; None when the user was
     // already present or (topic, user, key) is already recorded.
     PresenceChange join(std::string_view topic, std::string_view user_id,
@@ -76,7 +76,7 @@ public:
                 f(std::string_view(topic), std::string_view(id), user);
     }
 
-private:
+  private:
     StringMap<StringMap<PresenceUser>> topics_;
 };
 

@@ -5,7 +5,8 @@ namespace shoal::channel {
 
 bool TopicTable::subscribe(std::string_view topic, ConnId conn, ProtocolTag protocol) {
     auto it = topics_.find(topic);
-    if (it == topics_.end()) it = topics_.emplace(std::string(topic), std::vector<Subscriber>{}).first;
+    if (it == topics_.end())
+        it = topics_.emplace(std::string(topic), std::vector<Subscriber>{}).first;
     auto& subs = it->second;
     for (const auto& s : subs)
         if (s.conn == conn) return false;

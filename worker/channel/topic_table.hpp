@@ -29,7 +29,7 @@ struct Subscriber {
 };
 
 class TopicTable {
-public:
+  public:
     // False when conn already subscribes to topic.
     bool subscribe(std::string_view topic, ConnId conn, ProtocolTag protocol);
     // False when conn did not subscribe. An emptied topic is removed.
@@ -42,8 +42,8 @@ public:
     std::size_t topic_count() const noexcept { return topics_.size(); }
 
     // Sends frame to each subscriber with this protocol tag except `except`; returns how many.
-    // Iterates by index and re-checks the size each step, so a sink that unsubscribes someone
-    // (it should not: closing is deferred) costs a missed delivery, never a dangling read.
+    // The sink must not subscribe or unsubscribe: the transport defers on_close to its flush
+    // (net::Transport::send never closes synchronously), so a fan-out never edits this table.
     template <class Sink>
     std::size_t publish(std::string_view topic, ProtocolTag protocol, const net::FrameRef& frame,
                         ConnId except, Sink&& sink) const {
@@ -63,10 +63,11 @@ public:
     // f(std::string_view topic, std::size_t subscriber_count) for every topic.
     template <class F>
     void for_each_topic(F&& f) const {
-        for (const auto& [name, subs] : topics_) f(std::string_view(name), subs.size());
+        for (const auto& [name, subs] : topics_)
+            f(std::string_view(name), subs.size());
     }
 
-private:
+  private:
     StringMap<std::vector<Subscriber>> topics_;
 };
 

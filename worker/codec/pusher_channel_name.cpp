@@ -5,8 +5,8 @@ namespace shoal::codec {
 namespace {
 
 constexpr bool allowed_byte(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '=' || c == '@' || c == ',' || c == '.' || c == ';';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '=' || c == '@' || c == ',' || c == '.' || c == ';';
 }
 
 bool all_allowed(std::string_view s) noexcept {
@@ -30,7 +30,8 @@ ChannelKind channel_kind(std::string_view name) noexcept {
 }
 
 bool valid_user_id(std::string_view user_id) noexcept {
-    return !user_id.empty() && user_id.size() + kServerToUserPrefix.size() <= kMaxChannelNameBytes &&
+    return !user_id.empty() &&
+           user_id.size() + kServerToUserPrefix.size() <= kMaxChannelNameBytes &&
            all_allowed(user_id);
 }
 

@@ -37,9 +37,8 @@ bool decode(std::string_view in, std::string& out, bool lower) {
 }
 
 void sort_params(std::vector<const QueryParam*>& v) {
-    std::sort(v.begin(), v.end(), [](const QueryParam* a, const QueryParam* b) {
-        return a->key < b->key;
-    });
+    std::sort(v.begin(), v.end(),
+              [](const QueryParam* a, const QueryParam* b) { return a->key < b->key; });
 }
 
 }  // namespace
@@ -70,13 +69,20 @@ const std::string* find_param(const std::vector<QueryParam>& params, std::string
 
 const char* http_auth_message(HttpAuthStatus status) noexcept {
     switch (status) {
-        case HttpAuthStatus::Ok: return "ok";
-        case HttpAuthStatus::MissingParams: return "Missing auth_key, auth_timestamp, auth_version or auth_signature";
-        case HttpAuthStatus::UnknownKey: return "Unknown auth_key";
-        case HttpAuthStatus::BadVersion: return "Unsupported auth_version (expected 1.0)";
-        case HttpAuthStatus::Expired: return "Timestamp expired: auth_timestamp is more than 600 s from the server time";
-        case HttpAuthStatus::BadBodyMd5: return "body_md5 does not match the body";
-        case HttpAuthStatus::BadSignature: return "Invalid signature";
+        case HttpAuthStatus::Ok:
+            return "ok";
+        case HttpAuthStatus::MissingParams:
+            return "Missing auth_key, auth_timestamp, auth_version or auth_signature";
+        case HttpAuthStatus::UnknownKey:
+            return "Unknown auth_key";
+        case HttpAuthStatus::BadVersion:
+            return "Unsupported auth_version (expected 1.0)";
+        case HttpAuthStatus::Expired:
+            return "Timestamp expired: auth_timestamp is more than 600 s from the server time";
+        case HttpAuthStatus::BadBodyMd5:
+            return "body_md5 does not match the body";
+        case HttpAuthStatus::BadSignature:
+            return "Invalid signature";
     }
     return "unknown";
 }

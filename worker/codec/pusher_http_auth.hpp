@@ -13,7 +13,7 @@
 namespace shoal::codec {
 
 struct QueryParam {
-    std::string key;  // lower-cased, percent-decoded
+    std::string key;    // lower-cased, percent-decoded
     std::string value;  // percent-decoded ('+' is a space)
 };
 

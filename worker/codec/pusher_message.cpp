@@ -16,13 +16,40 @@ using Pool = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
 using Doc = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
 using Value = rapidjson::GenericValue<rapidjson::UTF8<>, Pool>;
 
-std::string_view sv(const Value& v) noexcept { return {v.GetString(), v.GetStringLength()}; }
+std::string_view sv(const Value& v) noexcept {
+    return {v.GetString(), v.GetStringLength()};
+}
 
 std::string_view string_member(const Value& obj, const char* name) noexcept {
     auto it = obj.FindMember(name);
     if (it == obj.MemberEnd() || !it->value.IsString()) return {};
     return sv(it->value);
 }
+
+// RapidJSON's DOM walk (Accept) recurses; a message of 60 000 '[' would overflow the stack. The
+// parse itself is iterative (kParseIterativeFlag); this scan bounds what Accept may meet.
+bool depth_within(std::string_view text, unsigned max_depth) noexcept {
+    unsigned depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max_depth) return false;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        }
+    }
+    return true;
+}
+
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
 
 ClientMessageType classify(std::string_view event) noexcept {
     if (event == "pusher:ping") return ClientMessageType::Ping;
@@ -38,7 +65,9 @@ ClientMessageType classify(std::string_view event) noexcept {
 
 struct PusherParser::Impl {
     explicit Impl(std::size_t bytes)
-        : arena(bytes), pool(arena.data(), arena.size()), side_arena(16 * 1024),
+        : arena(bytes),
+          pool(arena.data(), arena.size()),
+          side_arena(16 * 1024),
           side_pool(side_arena.data(), side_arena.size()) {}
     std::vector<char> arena;
     Pool pool;
@@ -57,8 +86,9 @@ ParseError PusherParser::parse(std::string_view text, ClientMessage& out) {
     impl_->pool.Clear();
     impl_->data_buf.Clear();
     // The document lives on the stack and only borrows the pool: destroying it frees nothing.
+    if (!depth_within(text, kMaxJsonDepth)) return ParseError::BadJson;
     Doc doc(&impl_->pool, 1024, &impl_->pool);
-    doc.Parse(text.data(), text.size());
+    doc.Parse<kParseFlags>(text.data(), text.size());
     if (doc.HasParseError() || !doc.IsObject()) return ParseError::BadJson;
     out.event = string_member(doc, "event");
     if (out.event.empty()) return ParseError::NoEvent;
@@ -68,7 +98,8 @@ ParseError PusherParser::parse(std::string_view text, ClientMessage& out) {
     switch (out.type) {
         case ClientMessageType::Ping:
         case ClientMessageType::Pong:
-        case ClientMessageType::Unknown: return ParseError::None;
+        case ClientMessageType::Unknown:
+            return ParseError::None;
         case ClientMessageType::Subscribe:
         case ClientMessageType::Unsubscribe:
             if (!data || !data->IsObject()) return ParseError::BadPayload;
@@ -96,8 +127,9 @@ ParseError PusherParser::parse(std::string_view text, ClientMessage& out) {
 
 bool PusherParser::parse_channel_data(std::string_view text, PresenceData& out) {
     impl_->side_pool.Clear();
+    if (!depth_within(text, kMaxJsonDepth)) return false;
     Doc doc(&impl_->side_pool, 256, &impl_->side_pool);
-    doc.Parse(text.data(), text.size());
+    doc.Parse<kParseFlags>(text.data(), text.size());
     if (doc.HasParseError() || !doc.IsObject()) return false;
     auto id = doc.FindMember("user_id");
     if (id == doc.MemberEnd()) return false;
@@ -126,7 +158,7 @@ bool PusherParser::parse_channel_data(std::string_view text, PresenceData& out) 
 bool PusherParser::parse_user_id(std::string_view user_data, std::string& user_id) {
     impl_->side_pool.Clear();
     Doc doc(&impl_->side_pool, 256, &impl_->side_pool);
-    doc.Parse(user_data.data(), user_data.size());
+    doc.Parse<kParseFlags>(user_data.data(), user_data.size());
     if (doc.HasParseError() || !doc.IsObject()) return false;
     auto id = string_member(doc, "id");
     if (id.empty()) return false;

@@ -12,6 +12,9 @@
 
 namespace shoal::codec {
 
+// Deeper JSON is refused as malformed (BadJson): re-serialising it would recurse that deep.
+inline constexpr unsigned kMaxJsonDepth = 64;
+
 enum class ClientMessageType { Ping, Pong, Subscribe, Unsubscribe, Signin, ClientEvent, Unknown };
 
 enum class ParseError {
@@ -38,7 +41,7 @@ struct PresenceData {
 };
 
 class PusherParser {
-public:
+  public:
     explicit PusherParser(std::size_t arena_bytes = 256 * 1024);
     ~PusherParser();
     PusherParser(const PusherParser&) = delete;
@@ -50,7 +53,7 @@ public:
     // user_data of a signin: an object with a non-empty string "id".
     bool parse_user_id(std::string_view user_data, std::string& user_id);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

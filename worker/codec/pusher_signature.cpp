@@ -80,9 +80,9 @@ std::string sign_channel(std::string_view key, std::string_view secret, std::str
     return std::string(key).append(":").append(view(d));
 }
 
-bool verify_channel_auth(std::string_view key, std::string_view secret,
-                         std::string_view socket_id, std::string_view channel,
-                         std::string_view channel_data, std::string_view auth) {
+bool verify_channel_auth(std::string_view key, std::string_view secret, std::string_view socket_id,
+                         std::string_view channel, std::string_view channel_data,
+                         std::string_view auth) {
     return verify_auth(key, secret, channel_message(socket_id, channel, channel_data), auth);
 }
 

@@ -16,8 +16,12 @@ using Md5Hex = std::array<char, 32>;
 HexDigest hmac_sha256_hex(std::string_view secret, std::string_view message);
 Md5Hex md5_hex(std::string_view data);
 
-inline std::string_view view(const HexDigest& d) noexcept { return {d.data(), d.size()}; }
-inline std::string_view view(const Md5Hex& d) noexcept { return {d.data(), d.size()}; }
+inline std::string_view view(const HexDigest& d) noexcept {
+    return {d.data(), d.size()};
+}
+inline std::string_view view(const Md5Hex& d) noexcept {
+    return {d.data(), d.size()};
+}
 
 // Constant time in the length of b for equal lengths; unequal lengths return false at once (the
 // length of a hex digest is public).
@@ -26,9 +30,9 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 // "key:signature" for a private or presence channel (channel_data empty for private channels).
 std::string sign_channel(std::string_view key, std::string_view secret, std::string_view socket_id,
                          std::string_view channel, std::string_view channel_data);
-bool verify_channel_auth(std::string_view key, std::string_view secret,
-                         std::string_view socket_id, std::string_view channel,
-                         std::string_view channel_data, std::string_view auth);
+bool verify_channel_auth(std::string_view key, std::string_view secret, std::string_view socket_id,
+                         std::string_view channel, std::string_view channel_data,
+                         std::string_view auth);
 
 std::string sign_user(std::string_view key, std::string_view secret, std::string_view socket_id,
                       std::string_view user_data);

@@ -41,7 +41,8 @@ net::HttpResponse PusherHttpApi::handle(const net::HttpRequest& req) {
     }
 
     detail::Route r{config_, sessions_, params, req.body};
-    if (rest == "events") return req.method == "POST" ? detail::events(r) : detail::error(405, "Use POST");
+    if (rest == "events")
+        return req.method == "POST" ? detail::events(r) : detail::error(405, "Use POST");
     if (rest == "batch_events")
         return req.method == "POST" ? detail::batch_events(r) : detail::error(405, "Use POST");
     if (rest == "channels")
@@ -60,8 +61,8 @@ net::HttpResponse PusherHttpApi::handle(const net::HttpRequest& req) {
     if (rest.starts_with(kUsersPrefix) && rest.ends_with(kTerminate) &&
         rest.size() > kUsersPrefix.size() + kTerminate.size()) {
         if (req.method != "POST") return detail::error(405, "Use POST");
-        std::string_view user = rest.substr(kUsersPrefix.size(),
-                                            rest.size() - kUsersPrefix.size() - kTerminate.size());
+        std::string_view user =
+            rest.substr(kUsersPrefix.size(), rest.size() - kUsersPrefix.size() - kTerminate.size());
         return detail::terminate(r, user);
     }
     return detail::error(404, "Not found");

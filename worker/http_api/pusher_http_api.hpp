@@ -23,13 +23,13 @@ using WallClockS = std::int64_t (*)();
 std::int64_t system_wall_clock_s();
 
 class PusherHttpApi {
-public:
+  public:
     PusherHttpApi(const common::Config& config, session::PusherSessions& sessions,
                   WallClockS clock = &system_wall_clock_s);
 
     net::HttpResponse handle(const net::HttpRequest& request);
 
-private:
+  private:
     const common::Config& config_;
     session::PusherSessions& sessions_;
     WallClockS clock_;

@@ -26,9 +26,12 @@ InfoWanted parse_info(const Route& r) {
     while (!rest.empty()) {
         std::size_t comma = rest.find(',');
         std::string_view item = rest.substr(0, comma);
-        if (item == "user_count") w.user_count = true;
-        else if (item == "subscription_count") w.subscription_count = true;
-        else if (!item.empty()) w.unknown = true;
+        if (item == "user_count")
+            w.user_count = true;
+        else if (item == "subscription_count")
+            w.subscription_count = true;
+        else if (!item.empty())
+            w.unknown = true;
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
     }

@@ -51,7 +51,8 @@ bool read_event(const Route& r, const rapidjson::Value& v, bool batch, Event& e,
     e.socket_id = str(v, "socket_id", bad);
     e.info = str(v, "info", bad);
     std::string_view one = str(v, "channel", bad);
-    if (bad) return fail = error(400, "name, data, channel, socket_id and info must be strings"), false;
+    if (bad)
+        return fail = error(400, "name, data, channel, socket_id and info must be strings"), false;
     if (!one.empty()) e.channels.push_back(one);
     auto many = v.FindMember("channels");
     if (!batch && many != v.MemberEnd()) {
@@ -101,7 +102,8 @@ void write_info(rapidjson::Writer<rapidjson::StringBuffer>& w, const Route& r,
 }
 
 void trigger(Route& r, const Event& e) {
-    for (auto c : e.channels) r.sessions.trigger(c, e.name, e.data, e.socket_id);
+    for (auto c : e.channels)
+        r.sessions.trigger(c, e.name, e.data, e.socket_id);
 }
 
 }  // namespace
@@ -116,7 +118,7 @@ bool valid_trigger_channel(std::string_view name) noexcept {
 
 net::HttpResponse events(Route& r) {
     rapidjson::Document doc;
-    doc.Parse(r.body.data(), r.body.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
     if (doc.HasParseError()) return error(400, "Body is not valid JSON");
     Event e;
     net::HttpResponse fail;
@@ -139,7 +141,7 @@ net::HttpResponse events(Route& r) {
 
 net::HttpResponse batch_events(Route& r) {
     rapidjson::Document doc;
-    doc.Parse(r.body.data(), r.body.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
     if (doc.HasParseError() || !doc.IsObject()) return error(400, "Body is not valid JSON");
     auto batch = doc.FindMember("batch");
     if (batch == doc.MemberEnd() || !batch->value.IsArray())
@@ -152,14 +154,16 @@ net::HttpResponse batch_events(Route& r) {
         if (!read_event(r, batch->value[i], true, events[i], fail)) return fail;
         any_info = any_info || !events[i].info.empty();
     }
-    for (const auto& e : events) trigger(r, e);
+    for (const auto& e : events)
+        trigger(r, e);
     if (!any_info) return ok("{}");
     rapidjson::StringBuffer buf;
     rapidjson::Writer<rapidjson::StringBuffer> w(buf);
     w.StartObject();
     w.Key("batch");
     w.StartArray();
-    for (const auto& e : events) write_info(w, r, e.channels.front(), e.info);
+    for (const auto& e : events)
+        write_info(w, r, e.channels.front(), e.info);
     w.EndArray();
     w.EndObject();
     return ok(buf.GetString());

@@ -42,17 +42,27 @@ void PusherApp::on_open(net::ConnId id, const net::HttpRequest& request) {
     sessions_.open(id, key, request.query);
 }
 
-void PusherApp::on_text(net::ConnId id, std::string_view message) { sessions_.message(id, message); }
-void PusherApp::on_idle(net::ConnId id) { sessions_.idle(id); }
-void PusherApp::on_close(net::ConnId id) { sessions_.closed(id); }
+void PusherApp::on_text(net::ConnId id, std::string_view message) {
+    sessions_.message(id, message);
+}
+void PusherApp::on_idle(net::ConnId id) {
+    sessions_.idle(id);
+}
+void PusherApp::on_close(net::ConnId id) {
+    sessions_.closed(id);
+}
 
 std::uint32_t PusherApp::idle_timeout_ms() const {
     return config_.limits.activity_timeout_s * 1000u;
 }
 
-std::uint16_t PusherApp::overload_close_code() const { return codec::pusher_error::kOverCapacity; }
+std::uint16_t PusherApp::overload_close_code() const {
+    return codec::pusher_error::kOverCapacity;
+}
 
-void PusherApp::on_shutdown(net::ConnId id) { sessions_.shutdown(id); }
+void PusherApp::on_shutdown(net::ConnId id) {
+    sessions_.shutdown(id);
+}
 
 net::HttpResponse PusherApp::on_request(const net::HttpRequest& request) {
     return api_.handle(request);

@@ -13,7 +13,7 @@
 namespace shoal::session {
 
 class PusherApp final : public net::WsHandler, public net::HttpHandler {
-public:
+  public:
     // socket_prefix 0 picks a random one (socket ids stay unguessable across restarts).
     PusherApp(const common::Config& config, net::Transport& transport,
               std::uint32_t socket_prefix = 0,
@@ -29,13 +29,13 @@ public:
     void on_close(net::ConnId id) override;
     std::uint32_t idle_timeout_ms() const override;
     std::uint16_t overload_close_code() const override;  // Pusher 4100: over capacity, back off
-    void on_shutdown(net::ConnId id) override;            // pusher:error 4200: reconnect now
+    void on_shutdown(net::ConnId id) override;           // pusher:error 4200: reconnect now
 
     net::HttpResponse on_request(const net::HttpRequest& request) override;
 
     PusherSessions& sessions() noexcept { return sessions_; }
 
-private:
+  private:
     const common::Config& config_;
     PusherSessions sessions_;
     http_api::PusherHttpApi api_;

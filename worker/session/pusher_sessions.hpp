@@ -30,7 +30,7 @@ struct ChannelInfo {
 };
 
 class PusherSessions final : public channel::ProtocolAdapter {
-public:
+  public:
     // socket_prefix: the part before the dot of every socket id this worker hands out. The
     // first form owns a hub of its own (a standalone worker, tests); the second shares the
     // worker's hub with the other protocol adapters and the bus.
@@ -82,7 +82,7 @@ public:
     }
     std::size_t terminate_local_user(std::string_view user_id) override;
 
-private:
+  private:
     void subscribe(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     bool subscribe_presence(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel);

@@ -12,6 +12,13 @@ namespace shoal::session {
 
 void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m) {
     std::string_view ch = m.channel;
+    if (codec::channel_kind(ch) == codec::ChannelKind::ServerToUser) {
+        // pusher-js subscribes to its own user channel after signin; signin already joined it.
+        if (c.user_id.empty() || ch.substr(codec::kServerToUserPrefix.size()) != c.user_id)
+            return subscription_error(id, ch, "AuthError", "Sign in as this user first", 401);
+        codec::encode_subscription_succeeded(out_, ch);
+        return send_out(id);
+    }
     if (!codec::valid_channel_name(ch))
         return subscription_error(id, ch, "InvalidChannel",
                                   "Channel names are 1-200 bytes of [A-Za-z0-9_-=@,.;]", 400);

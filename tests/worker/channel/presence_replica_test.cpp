@@ -25,9 +25,10 @@ TEST_CASE("PresenceReplica: two connections of one user are one member, removed 
     CHECK(r.leave("presence-a", "u1", {0, 0, 11}) == PresenceChange::None);
 }
 
-TEST_CASE("PresenceReplica: the same connection id from another slot or epoch is another member "
-          "key",
-          "[channel]") {
+TEST_CASE(
+    "PresenceReplica: the same connection id from another slot or epoch is another member "
+    "key",
+    "[channel]") {
     PresenceReplica r;
     r.join("presence-a", "u1", "null", {0, 0, 5});
     CHECK(r.join("presence-a", "u1", "null", {1, 0, 5}) == PresenceChange::None);

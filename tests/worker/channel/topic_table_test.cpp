@@ -30,7 +30,8 @@ TEST_CASE("TopicTable: a subscriber is recorded once and removed with its last t
 TEST_CASE("TopicTable: publish shares one frame with every subscriber of the protocol except one",
           "[channel]") {
     TopicTable t;
-    for (net::ConnId c = 1; c <= 5; ++c) t.subscribe("room", c, 0);
+    for (net::ConnId c = 1; c <= 5; ++c)
+        t.subscribe("room", c, 0);
     t.subscribe("room", 6, 1);  // another protocol's subscriber takes another frame
     t.subscribe("other", 7, 0);
     auto frame = net::SharedFrame::make_text("hello");
@@ -47,7 +48,8 @@ TEST_CASE("TopicTable: publish shares one frame with every subscriber of the pro
 
 TEST_CASE("TopicTable: publish allocates nothing however many subscribers", "[channel]") {
     TopicTable t;
-    for (net::ConnId c = 1; c <= 1000; ++c) t.subscribe("big", c, 0);
+    for (net::ConnId c = 1; c <= 1000; ++c)
+        t.subscribe("big", c, 0);
     auto frame = net::SharedFrame::make_text("payload");
     std::vector<net::FrameRef> sink;
     sink.reserve(1000);

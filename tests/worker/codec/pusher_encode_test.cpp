@@ -22,9 +22,10 @@ rapidjson::Document inner(const rapidjson::Document& d) {
 }
 }  // namespace
 
-TEST_CASE("pusher encode: connection_established carries socket_id and activity_timeout as a "
-          "JSON string",
-          "[codec][pusher]") {
+TEST_CASE(
+    "pusher encode: connection_established carries socket_id and activity_timeout as a "
+    "JSON string",
+    "[codec][pusher]") {
     std::string out;
     encode_connection_established(out, "123.456", 120);
     auto d = json(out);

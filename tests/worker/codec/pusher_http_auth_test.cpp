@@ -18,7 +18,8 @@ constexpr std::int64_t kTimestamp = 1353088179;
 
 TEST_CASE("pusher http auth: Pusher's published example signs and verifies", "[codec][pusher]") {
     CHECK(view(md5_hex(kBody)) == "ec365a775a4cd0599faeb73354201b6f");
-    std::string query = sign_http_query("POST", "/apps/3/events", {}, kKey, kSecret, kTimestamp, kBody);
+    std::string query =
+        sign_http_query("POST", "/apps/3/events", {}, kKey, kSecret, kTimestamp, kBody);
     CHECK(query ==
           "auth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0&body_md5="
           "ec365a775a4cd0599faeb73354201b6f&auth_signature="
@@ -30,7 +31,8 @@ TEST_CASE("pusher http auth: Pusher's published example signs and verifies", "[c
 }
 
 TEST_CASE("pusher http auth: each broken part has its own answer", "[codec][pusher]") {
-    std::string query = sign_http_query("POST", "/apps/3/events", {}, kKey, kSecret, kTimestamp, kBody);
+    std::string query =
+        sign_http_query("POST", "/apps/3/events", {}, kKey, kSecret, kTimestamp, kBody);
     std::vector<QueryParam> params;
     REQUIRE(parse_query(query, params));
     HttpAuthInput in{"POST", "/apps/3/events", &params, kBody};
@@ -60,7 +62,8 @@ TEST_CASE("pusher http auth: each broken part has its own answer", "[codec][push
     }
     SECTION("a missing signature") {
         std::vector<QueryParam> less;
-        REQUIRE(parse_query("auth_key=278d425bdf160c739803&auth_timestamp=1&auth_version=1.0", less));
+        REQUIRE(
+            parse_query("auth_key=278d425bdf160c739803&auth_timestamp=1&auth_version=1.0", less));
         HttpAuthInput m{"GET", "/apps/3/channels", &less, {}};
         CHECK(verify_http_auth(m, kKey, kSecret, 1) == HttpAuthStatus::MissingParams);
     }
@@ -69,13 +72,15 @@ TEST_CASE("pusher http auth: each broken part has its own answer", "[codec][push
 TEST_CASE("pusher http auth: query values are decoded and keys sorted before signing",
           "[codec][pusher]") {
     std::vector<QueryParam> params;
-    REQUIRE(parse_query("info=user_count%2Csubscription_count&filter_by_prefix=presence-&A=b+c", params));
+    REQUIRE(parse_query("info=user_count%2Csubscription_count&filter_by_prefix=presence-&A=b+c",
+                        params));
     REQUIRE(params.size() == 3);
     CHECK(params[0].value == "user_count,subscription_count");
     CHECK(params[2].key == "a");
     CHECK(params[2].value == "b c");
     CHECK(http_string_to_sign("GET", "/apps/1/channels", params) ==
-          "GET\n/apps/1/channels\na=b c&filter_by_prefix=presence-&info=user_count,subscription_count");
+          "GET\n/apps/1/channels\na=b "
+          "c&filter_by_prefix=presence-&info=user_count,subscription_count");
     std::string q = sign_http_query("GET", "/apps/1/channels", params, "k", "s", 100, "");
     std::vector<QueryParam> parsed;
     REQUIRE(parse_query(q, parsed));
@@ -89,6 +94,7 @@ TEST_CASE("pusher http auth: malformed escapes and too many parameters are refus
     CHECK_FALSE(parse_query("a=%zz", params));
     CHECK_FALSE(parse_query("a=%4", params));
     std::string many;
-    for (int i = 0; i < 40; ++i) many += "k" + std::to_string(i) + "=v&";
+    for (int i = 0; i < 40; ++i)
+        many += "k" + std::to_string(i) + "=v&";
     CHECK_FALSE(parse_query(many, params));
 }

@@ -31,11 +31,12 @@ TEST_CASE("pusher message: ping, pong, unsubscribe, signin and unknown events ar
     CHECK(m.type == ClientMessageType::Ping);
     REQUIRE(p.parse(R"({"event":"pusher:pong"})", m) == ParseError::None);
     CHECK(m.type == ClientMessageType::Pong);
-    REQUIRE(p.parse(R"({"event":"pusher:unsubscribe","data":{"channel":"x"}})", m) == ParseError::None);
+    REQUIRE(p.parse(R"({"event":"pusher:unsubscribe","data":{"channel":"x"}})", m) ==
+            ParseError::None);
     CHECK(m.type == ClientMessageType::Unsubscribe);
     CHECK(m.channel == "x");
-    REQUIRE(p.parse(R"({"event":"pusher:signin","data":{"auth":"a","user_data":"{\"id\":\"1\"}"}})", m) ==
-            ParseError::None);
+    REQUIRE(p.parse(R"({"event":"pusher:signin","data":{"auth":"a","user_data":"{\"id\":\"1\"}"}})",
+                    m) == ParseError::None);
     CHECK(m.type == ClientMessageType::Signin);
     CHECK(m.user_data == R"({"id":"1"})");
     REQUIRE(p.parse(R"({"event":"something"})", m) == ParseError::None);
@@ -45,8 +46,8 @@ TEST_CASE("pusher message: ping, pong, unsubscribe, signin and unknown events ar
 TEST_CASE("pusher message: a client event keeps its data as JSON text", "[codec][pusher]") {
     PusherParser p;
     ClientMessage m;
-    REQUIRE(p.parse(R"({"event":"client-typing","channel":"private-a","data":{"x":[1,"two"]}})", m) ==
-            ParseError::None);
+    REQUIRE(p.parse(R"({"event":"client-typing","channel":"private-a","data":{"x":[1,"two"]}})",
+                    m) == ParseError::None);
     CHECK(m.type == ClientMessageType::ClientEvent);
     CHECK(m.channel == "private-a");
     CHECK(m.data_json == R"({"x":[1,"two"]})");
@@ -64,7 +65,8 @@ TEST_CASE("pusher message: malformed input gets an error, never a crash", "[code
     CHECK(p.parse("{}", m) == ParseError::NoEvent);
     CHECK(p.parse(R"({"event":5})", m) == ParseError::NoEvent);
     CHECK(p.parse(R"({"event":"pusher:subscribe"})", m) == ParseError::BadPayload);
-    CHECK(p.parse(R"({"event":"pusher:subscribe","data":{"channel":7}})", m) == ParseError::BadPayload);
+    CHECK(p.parse(R"({"event":"pusher:subscribe","data":{"channel":7}})", m) ==
+          ParseError::BadPayload);
     CHECK(p.parse(R"({"event":"client-x","data":{}})", m) == ParseError::BadPayload);
     CHECK(p.parse(R"({"event":"pusher:signin","data":{"auth":"a"}})", m) == ParseError::BadPayload);
     // A prefix of a valid message, cut inside a string: the parser must stop at the view's end.
@@ -94,9 +96,50 @@ TEST_CASE("pusher message: channel_data and user_data yield the user id", "[code
 TEST_CASE("pusher message: a warm parser allocates nothing per message", "[codec][pusher]") {
     PusherParser p;
     ClientMessage m;
-    std::string msg = R"({"event":"client-move","channel":"private-game","data":{"x":1,"y":2,"s":"abc"}})";
-    for (int i = 0; i < 4; ++i) REQUIRE(p.parse(msg, m) == ParseError::None);
+    std::string msg =
+        R"({"event":"client-move","channel":"private-game","data":{"x":1,"y":2,"s":"abc"}})";
+    for (int i = 0; i < 4; ++i)
+        REQUIRE(p.parse(msg, m) == ParseError::None);
     shoal::test::AllocationScope scope;
-    for (int i = 0; i < 1000; ++i) REQUIRE(p.parse(msg, m) == ParseError::None);
+    for (int i = 0; i < 1000; ++i)
+        REQUIRE(p.parse(msg, m) == ParseError::None);
     CHECK(scope.count() == 0);
+}
+
+TEST_CASE("pusher message: deeply nested JSON is refused, not recursed into", "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    std::string deep = R"({"event":"client-x","channel":"private-a","data":)" +
+                       std::string(100'000, '[') + std::string(100'000, ']') + "}";
+    CHECK(p.parse(deep, m) == ParseError::BadJson);
+    std::string ok = R"({"event":"client-x","channel":"private-a","data":)" + std::string(60, '[') +
+                     std::string(60, ']') + "}";
+    CHECK(p.parse(ok, m) == ParseError::None);
+    std::string brackets_in_string =
+        R"({"event":"client-x","channel":"private-a","data":")" + std::string(1000, '[') + "\"}";
+    CHECK(p.parse(brackets_in_string, m) == ParseError::None);
+    PresenceData d;
+    CHECK_FALSE(
+        p.parse_channel_data(R"({"user_id":"1","user_info":)" + std::string(100'000, '{'), d));
+}
+
+TEST_CASE("pusher message: random bytes and every prefix of a valid message never crash",
+          "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    std::string valid =
+        R"({"event":"pusher:subscribe","data":{"channel":"presence-a","auth":"k:s","channel_data":"{\"user_id\":1}"}})";
+    for (std::size_t n = 0; n < valid.size(); ++n)
+        CHECK(p.parse(valid.substr(0, n), m) != ParseError::None);
+    std::uint32_t x = 12345;
+    std::string junk;
+    for (int round = 0; round < 2000; ++round) {
+        junk.clear();
+        std::size_t len = (x = x * 1664525u + 1013904223u) % 200;
+        for (std::size_t i = 0; i < len; ++i) {
+            x = x * 1664525u + 1013904223u;
+            junk.push_back("{}[]\":,ab01\\ \x01\xff"[(x >> 16) % 16]);
+        }
+        (void)p.parse(junk, m);  // any answer, no crash, no sanitizer report
+    }
 }

@@ -23,13 +23,18 @@ TEST_CASE("pusher signature: a wrong socket, channel, key, data or digit is reje
           "[codec][pusher]") {
     auto auth = sign_channel(kKey, kSecret, "1.2", "presence-x", R"({"user_id":"1"})");
     CHECK(verify_channel_auth(kKey, kSecret, "1.2", "presence-x", R"({"user_id":"1"})", auth));
-    CHECK_FALSE(verify_channel_auth(kKey, kSecret, "1.3", "presence-x", R"({"user_id":"1"})", auth));
-    CHECK_FALSE(verify_channel_auth(kKey, kSecret, "1.2", "presence-y", R"({"user_id":"1"})", auth));
-    CHECK_FALSE(verify_channel_auth(kKey, kSecret, "1.2", "presence-x", R"({"user_id":"2"})", auth));
-    CHECK_FALSE(verify_channel_auth("other", kSecret, "1.2", "presence-x", R"({"user_id":"1"})", auth));
+    CHECK_FALSE(
+        verify_channel_auth(kKey, kSecret, "1.3", "presence-x", R"({"user_id":"1"})", auth));
+    CHECK_FALSE(
+        verify_channel_auth(kKey, kSecret, "1.2", "presence-y", R"({"user_id":"1"})", auth));
+    CHECK_FALSE(
+        verify_channel_auth(kKey, kSecret, "1.2", "presence-x", R"({"user_id":"2"})", auth));
+    CHECK_FALSE(
+        verify_channel_auth("other", kSecret, "1.2", "presence-x", R"({"user_id":"1"})", auth));
     std::string flipped = auth;
     flipped.back() = flipped.back() == '0' ? '1' : '0';
-    CHECK_FALSE(verify_channel_auth(kKey, kSecret, "1.2", "presence-x", R"({"user_id":"1"})", flipped));
+    CHECK_FALSE(
+        verify_channel_auth(kKey, kSecret, "1.2", "presence-x", R"({"user_id":"1"})", flipped));
     CHECK_FALSE(verify_channel_auth(kKey, kSecret, "1.2", "presence-x", R"({"user_id":"1"})", ""));
     CHECK_FALSE(verify_channel_auth(kKey, kSecret, "1.2", "presence-x", R"({"user_id":"1"})",
                                     auth.substr(0, auth.size() - 1)));

@@ -13,7 +13,9 @@ using namespace shoal;
 namespace {
 
 constexpr std::int64_t kNow = 1'700'000'000;
-std::int64_t fixed_clock() { return kNow; }
+std::int64_t fixed_clock() {
+    return kNow;
+}
 
 struct Fixture {
     common::Config config;
@@ -22,8 +24,9 @@ struct Fixture {
     http_api::PusherHttpApi api{config, s, &fixed_clock};
     std::string query;  // kept alive: HttpRequest holds views
 
-    net::HttpResponse call(std::string_view method, std::string_view path, std::string_view body = "",
-                           std::vector<codec::QueryParam> params = {}, std::int64_t at = kNow) {
+    net::HttpResponse call(std::string_view method, std::string_view path,
+                           std::string_view body = "", std::vector<codec::QueryParam> params = {},
+                           std::int64_t at = kNow) {
         query = codec::sign_http_query(method, path, std::move(params), config.app.key,
                                        config.app.secret, at, body);
         net::HttpRequest req{method, path, query, {}, body};
@@ -34,8 +37,8 @@ struct Fixture {
         std::string auth;
         if (ch.starts_with("presence-")) {
             std::string cd = R"({"user_id":"u)" + std::to_string(id) + R"("})";
-            auth = codec::sign_channel(config.app.key, config.app.secret,
-                                       "9." + std::to_string(id), ch, cd);
+            auth = codec::sign_channel(config.app.key, config.app.secret, "9." + std::to_string(id),
+                                       ch, cd);
             std::string msg = R"({"event":"pusher:subscribe","data":{"channel":")" + ch +
                               R"(","auth":")" + auth + R"(","channel_data":)";
             codec::append_json_string(msg, cd);
@@ -53,8 +56,9 @@ TEST_CASE("pusher http api: a signed event reaches the channel's subscribers", "
     f.connect(1, "news");
     f.connect(2, "news");
     f.t.clear();
-    auto r = f.call("POST", "/apps/app-id/events",
-                    R"({"name":"update","channels":["news","empty"],"data":"{\"a\":1}","socket_id":"9.2"})");
+    auto r = f.call(
+        "POST", "/apps/app-id/events",
+        R"({"name":"update","channels":["news","empty"],"data":"{\"a\":1}","socket_id":"9.2"})");
     CHECK(r.status == 200);
     CHECK(r.body == "{}");
     CHECK(f.t.events_to(1) == std::vector<std::string>{"update"});
@@ -64,8 +68,9 @@ TEST_CASE("pusher http api: a signed event reaches the channel's subscribers", "
 TEST_CASE("pusher http api: info on an event returns the channel counts", "[http_api]") {
     Fixture f;
     f.connect(1, "presence-r");
-    auto r = f.call("POST", "/apps/app-id/events",
-                    R"({"name":"e","channel":"presence-r","data":"x","info":"user_count,subscription_count"})");
+    auto r = f.call(
+        "POST", "/apps/app-id/events",
+        R"({"name":"e","channel":"presence-r","data":"x","info":"user_count,subscription_count"})");
     CHECK(r.status == 200);
     auto d = test::parse_json(r.body);
     CHECK(d["channels"]["presence-r"]["user_count"].GetInt() == 1);
@@ -76,12 +81,14 @@ TEST_CASE("pusher http api: batch events deliver up to 10 and refuse 11", "[http
     Fixture f;
     f.connect(1, "a");
     f.t.clear();
-    auto r = f.call("POST", "/apps/app-id/batch_events",
-                    R"({"batch":[{"name":"x","channel":"a","data":"1"},{"name":"y","channel":"a","data":"2"}]})");
+    auto r = f.call(
+        "POST", "/apps/app-id/batch_events",
+        R"({"batch":[{"name":"x","channel":"a","data":"1"},{"name":"y","channel":"a","data":"2"}]})");
     CHECK(r.status == 200);
     CHECK(f.t.events_to(1) == std::vector<std::string>{"x", "y"});
     std::string many = R"({"batch":[)";
-    for (int i = 0; i < 11; ++i) many += std::string(i ? "," : "") + R"({"name":"x","channel":"a","data":"1"})";
+    for (int i = 0; i < 11; ++i)
+        many += std::string(i ? "," : "") + R"({"name":"x","channel":"a","data":"1"})";
     f.t.clear();
     CHECK(f.call("POST", "/apps/app-id/batch_events", many + "]}").status == 400);
     CHECK(f.t.sent.empty());
@@ -103,19 +110,25 @@ TEST_CASE("pusher http api: each bad request gets its status and a JSON error", 
     }
     SECTION("data over the limit is 413") {
         f.config.limits.max_event_bytes = 8;
-        CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","channel":"a","data":"123456789"})")
+        CHECK(f.call("POST", "/apps/app-id/events",
+                     R"({"name":"x","channel":"a","data":"123456789"})")
                   .status == 413);
     }
     SECTION("bad JSON and bad channel names are 400") {
         CHECK(f.call("POST", "/apps/app-id/events", "{nope").status == 400);
-        CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","channel":"a b","data":"1"})").status == 400);
+        CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","channel":"a b","data":"1"})")
+                  .status == 400);
         CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","data":"1"})").status == 400);
-        CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","channel":"a","data":{}})").status == 400);
-        CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","channel":"a","data":"1","socket_id":"abc"})")
+        CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","channel":"a","data":{}})")
+                  .status == 400);
+        CHECK(f.call("POST", "/apps/app-id/events",
+                     R"({"name":"x","channel":"a","data":"1","socket_id":"abc"})")
                   .status == 400);
         std::string channels = "[";
-        for (int i = 0; i < 101; ++i) channels += std::string(i ? "," : "") + "\"c" + std::to_string(i) + "\"";
-        CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","data":"1","channels":)" + channels + "]}")
+        for (int i = 0; i < 101; ++i)
+            channels += std::string(i ? "," : "") + "\"c" + std::to_string(i) + "\"";
+        CHECK(f.call("POST", "/apps/app-id/events",
+                     R"({"name":"x","data":"1","channels":)" + channels + "]}")
                   .status == 400);
     }
     SECTION("an unknown app or route is 404, a wrong method 405") {
@@ -140,8 +153,8 @@ TEST_CASE("pusher http api: channel queries report occupied channels, counts and
     CHECK(p["channels"]["presence-room"]["user_count"].GetInt() == 2);
     CHECK(f.call("GET", "/apps/app-id/channels", "", {{"info", "user_count"}}).status == 400);
 
-    auto one = test::parse_json(f.call("GET", "/apps/app-id/channels/news", "",
-                                       {{"info", "subscription_count"}}).body);
+    auto one = test::parse_json(
+        f.call("GET", "/apps/app-id/channels/news", "", {{"info", "subscription_count"}}).body);
     CHECK(one["occupied"].GetBool());
     CHECK(one["subscription_count"].GetInt() == 1);
     auto none = test::parse_json(f.call("GET", "/apps/app-id/channels/empty").body);
@@ -164,4 +177,11 @@ TEST_CASE("pusher http api: terminate_connections closes the user's connections"
     auto r = f.call("POST", "/apps/app-id/users/7/terminate_connections", "{}");
     CHECK(r.status == 200);
     CHECK(f.t.was_closed(1, 4009));
+}
+
+TEST_CASE("pusher http api: a deeply nested body is a 400, not a crash", "[http_api]") {
+    Fixture f;
+    std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+    CHECK(f.call("POST", "/apps/app-id/events", deep).status == 400);
+    CHECK(f.call("POST", "/apps/app-id/batch_events", deep).status == 400);
 }

@@ -21,14 +21,17 @@ struct Fixture {
     session::PusherSessions s{config, t, kPrefix};
 
     std::string socket_id(net::ConnId id) { return "777." + std::to_string(id); }
-    void connect(net::ConnId id) { s.open(id, config.app.key, "protocol=7&client=js&version=8.4.0"); }
+    void connect(net::ConnId id) {
+        s.open(id, config.app.key, "protocol=7&client=js&version=8.4.0");
+    }
     void subscribe(net::ConnId id, const std::string& ch, const std::string& channel_data = "") {
         std::string auth;
         if (!ch.starts_with("presence-") && !ch.starts_with("private-")) {
             s.message(id, R"({"event":"pusher:subscribe","data":{"channel":")" + ch + R"("}})");
             return;
         }
-        auth = codec::sign_channel(config.app.key, config.app.secret, socket_id(id), ch, channel_data);
+        auth =
+            codec::sign_channel(config.app.key, config.app.secret, socket_id(id), ch, channel_data);
         std::string cd;
         if (!channel_data.empty()) {
             cd = ",\"channel_data\":";
@@ -38,7 +41,8 @@ struct Fixture {
                           auth + "\"" + cd + "}}");
     }
     void join(net::ConnId id, const std::string& ch, const std::string& user) {
-        subscribe(id, ch, R"({"user_id":")" + user + R"(","user_info":{"name":")" + user + R"("}})");
+        subscribe(id, ch,
+                  R"({"user_id":")" + user + R"(","user_info":{"name":")" + user + R"("}})");
     }
 };
 
@@ -101,7 +105,8 @@ TEST_CASE("pusher session: public channels subscribe freely; bad names and bad a
     CHECK(std::string(bad["event"].GetString()) == "pusher:subscription_error");
     f.subscribe(1, "private-ok");
     CHECK(f.t.events_to(1).back() == "pusher_internal:subscription_succeeded");
-    f.s.message(1, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"app-key:00"}})");
+    f.s.message(
+        1, R"({"event":"pusher:subscribe","data":{"channel":"private-x","auth":"app-key:00"}})");
     auto auth = test::parse_json(f.t.last_to(1));
     CHECK(std::string(auth["event"].GetString()) == "pusher:subscription_error");
     CHECK(std::string(auth["data"]["type"].GetString()) == "AuthError");
@@ -122,9 +127,10 @@ TEST_CASE("pusher session: the channel limit per connection is enforced", "[sess
     CHECK(f.s.channel_info("c").subscription_count == 0);
 }
 
-TEST_CASE("pusher session: a trigger reaches every subscriber with one shared frame, except the "
-          "excluded socket",
-          "[session][pusher]") {
+TEST_CASE(
+    "pusher session: a trigger reaches every subscriber with one shared frame, except the "
+    "excluded socket",
+    "[session][pusher]") {
     Fixture f;
     for (net::ConnId c = 1; c <= 3; ++c) {
         f.connect(c);
@@ -142,7 +148,8 @@ TEST_CASE("pusher session: a trigger reaches every subscriber with one shared fr
 TEST_CASE("pusher session: presence announces a user once however many connections it has",
           "[session][pusher]") {
     Fixture f;
-    for (net::ConnId c = 1; c <= 3; ++c) f.connect(c);
+    for (net::ConnId c = 1; c <= 3; ++c)
+        f.connect(c);
     f.join(1, "presence-room", "ann");
     auto ok = test::parse_json(f.t.last_to(1));
     auto p = test::parse_json(ok["data"].GetString());
@@ -177,7 +184,8 @@ TEST_CASE("pusher session: presence limits members and user info size", "[sessio
     CHECK(f.t.events_to(2).back() == "pusher:subscription_error");
     f.join(2, "presence-r", "ann");  // the same user again is no new member
     CHECK(f.t.events_to(2).back() == "pusher_internal:subscription_succeeded");
-    f.subscribe(2, "presence-s", R"({"user_id":"x","user_info":{"bio":")" + std::string(40, 'z') + "\"}}");
+    f.subscribe(2, "presence-s",
+                R"({"user_id":"x","user_info":{"bio":")" + std::string(40, 'z') + "\"}}");
     CHECK(f.t.events_to(2).back() == "pusher:subscription_error");
 }
 
@@ -232,7 +240,8 @@ TEST_CASE("pusher session: client event data over the limit gets pusher:error 43
     f.subscribe(1, "private-a");
     f.subscribe(2, "private-a");
     f.t.clear();
-    f.s.message(1, R"({"event":"client-x","channel":"private-a","data":")" + std::string(20, 'a') + "\"}");
+    f.s.message(
+        1, R"({"event":"client-x","channel":"private-a","data":")" + std::string(20, 'a') + "\"}");
     CHECK(f.t.to(2).empty());
     CHECK(test::parse_json(f.t.last_to(1))["data"]["code"].GetInt() == 4302);
 }
@@ -253,6 +262,10 @@ TEST_CASE("pusher session: signin joins the user's channel; a bad signature clos
     CHECK(std::string(ok["data"]["user_data"].GetString()) == user);
     CHECK(f.s.trigger("#server-to-user-42", "hello", "{}", "") == 1);
     CHECK(f.t.events_to(1).back() == "hello");
+    f.subscribe(1, "#server-to-user-42");  // what pusher-js sends after signin_success
+    CHECK(f.t.events_to(1).back() == "pusher_internal:subscription_succeeded");
+    f.subscribe(2, "#server-to-user-42");  // another connection may not listen in
+    CHECK(f.t.events_to(2).back() == "pusher:subscription_error");
 
     f.s.message(2, msg);  // signed for socket 777.1, not 777.2
     CHECK(f.t.was_closed(2, 4009));
@@ -274,4 +287,54 @@ TEST_CASE("pusher session: a closed connection leaves every channel", "[session]
     CHECK(f.s.connection_count() == 0);
     f.s.message(1, R"({"event":"pusher:ping"})");  // unknown id: ignored
     CHECK(f.t.events_to(1).back() != "pusher:pong");
+}
+
+TEST_CASE(
+    "pusher session: random traffic from many connections leaves nothing behind once all "
+    "close",
+    "[session][pusher]") {
+    Fixture f;
+    f.config.limits.client_events_per_second = 1000;
+    std::uint32_t x = 42;
+    auto rnd = [&](std::uint32_t n) {
+        x = x * 1664525u + 1013904223u;
+        return (x >> 8) % n;
+    };
+    const char* channels[] = {"news", "private-a", "presence-a", "presence-b", "bad name"};
+    for (net::ConnId c = 1; c <= 20; ++c)
+        f.connect(c);
+    for (int step = 0; step < 3000; ++step) {
+        net::ConnId c = 1 + rnd(20);
+        std::string ch = channels[rnd(5)];
+        switch (rnd(6)) {
+            case 0:
+                f.join(c, ch, "user" + std::to_string(rnd(4)));
+                break;
+            case 1:
+                f.subscribe(c, ch);
+                break;
+            case 2:
+                f.s.message(c,
+                            R"({"event":"pusher:unsubscribe","data":{"channel":")" + ch + "\"}}");
+                break;
+            case 3:
+                f.s.message(c, R"({"event":"client-x","channel":")" + ch + R"(","data":{"s":1}})");
+                break;
+            case 4:
+                f.s.trigger(ch, "e", "d", "");
+                break;
+            case 5:
+                f.s.closed(c);
+                f.connect(c);
+                break;
+        }
+        f.t.clear();
+    }
+    for (net::ConnId c = 1; c <= 20; ++c)
+        f.s.closed(c);
+    CHECK(f.s.connection_count() == 0);
+    for (const char* ch : channels) {
+        CHECK(f.s.channel_info(ch).subscription_count == 0);
+        CHECK(f.s.channel_info(ch).user_count == 0);
+    }
 }
