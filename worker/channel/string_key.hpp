@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,7 +17,13 @@ struct StringKeyHash {
     }
 };
 
+// Not std::equal_to<>: that would pull <functional> into the fan-out header (STYLE R7).
+struct StringKeyEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+};
+
 template <class V>
-using StringMap = std::unordered_map<std::string, V, StringKeyHash, std::equal_to<>>;
+using StringMap = std::unordered_map<std::string, V, StringKeyHash, StringKeyEqual>;
 
 }  // namespace shoal::channel
