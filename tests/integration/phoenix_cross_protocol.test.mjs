@@ -9,7 +9,7 @@ import Pusher from 'pusher';
 import PusherJS from 'pusher-js';
 import { startShoal, APP } from '../clients/shoal_server.mjs';
 import { connectPhoenix, join, push, nextEvent, userToken, waitFor, Presence } from '../clients/phoenix_client.mjs';
-import { slotOf } from '../clients/pusher_clients.mjs';
+import { slotOf } from '../clients/cross_worker_clients.mjs';
 
 function pusherClient(port) {
     return new PusherJS(APP.key, { wsHost: '127.0.0.1', wsPort: port, forceTLS: false,

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fake_transport.hpp"
+#include "worker/codec/pusher_http_auth.hpp"
 
 using namespace shoal;
 using test::FakeTransport;
@@ -75,4 +76,24 @@ TEST_CASE("router: an HTTP trigger reaches Pusher and Phoenix clients of the sam
     CHECK(std::string(p["event"].GetString()) == "flash");
     CHECK(std::string(p["data"].GetString()) == R"({"n":1})");
     CHECK(f.t.last_to(2) == R"([null,null,"news","flash",{"n":1}])");
+}
+
+TEST_CASE("router: the HTTP API accepts a Phoenix-only name and delivers to its members",
+          "[session][router]") {
+    Fixture f;
+    f.r.on_open(2, f.ws("/socket/websocket", "vsn=2.0.0"));
+    f.r.on_text(2, R"(["1","1","room:lobby","phx_join",{}])");
+    f.t.clear();
+    const std::string body = R"({"name":"flash","channel":"room:lobby","data":"{\"n\":2}"})";
+    const std::string query = codec::sign_http_query(
+        "POST", "/apps/app-id/events", {}, f.config.app.key, f.config.app.secret, clock_s(), body);
+    net::HttpRequest req{"POST", "/apps/app-id/events", query, {}, body};
+    CHECK(f.r.on_request(req).status == 200);
+    CHECK(f.t.last_to(2) == R"([null,null,"room:lobby","flash",{"n":2}])");
+
+    const std::string reserved = R"({"name":"flash","channel":"#room","data":"{}"})";
+    const std::string q2 =
+        codec::sign_http_query("POST", "/apps/app-id/events", {}, f.config.app.key,
+                               f.config.app.secret, clock_s(), reserved);
+    CHECK(f.r.on_request({"POST", "/apps/app-id/events", q2, {}, reserved}).status == 400);
 }
