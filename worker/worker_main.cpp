@@ -96,6 +96,7 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
         (*link)->close();
         if (bus) bus->close();
     } else {
+        if (bus) bus->pace_accepts(server);
         (*link)->count_connections_with(
             [](const void* s) -> std::uint64_t {
                 return static_cast<const net::Server*>(s)->connection_count();

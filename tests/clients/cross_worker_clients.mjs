@@ -61,15 +61,13 @@ export function slotOf(socketId) {
     return (Number(socketId.split('.')[0]) % 100) - 1;
 }
 
-// Opens n clients and returns them once connected, keeping on until every slot holds one (the
-// kernel may hand a burst of accepts to one worker).
+// Opens n clients at once and returns them once connected, with the slots they reached and the
+// number per slot (the workers pace their accepts, so a burst spreads evenly).
 export async function spreadClients(port, n, workers, userOf = () => null) {
-    const clients = [];
-    for (let i = 0; i < n; i++) {
-        const c = client(port, userOf(i));
-        clients.push(c);
-        await connected(c);
-    }
-    const slots = new Set(clients.map((c) => slotOf(c.connection.socket_id)));
-    return { clients, slots };
+    const clients = Array.from({ length: n }, (_, i) => client(port, userOf(i)));
+    await Promise.all(clients.map(connected));
+    const of = clients.map((c) => slotOf(c.connection.socket_id));
+    const spread = [...Array(workers).keys()].map((s) => of.filter((x) => x === s).length);
+    console.log(`# clients per slot: ${spread.join(' ')}`);
+    return { clients, slots: new Set(of), spread };
 }

@@ -5,6 +5,8 @@
 
 #include <time.h>
 
+#include <algorithm>
+
 #include "common/clock.hpp"
 #include "common/log.hpp"
 
@@ -19,7 +21,9 @@ uv_handle_t* as_handle(H* h) {
 }  // namespace
 
 BusEndpoint::BusEndpoint(SupervisorLink& link, channel::ChannelHub& hub, std::uint32_t slot)
-    : hub_(hub),
+    : link_(link),
+      hub_(hub),
+      slot_(slot),
       bridge_(*link.segment(), hub, slot, link.epoch()),
       wakeup_(*link.segment(), link.wakeup_fds(), slot) {}
 
@@ -40,8 +44,10 @@ common::Result<std::unique_ptr<BusEndpoint>> BusEndpoint::start(uv_loop_t* loop,
     uv_check_init(loop, &ep->check_);
     uv_idle_init(loop, &ep->idle_);
     uv_timer_init(loop, &ep->tick_);
-    for (uv_handle_t* h : {as_handle(&ep->poll_), as_handle(&ep->prepare_), as_handle(&ep->check_),
-                           as_handle(&ep->idle_), as_handle(&ep->tick_)}) {
+    uv_timer_init(loop, &ep->accept_timer_);
+    for (uv_handle_t* h :
+         {as_handle(&ep->poll_), as_handle(&ep->prepare_), as_handle(&ep->check_),
+          as_handle(&ep->idle_), as_handle(&ep->tick_), as_handle(&ep->accept_timer_)}) {
         h->data = ep.get();
         uv_unref(h);  // the server decides when the loop ends
         ++ep->open_handles_;
@@ -113,6 +119,35 @@ void BusEndpoint::after_io() noexcept {
     if (bridge_.take_written()) wakeup_.notify_idle_readers();
 }
 
+void BusEndpoint::pace_accepts(net::Server& server) noexcept {
+    server_ = &server;
+    server.pace_accepts_with(
+        [](void* ctx) {
+            auto* self = static_cast<BusEndpoint*>(ctx);
+            if (!self->started_ || !self->over_share()) return false;
+            uv_timer_start(
+                &self->accept_timer_,
+                [](uv_timer_t* t) { static_cast<BusEndpoint*>(t->data)->server_->resume_accept(); },
+                kAcceptDeferMs, 0);
+            return true;
+        },
+        this);
+}
+
+bool BusEndpoint::over_share() noexcept {
+    link_.publish_connections();
+    const bus::Segment& seg = *link_.segment();
+    const std::uint64_t mine = server_->connection_count();
+    std::uint64_t least = mine;
+    for (std::uint32_t s = 0; s < seg.config().slots; ++s) {
+        if (s == slot_) continue;
+        // Relaxed: an estimate; a stale count costs evenness, nothing else.
+        if (seg.slot(s).state.load(std::memory_order_relaxed) != bus::SlotState::Running) continue;
+        least = std::min(least, seg.slot(s).connections.load(std::memory_order_relaxed));
+    }
+    return mine >= least + kAcceptSlack;
+}
+
 void BusEndpoint::close() noexcept {
     if (!started_) return;
     started_ = false;
@@ -122,8 +157,11 @@ void BusEndpoint::close() noexcept {
     uv_check_stop(&check_);
     uv_idle_stop(&idle_);
     uv_timer_stop(&tick_);
+    uv_timer_stop(&accept_timer_);
+    if (server_) server_->pace_accepts_with(nullptr, nullptr);
+    if (server_) server_->resume_accept();
     for (uv_handle_t* h : {as_handle(&poll_), as_handle(&prepare_), as_handle(&check_),
-                           as_handle(&idle_), as_handle(&tick_)})
+                           as_handle(&idle_), as_handle(&tick_), as_handle(&accept_timer_)})
         uv_close(h, [](uv_handle_t* hh) { --static_cast<BusEndpoint*>(hh->data)->open_handles_; });
 }
 

@@ -15,12 +15,15 @@
 #include "worker/bus_bridge/hub_bridge.hpp"
 #include "worker/bus_bridge/supervisor_link.hpp"
 #include "worker/channel/channel_hub.hpp"
+#include "worker/net/server.hpp"
 
 namespace shoal::worker {
 
 inline constexpr std::size_t kBusPollBudget = 256;      // records per ring per poll
 inline constexpr std::uint32_t kBusTickMs = 20;         // polls anyway (a lost wake-up)
 inline constexpr std::uint32_t kSnapshotWaitMs = 1000;  // at start, for the live slots' state
+inline constexpr std::uint32_t kAcceptDeferMs = 10;     // a worker over its share waits this long
+inline constexpr std::uint32_t kAcceptSlack = 2;        // connections over the least-loaded slot
 
 class BusEndpoint {
   public:
@@ -33,6 +36,11 @@ class BusEndpoint {
     BusEndpoint(const BusEndpoint&) = delete;
     BusEndpoint& operator=(const BusEndpoint&) = delete;
 
+    // Spreads connections over the workers sharing the listening socket (nginx's accept_disabled
+    // idea): a worker holding kAcceptSlack more connections than the least-loaded running slot
+    // leaves a new connection pending for kAcceptDeferMs, so the next accepts go elsewhere.
+    void pace_accepts(net::Server& server) noexcept;
+
     // Detaches from the hub and closes the handles (the loop can then end).
     void close() noexcept;
     const BridgeStats& stats() const noexcept { return bridge_.stats(); }
@@ -43,8 +51,12 @@ class BusEndpoint {
     void drain() noexcept;
     void before_sleep() noexcept;
     void after_io() noexcept;
+    bool over_share() noexcept;
 
+    SupervisorLink& link_;
     channel::ChannelHub& hub_;
+    net::Server* server_ = nullptr;
+    std::uint32_t slot_;
     HubBridge bridge_;
     bus::Wakeup wakeup_;
     uv_poll_t poll_{};
@@ -52,6 +64,7 @@ class BusEndpoint {
     uv_check_t check_{};
     uv_idle_t idle_{};  // keeps the loop from blocking while records are left
     uv_timer_t tick_{};
+    uv_timer_t accept_timer_{};
     int open_handles_ = 0;
     bool started_ = false;
 };

@@ -101,6 +101,12 @@ void SupervisorLink::count_connections_with(CountFn fn, const void* ctx) noexcep
     count_ctx_ = ctx;
 }
 
+void SupervisorLink::publish_connections() noexcept {
+    // Relaxed: an observation for the other workers' accept pacing and `shoal status`.
+    if (record_ != nullptr && count_fn_ != nullptr)
+        record_->connections.store(count_fn_(count_ctx_), std::memory_order_relaxed);
+}
+
 void SupervisorLink::close() noexcept {
     if (!timer_open_) return;
     uv_timer_stop(&timer_);

@@ -35,6 +35,9 @@ class SupervisorLink {
     // Where each beat reads the connection count from (e.g. the server's connection_count()).
     void count_connections_with(CountFn fn, const void* ctx) noexcept;
 
+    // Writes the connection count now (the beat does it too), e.g. when accepting.
+    void publish_connections() noexcept;
+
     // Stops the heartbeat so the loop can end (call once draining is done).
     void close() noexcept;
 

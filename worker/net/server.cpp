@@ -67,6 +67,11 @@ void Server::on_connection(uv_stream_t* listener, int status) {
         SHOAL_WARN("accept failed: %s", uv_strerror(status));
         return;
     }
+    if (s->pacer_ && !s->accept_pending_ && !s->shutting_down_ && s->pacer_(s->pacer_ctx_)) {
+        s->accept_pending_ = true;  // libuv stops watching the listener until uv_accept
+        return;
+    }
+    s->accept_pending_ = false;
     auto* c = new Connection(*s, 0);
     c->id_ = s->table_.add(c);
     if (!c->accept(listener)) return;
@@ -75,6 +80,11 @@ void Server::on_connection(uv_stream_t* listener, int status) {
         ++s->stats_.refused_over_capacity;
         c->refuse(codec::ProtocolError::HttpOverCapacity);
     }
+}
+
+void Server::resume_accept() {
+    if (!accept_pending_ || !listening_) return;
+    on_connection(reinterpret_cast<uv_stream_t*>(&listener_), 0);
 }
 
 void Server::send(ConnId id, FrameRef frame) {

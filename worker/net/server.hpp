@@ -48,6 +48,17 @@ class Server final : public Transport {
     bool shutting_down() const noexcept { return shutting_down_; }
 
     std::uint32_t connection_count() const noexcept { return table_.size(); }
+
+    // Accept pacing, for workers sharing one listening socket: when pacer(ctx) returns true the
+    // connection the kernel just handed over is left pending, and while it is pending libuv
+    // takes no further accepts for this worker, so the others get them. resume_accept() takes
+    // the pending one (the pacer must call it, e.g. from a short timer).
+    using AcceptPacer = bool (*)(void* ctx);
+    void pace_accepts_with(AcceptPacer pacer, void* ctx) noexcept {
+        pacer_ = pacer;
+        pacer_ctx_ = ctx;
+    }
+    void resume_accept();
     const ServerStats& stats() const noexcept { return stats_; }
 
     // Transport
@@ -78,6 +89,9 @@ class Server final : public Transport {
     std::uint32_t peer_logs_in_window_ = 0;
     std::uint64_t peer_logs_dropped_ = 0;
     std::uint16_t port_ = 0;
+    AcceptPacer pacer_ = nullptr;
+    void* pacer_ctx_ = nullptr;
+    bool accept_pending_ = false;
     void (*done_)(void*) = nullptr;
     void* done_arg_ = nullptr;
     WriteBatcher batcher_;
