@@ -215,15 +215,16 @@ std::size_t PhoenixSessions::member_count(std::string_view topic) const noexcept
 }
 
 std::size_t PhoenixSessions::terminate_local_user(std::string_view user_id) {
-    std::size_t n = 0;
+    std::vector<net::ConnId> ids;  // closed after the walk: a close may reach on_close at once
     for (auto& [id, c] : conns_) {
         if (c.closing || c.token != codec::TokenStatus::Ok || c.identity.user_id != user_id)
             continue;
         c.closing = true;
-        transport_.close(id, kClosePolicy, "terminated by the app");
-        ++n;
+        ids.push_back(id);
     }
-    return n;
+    for (net::ConnId id : ids)
+        transport_.close(id, kClosePolicy, "terminated by the app");
+    return ids.size();
 }
 
 void PhoenixSessions::reply(net::ConnId id, const codec::PhoenixMessage& m, std::string_view status,

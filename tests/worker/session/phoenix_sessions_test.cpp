@@ -343,3 +343,16 @@ TEST_CASE("phoenix session: a reconciled worker's unannounced connections leave 
     auto diff = test::parse_json(f.t.to(1)[0]);
     CHECK(std::string(diff[4]["leaves"]["amy"]["metas"][0]["phx_ref"].GetString()) == "F1.4.78");
 }
+
+TEST_CASE("phoenix session: terminating a user closes that user's sockets only",
+          "[session][phoenix]") {
+    Fixture f;
+    f.open(1, f.token("ann"));
+    f.open(2, f.token("ann"));
+    f.open(3, f.token("bob"));
+    f.open(4);
+    CHECK(f.hub.terminate_user("ann") == 2);
+    CHECK(f.t.was_closed(1, 1008));
+    CHECK(f.t.was_closed(2, 1008));
+    CHECK(f.t.closed.size() == 2);
+}
