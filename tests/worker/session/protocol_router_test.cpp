@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fake_transport.hpp"
+#include "worker/codec/phoenix_token.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 
 using namespace shoal;
@@ -96,4 +97,29 @@ TEST_CASE("router: the HTTP API accepts a Phoenix-only name and delivers to its 
         codec::sign_http_query("POST", "/apps/app-id/events", {}, f.config.app.key,
                                f.config.app.secret, clock_s(), reserved);
     CHECK(f.r.on_request({"POST", "/apps/app-id/events", q2, {}, reserved}).status == 400);
+}
+
+TEST_CASE("router: the HTTP API answers channel and user queries for Phoenix topics",
+          "[session][router]") {
+    Fixture f;
+    const std::string tok =
+        codec::make_phoenix_token(R"({"user_id":"ann","exp":2000000000})", f.config.app.secret);
+    f.r.on_open(2, f.ws("/socket/websocket", "vsn=2.0.0&token=" + tok));
+    f.r.on_text(2, R"(["1","1","presence:room","phx_join",{}])");
+    auto get = [&](const std::string& path, std::vector<codec::QueryParam> params = {}) {
+        const std::string q = codec::sign_http_query(
+            "GET", path, std::move(params), f.config.app.key, f.config.app.secret, clock_s(), "");
+        return f.r.on_request({"GET", path, q, {}, ""});
+    };
+    auto info =
+        get("/apps/app-id/channels/presence:room", {{"info", "user_count,subscription_count"}});
+    REQUIRE(info.status == 200);
+    auto d = test::parse_json(info.body);
+    CHECK(d["occupied"].GetBool());
+    CHECK(d["user_count"].GetInt() == 1);
+    CHECK(d["subscription_count"].GetInt() == 1);
+    auto users = get("/apps/app-id/channels/presence:room/users");
+    REQUIRE(users.status == 200);
+    CHECK(users.body == R"({"users":[{"id":"ann"}]})");
+    CHECK(get("/apps/app-id/channels/#room").status == 400);
 }
