@@ -21,6 +21,9 @@ using common::Result;
 namespace {
 // Positions grow by at most a few GB/s: 2^62 is decades away, so a larger one is corruption.
 constexpr std::uint64_t kMaxSanePosition = 1ull << 62;
+// tail_intent moves in 16 KiB steps (at most 1/16 of the ring): one store, and one cache-line
+// transfer to readers, per step instead of per record. Readers see a lap at most one step early.
+constexpr std::uint64_t kIntentChunk = 16 * 1024;
 }  // namespace
 
 RingWriter::RingWriter(Segment& segment, std::uint32_t ring, std::uint64_t epoch) noexcept
@@ -30,7 +33,8 @@ RingWriter::RingWriter(Segment& segment, std::uint32_t ring, std::uint64_t epoch
       mask_(segment.config().ring_bytes - 1),
       max_record_(segment.config().max_record_bytes),
       ring_(ring),
-      epoch_(epoch) {}
+      epoch_(epoch),
+      intent_chunk_(std::min(kIntentChunk, capacity_ / 16)) {}
 
 void RingWriter::write_padding(std::uint64_t position, std::uint64_t bytes) noexcept {
     SHOAL_ASSERT(bytes >= kRecordAlign && bytes % kRecordAlign == 0);
@@ -44,12 +48,13 @@ void RingWriter::write_padding(std::uint64_t position, std::uint64_t bytes) noex
     std::memcpy(data_ + (position & mask_), &h, sizeof h);
 }
 
-void RingWriter::publish(std::uint64_t latest, std::uint64_t end) noexcept {
+void RingWriter::publish() noexcept {
+    if (published_ == tail_) return;
     // release: a reader that loads `latest` may read the header it names.
-    header_->latest.store(latest, std::memory_order_release);
-    // release: everything below `end` is written before any reader can see `end` (C2 step 4).
-    header_->tail.store(end, std::memory_order_release);
-    tail_ = end;
+    header_->latest.store(latest_, std::memory_order_release);
+    // release: everything below tail is written before any reader can see it (C2 step 4).
+    header_->tail.store(tail_, std::memory_order_release);
+    published_ = tail_;
 }
 
 Result<void> RingWriter::recover() {
@@ -69,7 +74,9 @@ Result<void> RingWriter::recover() {
                    static_cast<unsigned long long>(p));
         header_->tail_intent.store(p, std::memory_order_release);
         intent_ = p;
-        publish(p, p);
+        header_->latest.store(p, std::memory_order_release);
+        header_->tail.store(p, std::memory_order_release);
+        tail_ = p;
     } else if (i > t) {
         // A writer died between claiming [t, i) and publishing it: that range may hold a torn
         // record. Cover it with padding (two records if it crosses the end of the buffer).
@@ -79,9 +86,11 @@ Result<void> RingWriter::recover() {
         header_->tail.store(i, std::memory_order_release);  // latest stays on the last real record
         tail_ = i;
     }
+    published_ = tail_;
     // The next sequence number continues from the last published record, if it is readable.
     next_seq_ = 0;
     const std::uint64_t latest = header_->latest.load(std::memory_order_acquire);
+    latest_ = latest;
     if (latest < tail_ && tail_ - latest < capacity_ && latest % kRecordAlign == 0) {
         RecordHeader h;
         std::memcpy(&h, data_ + (latest & mask_), sizeof h);
@@ -93,19 +102,16 @@ Result<void> RingWriter::recover() {
     return {};
 }
 
-Result<std::span<std::byte>> RingWriter::claim(std::int32_t type, std::size_t length) noexcept {
+std::byte* RingWriter::reserve(std::int32_t type, std::size_t length) noexcept {
     SHOAL_ASSERT(recovered_ && !claimed_ && type >= 0);
-    if (length > max_record_)
-        return Error{Errc::TooLarge, 0,
-                     "bus record of " + std::to_string(length) + " bytes (max " +
-                         std::to_string(max_record_) + ")"};
+    if (length > max_record_) return nullptr;
     const std::uint64_t stride = record_stride(length);
     const std::uint64_t offset = tail_ & mask_;
     const std::uint64_t pad = offset + stride > capacity_ ? capacity_ - offset : 0;
     const std::uint64_t end = tail_ + pad + stride;
     if (end > intent_) {
-        intent_ = end;
-        header_->tail_intent.store(end, std::memory_order_release);
+        intent_ = align_up(end, intent_chunk_);
+        header_->tail_intent.store(intent_, std::memory_order_release);
         // release fence: the intent is visible before any byte of the range it covers changes,
         // so a reader copying old bytes from there fails its re-check (C2 step 1, C3 step 5).
         detail::fence_release();
@@ -115,10 +121,19 @@ Result<std::span<std::byte>> RingWriter::claim(std::int32_t type, std::size_t le
     claim_length_ = static_cast<std::uint32_t>(length);
     claim_type_ = type;
     claimed_ = true;
-    return std::span<std::byte>(data_ + (claim_start_ & mask_) + kRecordHeaderBytes, length);
+    return data_ + (claim_start_ & mask_) + kRecordHeaderBytes;
 }
 
-void RingWriter::commit(std::size_t used) noexcept {
+Result<std::span<std::byte>> RingWriter::claim(std::int32_t type, std::size_t length) noexcept {
+    std::byte* p = reserve(type, length);
+    if (p == nullptr)
+        return Error{Errc::TooLarge, 0,
+                     "bus record of " + std::to_string(length) + " bytes (max " +
+                         std::to_string(max_record_) + ")"};
+    return std::span<std::byte>(p, length);
+}
+
+void RingWriter::commit(std::size_t used, Publish when) noexcept {
     SHOAL_ASSERT(claimed_ && used <= claim_length_);
     const RecordHeader h{claim_start_,
                          next_seq_,
@@ -129,8 +144,10 @@ void RingWriter::commit(std::size_t used) noexcept {
     std::memcpy(data_ + (claim_start_ & mask_), &h, sizeof h);
     ++next_seq_;
     claimed_ = false;
+    latest_ = claim_start_;
     // A shrunk record leaves tail_intent ahead of tail; the next claim starts at tail anyway.
-    publish(claim_start_, claim_start_ + record_stride(used));
+    tail_ = claim_start_ + record_stride(used);
+    if (when == Publish::Now) publish();
 }
 
 void RingWriter::abort() noexcept {
@@ -138,16 +155,16 @@ void RingWriter::abort() noexcept {
     const std::uint64_t stride = record_stride(claim_length_);
     write_padding(claim_start_, stride);
     claimed_ = false;
-    header_->tail.store(claim_start_ + stride, std::memory_order_release);  // see publish()
     tail_ = claim_start_ + stride;
+    publish();
 }
 
-bool RingWriter::try_write(std::int32_t type, std::span<const std::byte> payload) noexcept {
-    if (payload.size() > max_record_) return false;
-    auto span = claim(type, payload.size());
-    if (!span.ok()) return false;
-    if (!payload.empty()) std::memcpy(span.value().data(), payload.data(), payload.size());
-    commit(payload.size());
+bool RingWriter::try_write(std::int32_t type, std::span<const std::byte> payload,
+                           Publish when) noexcept {
+    std::byte* p = reserve(type, payload.size());
+    if (p == nullptr) return false;
+    if (!payload.empty()) std::memcpy(p, payload.data(), payload.size());
+    commit(payload.size(), when);
     return true;
 }
 

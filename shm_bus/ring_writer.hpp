@@ -14,6 +14,11 @@
 
 namespace shoal::bus {
 
+// Now: the record is visible when commit() returns. Later: it becomes visible with the next
+// publish() (or any later commit with Now); a worker commits a loop iteration's records and
+// publishes once, which spares readers a cache-line transfer per record.
+enum class Publish { Now, Later };
+
 class RingWriter {
   public:
     RingWriter(Segment& segment, std::uint32_t ring, std::uint64_t epoch) noexcept;
@@ -29,14 +34,18 @@ class RingWriter {
     // visible until commit(). A length over max_record_bytes is refused with Errc::TooLarge.
     // `type` must be >= 0 (negative types belong to the bus).
     common::Result<std::span<std::byte>> claim(std::int32_t type, std::size_t length) noexcept;
-    // Publishes the claimed record; `used` (<= the claimed length) may shrink it.
-    void commit() noexcept { commit(claim_length_); }
-    void commit(std::size_t used) noexcept;
-    // Gives the claimed space back as padding; readers skip it.
+    // Completes the claimed record; `used` (<= the claimed length) may shrink it.
+    void commit(Publish when = Publish::Now) noexcept { commit(claim_length_, when); }
+    void commit(std::size_t used, Publish when = Publish::Now) noexcept;
+    // Gives the claimed space back as padding; readers skip it. Publishes what is pending.
     void abort() noexcept;
+    // Makes every committed record visible (one release store of tail). Cheap when idle.
+    void publish() noexcept;
+    bool has_unpublished() const noexcept { return tail_ != published_; }
 
     // claim + copy + commit. False (and nothing written) if the payload is over the maximum.
-    bool try_write(std::int32_t type, std::span<const std::byte> payload) noexcept;
+    bool try_write(std::int32_t type, std::span<const std::byte> payload,
+                   Publish when = Publish::Now) noexcept;
 
     std::uint32_t ring() const noexcept { return ring_; }
     std::uint64_t epoch() const noexcept { return epoch_; }
@@ -44,8 +53,9 @@ class RingWriter {
     std::uint64_t records_written() const noexcept { return next_seq_; }
 
   private:
+    // Reserves the record (padding the end of the buffer if needed); null if over the maximum.
+    std::byte* reserve(std::int32_t type, std::size_t length) noexcept;
     void write_padding(std::uint64_t position, std::uint64_t bytes) noexcept;
-    void publish(std::uint64_t latest, std::uint64_t end) noexcept;
 
     RingHeader* header_;
     std::byte* data_;
@@ -54,8 +64,11 @@ class RingWriter {
     std::uint32_t max_record_;
     std::uint32_t ring_;
     std::uint64_t epoch_;
-    std::uint64_t tail_ = 0;    // mirrors header_->tail
-    std::uint64_t intent_ = 0;  // mirrors header_->tail_intent; never decreases
+    std::uint64_t intent_chunk_;   // tail_intent advances in these steps, not per record
+    std::uint64_t tail_ = 0;       // end of the committed records
+    std::uint64_t published_ = 0;  // mirrors header_->tail
+    std::uint64_t latest_ = 0;     // start of the last committed user record
+    std::uint64_t intent_ = 0;     // mirrors header_->tail_intent; never decreases
     std::uint64_t next_seq_ = 0;
     std::uint64_t claim_start_ = 0;  // where the claimed record's header goes
     std::uint32_t claim_length_ = 0;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The supervisor-owned fields of the slot table and the control ring, the one ring it writes.
 #include "supervisor/bus_control.hpp"
 
 #include <fcntl.h>

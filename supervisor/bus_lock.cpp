@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// flock(2) is released by the kernel with its holder, unlike a lock word in shared memory.
 #include "supervisor/bus_lock.hpp"
 
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Failure times are kept (at most K) and aged out of the window on each new failure.
 #include "supervisor/circuit_breaker.hpp"
 
 #include <algorithm>

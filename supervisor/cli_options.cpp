@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Flags for every Config field; to_args() is their exact inverse (pinned by a round-trip test).
 #include "supervisor/cli_options.hpp"
 
 namespace shoal::sup {

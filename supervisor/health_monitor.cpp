@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Heartbeat staleness and health, judged from the slot record and the monotonic clock.
 #include "supervisor/health_monitor.hpp"
 
 namespace shoal::sup {

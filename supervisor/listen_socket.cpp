@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// IPv4 only, bound once; workers adopt the fd and never bind themselves.
 #include "supervisor/listen_socket.hpp"
 
 #include <arpa/inet.h>

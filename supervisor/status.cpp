@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Reads the segment read-only and trusts no word in it: an unknown state prints as "unknown".
 #include "supervisor/status.hpp"
 
 #include <signal.h>
@@ -88,9 +89,11 @@ ServerStatus snapshot(const bus::Segment& seg, const std::string& bus_name, std:
         ss.messages_in = s.messages_in.load(kRelaxed);
         ss.messages_out = s.messages_out.load(kRelaxed);
         ss.lost_records = s.lost_records.load(kRelaxed);
+        for (std::uint32_t r = 0; r < c.ring_count(); ++r)
+            ss.read_positions.push_back(s.read_position[r].load(kRelaxed));
         for (std::uint32_t r = 0; r < c.ring_count(); ++r) {
             if (r == i || !live) continue;
-            std::uint64_t pos = s.read_position[r].load(kRelaxed);
+            std::uint64_t pos = ss.read_positions[r];
             std::uint64_t tail = st.rings[r].tail;
             if (tail > pos && tail - pos > ss.max_lag_bytes) ss.max_lag_bytes = tail - pos;
         }
@@ -173,6 +176,11 @@ std::string render_json(const ServerStatus& st) {
         w.Uint64(s.lost_records);
         w.Key("max_lag_bytes");
         w.Uint64(s.max_lag_bytes);
+        w.Key("read_positions");
+        w.StartArray();
+        for (std::uint64_t p : s.read_positions)
+            w.Uint64(p);
+        w.EndArray();
         w.EndObject();
     }
     w.EndArray();

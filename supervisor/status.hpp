@@ -25,7 +25,8 @@ struct SlotStatus {
     std::uint64_t messages_in = 0;
     std::uint64_t messages_out = 0;
     std::uint64_t lost_records = 0;
-    std::uint64_t max_lag_bytes = 0;  // the furthest this worker is behind any other ring
+    std::uint64_t max_lag_bytes = 0;            // the furthest this worker is behind any other ring
+    std::vector<std::uint64_t> read_positions;  // this worker's cursor in each ring
 };
 
 struct RingStatus {

@@ -53,24 +53,6 @@ class SlotLogScope {
 
 }  // namespace
 
-const char* slot_phase_name(SlotPhase phase) noexcept {
-    switch (phase) {
-        case SlotPhase::Idle:
-            return "idle";
-        case SlotPhase::Running:
-            return "running";
-        case SlotPhase::Stopping:
-            return "stopping";
-        case SlotPhase::Backoff:
-            return "backoff";
-        case SlotPhase::BreakerOpen:
-            return "breaker-open";
-        case SlotPhase::Stopped:
-            return "stopped";
-    }
-    return "idle";
-}
-
 Supervisor::Supervisor(uv_loop_t* loop, const common::Config& config, BusControl& bus,
                        SupervisorSetup setup)
     : loop_(loop), config_(config), bus_(bus), setup_(std::move(setup)) {
@@ -118,6 +100,12 @@ void Supervisor::on_exit(uv_process_t* process, std::int64_t exit_status, int te
     auto* slot = static_cast<WorkerSlot*>(process->data);
     auto* self = static_cast<Supervisor*>(process->loop->data);
     self->handle_exit(*slot, exit_status, term_signal);
+}
+
+// A slot may start again only once its handle is closed; a drain may end only then, too.
+void Supervisor::on_process_closed(uv_handle_t* handle) {
+    static_cast<WorkerSlot*>(handle->data)->handle_open = false;
+    static_cast<Supervisor*>(handle->loop->data)->finish_if_done();
 }
 
 void Supervisor::publish(const WorkerSlot& s) {
@@ -169,8 +157,7 @@ void Supervisor::start_worker(WorkerSlot& s) {
     if (!pid) {
         SHOAL_ERROR("worker start failed: slot=%u epoch=%lu: %s", s.index,
                     static_cast<unsigned long>(s.epoch), pid.error().message().c_str());
-        uv_close(reinterpret_cast<uv_handle_t*>(&s.process),
-                 [](uv_handle_t* h) { static_cast<WorkerSlot*>(h->data)->handle_open = false; });
+        uv_close(reinterpret_cast<uv_handle_t*>(&s.process), on_process_closed);
         after_failure(s, 0, false);
         return;
     }
@@ -275,12 +262,7 @@ void Supervisor::handle_exit(WorkerSlot& s, std::int64_t exit_status, int term_s
                   static_cast<unsigned long>(uptime_ms));
     }
     bus_.announce_down(s.index, s.epoch);
-    uv_close(reinterpret_cast<uv_handle_t*>(&s.process), [](uv_handle_t* h) {
-        auto* slot = static_cast<WorkerSlot*>(h->data);
-        slot->handle_open = false;
-        auto* self = static_cast<Supervisor*>(h->loop->data);
-        self->finish_if_done();
-    });
+    uv_close(reinterpret_cast<uv_handle_t*>(&s.process), on_process_closed);
     s.pid = 0;
 
     if (shutting_down_) {
@@ -367,27 +349,39 @@ void Supervisor::begin_rolling_restart() {
         return;
     }
     SHOAL_INFO("SIGHUP: rolling restart of %zu workers, one at a time", slots_.size());
-    rolling_slot_ = 0;
-    stop_worker(*slots_[0], StopReason::Rolling, SIGTERM);
+    roll_next();
 }
 
-// The current slot is done once its replacement is up, or once it is not running at all (in
-// backoff or behind an open breaker: the normal policy owns it then). Then the next one goes.
+// Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or
+// behind an open breaker) are skipped: the normal policy owns them.
+void Supervisor::roll_next() {
+    while (static_cast<std::size_t>(++rolling_slot_) < slots_.size()) {
+        WorkerSlot& n = *slots_[static_cast<std::size_t>(rolling_slot_)];
+        if (n.phase == SlotPhase::Running) {
+            stop_worker(n, StopReason::Rolling, SIGTERM);
+            return;
+        }
+        SlotLogScope log_scope(n.index);
+        SHOAL_INFO("rolling restart: slot=%u skipped (%s)", n.index, slot_phase_name(n.phase));
+    }
+    SHOAL_INFO("rolling restart finished");
+    rolling_slot_ = -1;
+}
+
+// The current slot is done once its replacement is up, or once it is not running at all (its
+// replacement failed: the normal policy owns it then). Then the next one goes.
 void Supervisor::advance_rolling() {
     WorkerSlot& s = *slots_[static_cast<std::size_t>(rolling_slot_)];
-    SlotLogScope log_scope(s.index);
     bool replacing = s.phase == SlotPhase::Stopping ||
                      (s.phase == SlotPhase::Backoff && s.restart_at_ms == 0) ||
                      (s.phase == SlotPhase::Running && !s.announced_up);
     if (replacing) return;
-    SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
-               static_cast<unsigned long>(s.epoch));
-    if (static_cast<std::size_t>(++rolling_slot_) >= slots_.size()) {
-        SHOAL_INFO("rolling restart finished");
-        rolling_slot_ = -1;
-        return;
+    {
+        SlotLogScope log_scope(s.index);
+        SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
+                   static_cast<unsigned long>(s.epoch));
     }
-    stop_worker(*slots_[static_cast<std::size_t>(rolling_slot_)], StopReason::Rolling, SIGTERM);
+    roll_next();
 }
 
 }  // namespace shoal::sup

@@ -40,6 +40,7 @@ class Supervisor {
     static void on_tick(uv_timer_t* timer);
     static void on_signal(uv_signal_t* handle, int signum);
     static void on_exit(uv_process_t* process, std::int64_t exit_status, int term_signal);
+    static void on_process_closed(uv_handle_t* handle);
 
     void tick();
     void tick_slot(WorkerSlot& slot, std::uint64_t now_ms, std::uint64_t now_ns);
@@ -50,6 +51,7 @@ class Supervisor {
     void begin_shutdown(int signum);
     void begin_rolling_restart();
     void advance_rolling();
+    void roll_next();
     void finish_if_done();
     void publish(const WorkerSlot& slot);
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Builds argv, environment and the fd map for one worker start and calls uv_spawn.
 #include "supervisor/worker_spawner.hpp"
 
 #include <unistd.h>

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # test-timeout: 60
 # A worker that fails at start-up with a configuration error (exit 78) opens its slot's breaker at
-# once instead of restarting in a loop; the other slot serves on.
+# once instead of restarting in a loop; the other slot serves on, and a rolling restart (SIGHUP)
+# skips the slot behind the open breaker.
 source "$(dirname "$0")/lib/common.bash"
 
 fault="$FAULT_TMP/fault_file"
@@ -25,4 +26,13 @@ grep -q "breaker closed -> open: slot=1 (configuration error, exit 78)" "$SUP_LO
     fail "breaker transition not logged"
 slot_is 0 running 1 || fail "slot 0 is not serving"
 
-echo "config_error: exit 78 opened the breaker after $exits start; slot 0 serving"
+# A rolling restart replaces slot 0 and skips slot 1, which its open breaker owns.
+kill -HUP "$SUP_PID"
+rolled() { grep -q "rolling restart finished" "$SUP_LOG"; }
+wait_until 5000 rolled || fail "rolling restart did not finish"
+grep -q "rolling restart: slot=1 skipped (breaker-open)" "$SUP_LOG" || fail "slot 1 not skipped"
+slot_is 0 running 2 || fail "slot 0 was not rolled"
+[ "$(grep -c "worker exited: slot=1 .*status=78" "$SUP_LOG")" = 1 ] ||
+    fail "the roll started slot 1 despite its open breaker"
+
+echo "config_error: exit 78 opened the breaker after $exits start; slot 0 serving and rolled, slot 1 skipped"

@@ -15,6 +15,10 @@ wait "$SUP_PID" 2>/dev/null
 wait_until 2000 all_gone $workers || fail "workers $workers outlived the supervisor by 2 s"
 gone=$(($(now_ms) - t0))
 [ -e "/dev/shm/$BUS" ] || fail "expected the crashed supervisor's segment to be left behind"
+stale="$("$SHOAL_BIN" status --bus-name "$BUS" 2>&1)"
+st=$?
+[ "$st" = 1 ] || fail "status on a dead supervisor's bus exited $st, expected 1"
+echo "$stale" | grep -q "not running: stale segment" || fail "status did not call the segment stale"
 
 t1="$(now_ms)"
 start_serve 2

@@ -107,11 +107,12 @@ inline void wait_for_readers(const bus::Segment& seg, std::uint64_t tail, std::u
     }
 }
 
-inline void write_checked(bus::RingWriter& w, std::uint64_t seq, std::size_t max_len) {
+inline void write_checked(bus::RingWriter& w, std::uint64_t seq, std::size_t max_len,
+                          bus::Publish when = bus::Publish::Now) {
     const std::size_t len = test_length(seq, max_len);
     auto span = w.claim(test_type(seq), len);
     fill_payload(seq, span.value());
-    w.commit();
+    w.commit(when);
 }
 
 }  // namespace shoal::test

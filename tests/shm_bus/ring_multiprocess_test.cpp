@@ -75,13 +75,18 @@ bool readers_running(const Segment& seg) {
     return true;
 }
 
-// Writes [from, to) with flow control on `watched` readers.
+// Writes [from, to) with flow control on `watched` readers; with Publish::Later, records become
+// visible 32 at a time, as a worker publishes once per loop iteration.
 void write_range(RingWriter& w, const Segment& seg, std::uint64_t from, std::uint64_t to,
-                 std::span<const std::uint32_t> watched) {
+                 std::span<const std::uint32_t> watched, Publish when) {
     for (std::uint64_t seq = from; seq < to; ++seq) {
-        if (seq % 64 == 0) wait_for_readers(seg, w.tail(), 0, watched);
-        write_checked(w, seq, kMax);
+        if (seq % 32 == 0) {
+            w.publish();
+            wait_for_readers(seg, w.tail(), 0, watched);
+        }
+        write_checked(w, seq, kMax, when);
     }
+    w.publish();
 }
 
 void write_done(RingWriter& w, const Segment& seg, std::span<const std::uint32_t> watched) {
@@ -111,7 +116,7 @@ TEST_CASE(
         if (!w.recover().ok()) return 3;
         while (!readers_running(mine.value()))
             ::sched_yield();
-        write_range(w, mine.value(), 0, kRecords, kReaderSlots);
+        write_range(w, mine.value(), 0, kRecords, kReaderSlots, Publish::Later);
         write_done(w, mine.value(), kReaderSlots);
         return 0;
     });
@@ -153,13 +158,13 @@ TEST_CASE(
         while (!readers_running(mine.value()))
             ::sched_yield();
         const std::array<std::uint32_t, 2> others{kReaderSlots[0], kReaderSlots[1]};
-        write_range(w, mine.value(), 0, kBefore, kReaderSlots);
+        write_range(w, mine.value(), 0, kBefore, kReaderSlots, Publish::Now);
         control[0].first_phase.store(1, std::memory_order_release);
         if (!wait_flag(control[0].stopped, 60'000'000'000ull)) return 4;
-        write_range(w, mine.value(), kBefore, kBefore + kWhileStopped, others);
+        write_range(w, mine.value(), kBefore, kBefore + kWhileStopped, others, Publish::Now);
         control[0].lapped.store(1, std::memory_order_release);
         if (!wait_flag(control[0].resumed, 60'000'000'000ull)) return 5;
-        write_range(w, mine.value(), kBefore + kWhileStopped, kTotal, kReaderSlots);
+        write_range(w, mine.value(), kBefore + kWhileStopped, kTotal, kReaderSlots, Publish::Now);
         write_done(w, mine.value(), kReaderSlots);
         return 0;
     });

@@ -73,9 +73,13 @@ TEST_CASE(
     RingWriter w(seg.value(), 0, 1);
     REQUIRE(w.recover().ok());
     for (std::uint64_t seq = 0; seq < kRecords; ++seq) {
-        if (seq % 64 == 0) wait_for_readers(seg.value(), w.tail(), 0, kReaderSlots);
-        write_checked(w, seq, kMax);
+        if (seq % 64 == 0) {
+            w.publish();
+            wait_for_readers(seg.value(), w.tail(), 0, kReaderSlots);
+        }
+        write_checked(w, seq, kMax, Publish::Later);
     }
+    w.publish();
     wait_for_readers(seg.value(), w.tail(), 0, kReaderSlots);
     REQUIRE(w.try_write(kDoneType, {}));
     for (auto& t : threads)

@@ -11,6 +11,9 @@
 #include <boost/interprocess/shared_memory_object.hpp>
 #include <catch2/catch.hpp>
 
+#include "shm_bus/ring_reader.hpp"
+#include "shm_bus/ring_writer.hpp"
+#include "tests/shm_bus/collect_sink.hpp"
 #include "tests/shm_bus/segment_guard.hpp"
 
 using shoal::bus::BusConfig;
@@ -139,6 +142,8 @@ TEST_CASE(
         if (!mine.ok()) ::_exit(2);
         mine->slot(0).pid.store(static_cast<std::uint32_t>(::getpid()));
         mine->slot(0).state.store(SlotState::Running);
+        shoal::bus::RingWriter w(mine.value(), 1, 1);
+        if (!w.recover().ok() || !w.try_write(7, std::as_bytes(std::span("hello")))) ::_exit(3);
         ::_exit(0);
     }
     int status = 0;
@@ -152,6 +157,13 @@ TEST_CASE(
     const Segment& view = ro.value();
     REQUIRE(view.slot(0).pid.load() == static_cast<std::uint32_t>(child));
     REQUIRE(view.slot(0).state.load() == SlotState::Running);
+    REQUIRE(view.ring_header(1).tail.load() == 64);
+    shoal::bus::RingReader reader(view, 1);  // an observer may read rings too
+    reader.start_at(0);
+    shoal::test::CollectSink sink;
+    REQUIRE(reader.poll(sink, 10) == 1);
+    REQUIRE(sink.records[0].type == 7);
+    REQUIRE(sink.records[0].payload.size() == 6);
 }
 
 TEST_CASE("Segment: remove unlinks the name while existing mappings stay usable",

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Real segments: stale removal, control-ring records read back, published fields.
 #include "supervisor/bus_control.hpp"
 
 #include <unistd.h>

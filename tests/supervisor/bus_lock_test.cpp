@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Real processes: a forked second holder is refused; a SIGKILLed holder frees the lock.
 #include "supervisor/bus_lock.hpp"
 
 #include <signal.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The breaker state machine over a fake clock (milliseconds passed in).
 #include "supervisor/circuit_breaker.hpp"
 
 #include <catch2/catch.hpp>

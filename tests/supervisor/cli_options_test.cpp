@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Flags and their rendering back to flags for the worker command line.
 #include "supervisor/cli_options.hpp"
 
 #include <catch2/catch.hpp>

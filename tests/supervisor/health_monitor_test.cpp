@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Heartbeat judgement over a fake clock.
 #include "supervisor/health_monitor.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The socket that keeps the accept queue alive while no worker accepts.
 #include "supervisor/listen_socket.hpp"
 
 #include <arpa/inet.h>

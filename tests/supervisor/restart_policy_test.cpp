@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Backoff bounds, reset after healthy uptime, determinism of the seeded jitter.
 #include "supervisor/restart_policy.hpp"
 
 #include <catch2/catch.hpp>

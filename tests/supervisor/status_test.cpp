@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Status snapshot and its text and JSON renderings over a real segment.
 #include "supervisor/status.hpp"
 
 #include <unistd.h>
@@ -55,6 +56,8 @@ TEST_CASE("status: the snapshot reports slots, uptime, heartbeat age, breaker an
     REQUIRE(a.breaker == "open");
     REQUIRE(a.connections == 17);
     REQUIRE(a.max_lag_bytes == st.rings[2].tail);
+    REQUIRE(a.read_positions.size() == 3);
+    REQUIRE(a.read_positions[2] == 0);
     REQUIRE(st.slots[1].state == "empty");
     REQUIRE(st.slots[1].max_lag_bytes == 0);  // not running: no lag to speak of
 
@@ -67,6 +70,7 @@ TEST_CASE("status: the snapshot reports slots, uptime, heartbeat age, breaker an
         REQUIRE(std::string(d["slots"][0]["breaker"].GetString()) == "open");
         REQUIRE(d["slots"][0]["connections"].GetUint64() == 17);
         REQUIRE(d["rings"].Size() == 3);
+        REQUIRE(d["slots"][0]["read_positions"].Size() == 3);
     }
     SECTION("the text form has one line per slot with its pid and breaker") {
         std::string text = sup::render_text(st);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// A real uv_spawn of a shell script that reports its fds, argv and environment.
 #include "supervisor/worker_spawner.hpp"
 
 #include <sys/eventfd.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// TEST-ONLY: parses SHOAL_FAULT_FILE; nothing in production sets it.
 #include "worker/bus_bridge/fault_switch.hpp"
 
 #include <cstdio>

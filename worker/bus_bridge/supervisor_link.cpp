@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The worker end of the watchdog: parent-death checks and the heartbeat timer.
 #include "worker/bus_bridge/supervisor_link.hpp"
 
 #include <sys/prctl.h>

@@ -195,7 +195,7 @@ HttpParseState HttpRequestParser::parse_head() {
     if (length > limits_.max_body_bytes) return fail(ProtocolError::HttpBodyTooLarge);
     request_.keep_alive = request_.version_minor == 1 ? !conn_close : conn_keep && !conn_close;
     body_needed_ = static_cast<std::size_t>(length);
-    if (body_needed_ > 0) body_.reserve(body_needed_);
+    // No reserve of the announced length: memory follows the bytes that actually arrive.
     return HttpParseState::NeedMore;
 }
 

@@ -155,8 +155,14 @@ ProtocolError WsFrameParser::on_payload(char* p, std::size_t avail, WsFrameSink&
         go_on = sink.on_ws_message(message_op_, p, avail);
         return ProtocolError::None;
     }
-    if (message_.capacity() < message_len_)
-        message_.reserve(static_cast<std::size_t>(message_len_));
+    if (message_.capacity() < message_len_) {
+        // Grow geometrically: exact reserves per fragment would copy quadratically for a peer
+        // that sends a message in thousands of tiny fragments.
+        std::size_t want = message_.capacity() * 2;
+        if (want < message_len_) want = static_cast<std::size_t>(message_len_);
+        if (want > opt_.max_message_bytes) want = opt_.max_message_bytes;
+        message_.reserve(want);
+    }
     message_.append(p, avail);
     if (!frame_done || !fin_) return ProtocolError::None;
     in_message_ = false;

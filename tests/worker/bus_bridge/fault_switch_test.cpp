@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Parsing of the test-only fault file.
 #include "worker/bus_bridge/fault_switch.hpp"
 
 #include <catch2/catch.hpp>

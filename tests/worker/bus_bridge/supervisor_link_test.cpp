@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The worker side of the watchdog against a real segment and a real loop.
 #include "worker/bus_bridge/supervisor_link.hpp"
 
 #include <unistd.h>

@@ -54,3 +54,18 @@ TEST_CASE("WsFrameParser: zero allocations per message after warm-up", "[worker]
     REQUIRE(scope.count() == 0);
     REQUIRE(sink.messages == per_round * 1001);
 }
+
+TEST_CASE("WsFrameParser: a message in thousands of tiny fragments grows its buffer geometrically",
+          "[worker][codec][alloc]") {
+    std::string wire = codec::encode_client_frame(codec::WsOpcode::Binary, "a", 7, false);
+    for (int i = 0; i < 4094; ++i)
+        wire += codec::encode_client_frame(codec::WsOpcode::Continuation, "b", 7, false);
+    wire += codec::encode_client_frame(codec::WsOpcode::Continuation, "c", 7, true);
+    codec::WsFrameParser parser;
+    CountingSink sink;
+    test::AllocationScope scope;
+    REQUIRE(parser.parse(wire.data(), wire.size(), sink) == codec::ProtocolError::None);
+    REQUIRE(sink.messages == 1);
+    REQUIRE(sink.bytes == 4096);
+    REQUIRE(scope.count() <= 16);  // log2(4096) reallocations, not 4096
+}
