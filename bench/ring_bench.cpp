@@ -131,6 +131,11 @@ int ring_reader_main(const std::string& name, const bus::BusConfig& cfg, int r,
             wake.clear();
         } else if (++idle_spins > 64) {
             ::sched_yield();
+        } else {
+            // Back off before looking at tail again: every look pulls the writer's position line
+            // over, and the writer's next store has to pull it back.
+            for (int k = 0; k < 16; ++k)
+                __builtin_ia32_pause();
         }
     }
     return sink.touch == 0xFFFFFFFFFFFFFFFFull ? 1 : 0;

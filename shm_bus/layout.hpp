@@ -45,7 +45,8 @@
      below tail); copy the payload out; acquire fence; re-check tail_intent; only then deliver.
      Any failure counts as a loss and resyncs to `latest` (or `tail`). Every poll has a budget.
  C4  A writer killed mid-record never moved tail. recover() fills [tail, tail_intent) with padding
-     and publishes tail = tail_intent; tail_intent never moves backwards.
+     and publishes tail = tail_intent; tail_intent never moves backwards. A `latest` naming a
+     record in that range (killed between the two stores of publish) is moved to the new tail.
  C5  The absolute position inside each header makes a stale record from an earlier lap identify
      itself, with no zeroing pass.
  C6  std::atomic<u32/u64> only, always lock-free, standard layout, offsets pinned below.

@@ -57,14 +57,26 @@ void RingWriter::publish() noexcept {
     published_ = tail_;
 }
 
+std::uint64_t RingWriter::sequence_after(std::uint64_t latest, std::uint64_t end) const noexcept {
+    // The record at `latest` was completely written before latest was stored (commit, then
+    // publish), so its header is intact if `latest` is sane at all.
+    if (latest >= end || end - latest >= capacity_ || latest % kRecordAlign != 0) return 0;
+    RecordHeader h;
+    std::memcpy(&h, data_ + (latest & mask_), sizeof h);
+    return h.position == latest && h.type >= 0 ? h.seq + 1 : 0;
+}
+
 Result<void> RingWriter::recover() {
     const std::uint64_t t = header_->tail.load(std::memory_order_acquire);
     const std::uint64_t i = header_->tail_intent.load(std::memory_order_acquire);
+    const std::uint64_t l = header_->latest.load(std::memory_order_acquire);
     if (t > kMaxSanePosition || i > kMaxSanePosition)
         return Error{Errc::BusLayoutMismatch, 0,
                      "ring " + std::to_string(ring_) + ": positions overflowed (corrupted)"};
     tail_ = t;
     intent_ = i;
+    latest_ = l;
+    next_seq_ = 0;
     if (t % kRecordAlign != 0 || i % kRecordAlign != 0 || i < t || i - t > capacity_) {
         // Only corruption gets here. Restart one full ring past anything seen, so every reader
         // finds itself lapped and resyncs; tail_intent still only moves forward.
@@ -73,29 +85,29 @@ Result<void> RingWriter::recover() {
                    ring_, static_cast<unsigned long long>(t), static_cast<unsigned long long>(i),
                    static_cast<unsigned long long>(p));
         header_->tail_intent.store(p, std::memory_order_release);
-        intent_ = p;
         header_->latest.store(p, std::memory_order_release);
         header_->tail.store(p, std::memory_order_release);
-        tail_ = p;
-    } else if (i > t) {
-        // A writer died between claiming [t, i) and publishing it: that range may hold a torn
-        // record. Cover it with padding (two records if it crosses the end of the buffer).
-        const std::uint64_t first = std::min(i - t, capacity_ - (t & mask_));
-        write_padding(t, first);
-        if (first < i - t) write_padding(t + first, i - t - first);
-        header_->tail.store(i, std::memory_order_release);  // latest stays on the last real record
-        tail_ = i;
+        intent_ = tail_ = latest_ = p;
+    } else {
+        // Sequence numbers continue after the last record stored as `latest`, read before any
+        // padding covers it. If that record is unpublished (the writer died between storing
+        // latest and tail), it is about to become padding: latest must not name it any more.
+        next_seq_ = sequence_after(l, std::max(t, i));
+        if (l >= t && i > t) {
+            latest_ = i;  // no record there: a resyncing reader goes to tail
+            header_->latest.store(i, std::memory_order_release);
+        }
+        if (i > t) {
+            // A writer died between claiming [t, i) and publishing it: that range may hold a
+            // torn record. Pad it (two records if it crosses the end of the buffer).
+            const std::uint64_t first = std::min(i - t, capacity_ - (t & mask_));
+            write_padding(t, first);
+            if (first < i - t) write_padding(t + first, i - t - first);
+            header_->tail.store(i, std::memory_order_release);  // see publish()
+            tail_ = i;
+        }
     }
     published_ = tail_;
-    // The next sequence number continues from the last published record, if it is readable.
-    next_seq_ = 0;
-    const std::uint64_t latest = header_->latest.load(std::memory_order_acquire);
-    latest_ = latest;
-    if (latest < tail_ && tail_ - latest < capacity_ && latest % kRecordAlign == 0) {
-        RecordHeader h;
-        std::memcpy(&h, data_ + (latest & mask_), sizeof h);
-        if (h.position == latest && h.type >= 0) next_seq_ = h.seq + 1;
-    }
     header_->writer_epoch.store(epoch_, std::memory_order_relaxed);
     header_->writer_pid.store(static_cast<std::uint64_t>(::getpid()), std::memory_order_relaxed);
     recovered_ = true;

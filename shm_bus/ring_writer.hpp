@@ -39,7 +39,7 @@ class RingWriter {
     void commit(std::size_t used, Publish when = Publish::Now) noexcept;
     // Gives the claimed space back as padding; readers skip it. Publishes what is pending.
     void abort() noexcept;
-    // Makes every committed record visible (one release store of tail). Cheap when idle.
+    // Makes every committed record visible (release stores of latest, then tail). Free if idle.
     void publish() noexcept;
     bool has_unpublished() const noexcept { return tail_ != published_; }
 
@@ -50,12 +50,14 @@ class RingWriter {
     std::uint32_t ring() const noexcept { return ring_; }
     std::uint64_t epoch() const noexcept { return epoch_; }
     std::uint64_t tail() const noexcept { return tail_; }
-    std::uint64_t records_written() const noexcept { return next_seq_; }
+    std::uint64_t records_written() const noexcept { return next_seq_; }  // by all epochs
 
   private:
     // Reserves the record (padding the end of the buffer if needed); null if over the maximum.
     std::byte* reserve(std::int32_t type, std::size_t length) noexcept;
     void write_padding(std::uint64_t position, std::uint64_t bytes) noexcept;
+    // The sequence number after the record at `latest`, or 0 if that record is not readable.
+    std::uint64_t sequence_after(std::uint64_t latest, std::uint64_t end) const noexcept;
 
     RingHeader* header_;
     std::byte* data_;

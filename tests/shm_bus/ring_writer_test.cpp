@@ -199,6 +199,41 @@ TEST_CASE("RingWriter: records committed with Publish::Later stay invisible unti
 }
 
 TEST_CASE(
+    "RingWriter: a writer killed between storing latest and tail leaves no unpublished "
+    "record reachable, and the sequence continues",
+    "[shm_bus][ring]") {
+    SegmentName name("w-recover-latest");
+    auto seg = Segment::create(name.str(), config());
+    REQUIRE(seg.ok());
+    RingHeader& rh = seg->ring_header(0);
+    std::uint64_t unpublished = 0;
+    {
+        RingWriter dead(seg.value(), 0, 1);
+        REQUIRE(dead.recover().ok());
+        REQUIRE(dead.try_write(1, bytes_of(10, 1)));
+        REQUIRE(dead.try_write(1, bytes_of(10, 2), Publish::Later));
+        unpublished = dead.tail();
+        REQUIRE(dead.try_write(1, bytes_of(10, 3), Publish::Later));
+        rh.latest.store(unpublished);  // publish() got as far as its first store
+    }
+    RingWriter next(seg.value(), 0, 2);
+    REQUIRE(next.recover().ok());
+    REQUIRE(rh.latest.load() == rh.tail.load());  // names no record
+
+    RingReader r(seg.value(), 0);
+    // A reader at 0 finds a corrupted header there and resyncs: to tail, never to record 1.
+    reinterpret_cast<RecordHeader*>(seg->ring_data(0))->position = 999;
+    r.start_at(0);
+    CollectSink sink;
+    REQUIRE(r.poll(sink, 10) == 0);
+    REQUIRE(r.position() == rh.tail.load());
+    REQUIRE(next.try_write(4, bytes_of(10, 4)));
+    REQUIRE(r.poll(sink, 10) == 1);
+    REQUIRE(sink.records[0].type == 4);
+    REQUIRE(header_at(seg.value(), rh.latest.load()).seq == 3);  // seqs 1, 2 were consumed
+}
+
+TEST_CASE(
     "RingWriter: recover() covers a torn range that crosses the end of the buffer with two "
     "padding records",
     "[shm_bus][ring]") {

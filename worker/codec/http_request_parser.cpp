@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Head accumulation and parsing, Content-Length bodies, the HTTP limits.
 #include "worker/codec/http_request_parser.hpp"
 
 namespace shoal::codec {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Reason phrases and the response serialiser.
 #include "worker/codec/http_response.hpp"
 
 namespace shoal::codec {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// A byte-range state machine with an ASCII word-at-a-time fast path.
 #include "worker/codec/utf8_validator.hpp"
 
 #include <cstring>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Frame headers, whole frames, close payloads and the 8-byte-wide mask.
 #include "worker/codec/ws_frame_encoder.hpp"
 
 #include <cstring>
@@ -40,7 +41,7 @@ std::size_t encode_close_payload(char* out, std::uint16_t code, std::string_view
         while (n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80)
             --n;
     }
-    std::memcpy(out + 2, reason.data(), n);
+    if (n > 0) std::memcpy(out + 2, reason.data(), n);
     return 2 + n;
 }
 
@@ -76,7 +77,7 @@ std::string encode_client_frame(WsOpcode op, std::string_view payload, std::uint
         static_cast<std::uint8_t>(mask_key >> 8), static_cast<std::uint8_t>(mask_key)};
     std::memcpy(out.data() + h, key, 4);
     h += 4;
-    std::memcpy(out.data() + h, payload.data(), payload.size());
+    if (!payload.empty()) std::memcpy(out.data() + h, payload.data(), payload.size());
     apply_ws_mask(out.data() + h, payload.size(), key, 0);
     return out;
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The frame state machine; see the header for what is copied and when.
 #include "worker/codec/ws_frame_parser.hpp"
 
 #include <cstring>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Upgrade checks and the Sec-WebSocket-Accept computation (libcrypto SHA-1, base64).
 #include "worker/codec/ws_handshake.hpp"
 
 #include <openssl/evp.h>

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Slot allocation with a free list and generations.
 #include "worker/net/conn_table.hpp"
 
 namespace shoal::net {

@@ -48,7 +48,16 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     auto* c = static_cast<Connection*>(s->data);
     if (nread == 0) return;
     if (nread < 0) {
-        c->destroy();  // EOF or reset: the peer is gone, whatever state we were in
+        // A peer that half-closes after its request (SHUT_WR) still gets the answer already
+        // queued; otherwise EOF or a reset means the peer is gone.
+        const bool pending = !c->queue_.empty() || c->write_in_flight_;
+        if (nread == UV_EOF && pending && c->state_ != ConnState::Ws &&
+            c->state_ != ConnState::Closed) {
+            c->peer_eof_ = true;
+            c->begin_closing();
+            return;
+        }
+        c->destroy();
         return;
     }
     const auto n = static_cast<std::size_t>(nread);
@@ -194,7 +203,7 @@ void Connection::on_write(uv_write_t* req, int status) {
 
 void Connection::on_shutdown(uv_shutdown_t* req, int status) {
     auto* c = static_cast<Connection*>(req->handle->data);
-    if (status < 0 && c->state_ != ConnState::Closed) c->destroy();
+    if ((status < 0 || c->peer_eof_) && c->state_ != ConnState::Closed) c->destroy();
 }
 
 void Connection::notify_closed() {

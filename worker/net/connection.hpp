@@ -95,6 +95,7 @@ class Connection final : public codec::WsFrameSink {
     bool write_in_flight_ = false;
     bool shutdown_started_ = false;
     bool write_error_ = false;
+    bool peer_eof_ = false;  // the peer half-closed; we finish writing, then close
     bool keep_alive_ = true;
     bool idle_notified_ = false;  // on_idle sent, grace period running
     std::uint8_t open_handles_ = 0;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// Ring arithmetic of the bounded queue; bytes accounting for partial writes.
 #include "worker/net/send_queue.hpp"
 
 #include "common/assert.hpp"

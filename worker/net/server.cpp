@@ -46,8 +46,11 @@ common::Result<void> Server::start(WsHandler& ws, HttpHandler& http, int listen_
         r = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
         if (r != 0) return common::sys_error("bind() failed: " + config_.host, -r);
     }
+    // libuv reports a bind() conflict (EADDRINUSE) here, at listen().
     r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, on_connection);
-    if (r != 0) return common::sys_error("listen() failed: " + config_.host, -r);
+    if (r != 0)
+        return common::sys_error(
+            "listen() failed: " + config_.host + ":" + std::to_string(config_.port), -r);
     listening_ = true;
     sockaddr_storage bound{};
     int len = sizeof(bound);

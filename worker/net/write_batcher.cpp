@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+// The dirty list and its once-per-iteration flush.
 #include "worker/net/write_batcher.hpp"
 
 #include "worker/net/connection.hpp"

@@ -129,3 +129,37 @@ TEST_CASE("http transport: shutdown sends the farewell, closes with 1001 and dra
     RawClient late(srv.port());
     REQUIRE_FALSE(late.connected());
 }
+
+TEST_CASE("http transport: an inherited listening socket is adopted and served", "[worker][net]") {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    socklen_t len = sizeof(a);
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    common::Config cfg = test::test_config();
+    cfg.port = 1;  // ignored: the inherited socket decides
+    test::ServerThread srv(cfg, 0, 5'000, fd);
+    REQUIRE(srv.port() == ntohs(a.sin_port));
+    RawClient c(srv.port());
+    REQUIRE(c.send("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(starts_with(c.read_response(), "HTTP/1.1 200"));
+}
+
+TEST_CASE("http transport: a client that half-closes after its request still gets the answer",
+          "[worker][net]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    // 8 MiB does not fit the socket buffers, so the answer is still being written when the
+    // client's FIN arrives.
+    REQUIRE(c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+    c.shutdown_write();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::string big = c.read_response();
+    REQUIRE(starts_with(big, "HTTP/1.1 200"));
+    REQUIRE(big.size() > (8u << 20));
+    REQUIRE(big.substr(big.size() - 4) == "bbbb");
+    REQUIRE(c.wait_eof());
+}

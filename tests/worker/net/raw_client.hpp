@@ -44,6 +44,7 @@ class RawClient {
     RawClient& operator=(const RawClient&) = delete;
 
     bool connected() const { return connected_; }
+    void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
     void set_recv_buffer(int bytes) {
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
     }

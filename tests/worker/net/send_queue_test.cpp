@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
+// test-support: alloc_counter
 #include "worker/net/send_queue.hpp"
 
 #include <string>
 
 #include <catch2/catch.hpp>
+
+#include "tests/support/alloc_counter.hpp"
 
 using namespace shoal::net;
 
@@ -64,4 +67,19 @@ TEST_CASE("SendQueue: drop_tail keeps the frames in flight and releases the rest
     REQUIRE(q.empty());
     REQUIRE(q.queued_bytes() == 0);
     REQUIRE(q.head_offset() == 0);
+}
+
+TEST_CASE("SendQueue: queueing a shared frame and writing it out allocates nothing",
+          "[worker][net][alloc]") {
+    SendQueue q(1 << 20);
+    const FrameRef f = SharedFrame::make_text(std::string(1000, 'm'));
+    shoal::test::AllocationScope scope;
+    for (int round = 0; round < 1000; ++round) {
+        for (int i = 0; i < 50; ++i)
+            REQUIRE(q.try_push(f));
+        q.consume(7);
+        q.consume(q.queued_bytes());
+    }
+    REQUIRE(scope.count() == 0);
+    REQUIRE(f.use_count() == 1);
 }

@@ -56,6 +56,7 @@ class EchoHandler final : public net::WsHandler, public net::HttpHandler {
     std::uint32_t idle_grace_ms() const override { return idle_ms; }
 
     net::HttpResponse on_request(const net::HttpRequest& r) override {
+        if (r.path == "/big") return {200, "text/plain", std::string(8 << 20, 'b')};
         std::string body = R"({"path":")" + std::string(r.path) + R"(","body_bytes":)" +
                            std::to_string(r.body.size()) + "}";
         return {200, "application/json", body};
@@ -73,8 +74,8 @@ inline common::Config test_config() {
 class ServerThread {
   public:
     explicit ServerThread(common::Config config, std::uint32_t idle_ms = 0,
-                          std::uint32_t shutdown_deadline_ms = 5'000)
-        : config_(std::move(config)), deadline_ms_(shutdown_deadline_ms) {
+                          std::uint32_t shutdown_deadline_ms = 5'000, int listen_fd = -1)
+        : config_(std::move(config)), deadline_ms_(shutdown_deadline_ms), listen_fd_(listen_fd) {
         handler.idle_ms = idle_ms;
         common::log_configure({config_.log_level, config_.log_format, "worker", -1});
         std::promise<std::uint16_t> ready;
@@ -116,7 +117,7 @@ class ServerThread {
                     self);
             });
             stop_.data = this;
-            auto r = server.start(handler, handler);
+            auto r = server.start(handler, handler, listen_fd_);
             ready.set_value(r ? server.port() : 0);
             uv_run(&loop, UV_RUN_DEFAULT);
             stats_ = server.stats();
@@ -126,6 +127,7 @@ class ServerThread {
 
     common::Config config_;
     std::uint32_t deadline_ms_;
+    int listen_fd_;
     std::thread thread_;
     std::uint16_t port_ = 0;
     uv_async_t stop_;

@@ -2,8 +2,10 @@
 // test-labels: unit worker net
 // test-timeout: 90
 // RFC 6455 against a real server: raw sockets, one close code per misbehaviour.
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -252,4 +254,35 @@ TEST_CASE("ws transport: an ordinary burst to a reading client is delivered whol
         REQUIRE(c.read_frame().payload.size() == 100);
     srv.stop();
     REQUIRE(srv.stats().slow_consumers == 0);
+}
+
+TEST_CASE("ws transport: many connections at once, each gets its own echo and one on_close",
+          "[worker][net]") {
+    test::ServerThread srv(small_limits());
+    {
+        std::vector<std::unique_ptr<RawClient>> clients;
+        for (int i = 0; i < 200; ++i) {
+            clients.push_back(std::make_unique<RawClient>(srv.port()));
+            REQUIRE(clients.back()->upgrade());
+        }
+        for (int i = 0; i < 200; ++i)
+            REQUIRE(clients[i]->send_frame(WsOpcode::Text, "client " + std::to_string(i)));
+        for (int i = 0; i < 200; ++i)
+            REQUIRE(clients[i]->read_frame().payload == "client " + std::to_string(i));
+        // Half of them vanish without a close frame, half close properly.
+        for (int i = 0; i < 200; i += 2)
+            clients[i].reset();
+        for (int i = 1; i < 200; i += 2) {
+            REQUIRE(clients[i]->send_frame(WsOpcode::Close, "\x03\xe8"));
+            REQUIRE(clients[i]->read_until_close() == 1000);
+        }
+    }
+    // Slots are reused by new connections without confusing ids.
+    RawClient late(srv.port());
+    REQUIRE(late.upgrade());
+    REQUIRE(late.send_frame(WsOpcode::Text, "late"));
+    REQUIRE(late.read_frame().payload == "late");
+    srv.stop();
+    REQUIRE(srv.handler.opens == 201);
+    REQUIRE(srv.handler.closes == 201);
 }
