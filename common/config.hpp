@@ -57,6 +57,9 @@ struct Config {
     SupervisorPolicy policy;
     LogLevel log_level = LogLevel::Info;
     LogFormat log_format = LogFormat::Text;
+    // Phoenix topics whose name starts with one of these refuse client pushes (reply error
+    // {reason:"push not allowed"}); empty: pushes are allowed on every topic.
+    std::vector<std::string> phoenix_deny_push_prefixes;
 
     unsigned effective_workers() const noexcept;
     std::string effective_bus_name() const;

@@ -59,6 +59,9 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
         ->capture_default_str();
     app.add_option("--activity-timeout", l.activity_timeout_s, "Pusher activity timeout, s")
         ->capture_default_str();
+    app.add_option("--phoenix-deny-push", c.phoenix_deny_push_prefixes,
+                   "Comma-separated Phoenix topic prefixes that refuse client pushes")
+        ->delimiter(',');
 
     auto& p = c.policy;
     app.add_option("--heartbeat-interval-ms", p.heartbeat_interval_ms,
@@ -94,7 +97,7 @@ common::Result<void> apply_scratch(const CliScratch& s, common::Config& c) {
 
 std::vector<std::string> to_args(const common::Config& c) {
     auto u = [](auto v) { return std::to_string(v); };
-    return {
+    std::vector<std::string> args = {
         "--host",
         c.host,
         "--port",
@@ -140,6 +143,13 @@ std::vector<std::string> to_args(const common::Config& c) {
         "--shutdown-deadline-ms",
         u(c.policy.shutdown_deadline_ms),
     };
+    if (!c.phoenix_deny_push_prefixes.empty()) {
+        std::string joined;
+        for (const auto& p : c.phoenix_deny_push_prefixes) joined += (joined.empty() ? "" : ",") + p;
+        args.push_back("--phoenix-deny-push");
+        args.push_back(joined);
+    }
+    return args;
 }
 
 }  // namespace shoal::sup

@@ -15,7 +15,7 @@
 #include "worker/channel/channel_hub.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/server.hpp"
-#include "worker/session/pusher_app.hpp"
+#include "worker/session/protocol_router.hpp"
 
 namespace shoal::worker {
 namespace {
@@ -84,7 +84,8 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
     WorkerRun run{&loop, &server, link->get(), bus.get(), config.policy.shutdown_deadline_ms,
                   {}, {}};
 
-    session::PusherApp app(config, hub, socket_prefix_for(options.slot));
+    // Both protocol adapters share the hub (and through it the bus): one namespace.
+    session::ProtocolRouter app(config, hub, socket_prefix_for(options.slot));
     auto started = server.start(app, app, options.listen_fd);
 
     int code = 0;

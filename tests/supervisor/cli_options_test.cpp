@@ -18,6 +18,7 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     in.policy.backoff_initial_ms = 7;
     in.policy.backoff_max_ms = 900;
     in.policy.healthy_after_ms = 1234;
+    in.phoenix_deny_push_prefixes = {"ro:", "announce:"};
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -38,6 +39,7 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.policy.backoff_initial_ms == 7);
     REQUIRE(out.policy.backoff_max_ms == 900);
     REQUIRE(out.policy.healthy_after_ms == 1234);
+    REQUIRE(out.phoenix_deny_push_prefixes == std::vector<std::string>{"ro:", "announce:"});
     REQUIRE(out.effective_bus_name() == "shoal-7001");
 }
 

@@ -20,7 +20,54 @@ std::string reconcile_key(std::uint32_t slot, const MemberKey& k, std::string_vi
     return key;
 }
 
+// A connection a sweep removed, reported through on_presence_conn once the sweep is done.
+struct DroppedConn {
+    std::string topic;
+    std::string user;
+    std::string info;
+    MemberKey key;
+};
+
+void note_dropped(const PresenceReplica& presence, std::vector<DroppedConn>& out,
+                  std::string_view topic, std::string_view user_id, const MemberKey& key) {
+    const PresenceUser* u = presence.find(topic, user_id);  // read-only during the sweep
+    out.push_back(
+        {std::string(topic), std::string(user_id), u ? u->info_json : std::string("{}"), key});
+}
+
+bool has_key(const PresenceUser* u, const MemberKey& key) noexcept {
+    return u &&
+           std::find(u->connections.begin(), u->connections.end(), key) != u->connections.end();
+}
+
 }  // namespace
+
+void ChannelHub::presence_conn(std::string_view topic, std::string_view user_id,
+                               std::string_view info_json, const MemberKey& key, bool joined) {
+    for (auto* a : adapters_)
+        if (a) a->on_presence_conn(topic, user_id, info_json, key, joined);
+}
+
+PresenceChange ChannelHub::replica_join(std::string_view topic, std::string_view user_id,
+                                        std::string_view info_json, const MemberKey& key) {
+    const bool had = has_key(presence_.find(topic, user_id), key);
+    auto change = presence_.join(topic, user_id, info_json, key);
+    if (!had) {
+        const PresenceUser* u = presence_.find(topic, user_id);
+        presence_conn(topic, user_id, u ? std::string_view(u->info_json) : info_json, key, true);
+    }
+    return change;
+}
+
+PresenceChange ChannelHub::replica_leave(std::string_view topic, std::string_view user_id,
+                                         const MemberKey& key) {
+    const PresenceUser* u = presence_.find(topic, user_id);
+    if (!has_key(u, key)) return presence_.leave(topic, user_id, key);
+    std::string info = u->info_json;  // the leave may erase the user
+    auto change = presence_.leave(topic, user_id, key);
+    presence_conn(topic, user_id, info, key, false);
+    return change;
+}
 
 ChannelHub::ChannelHub(net::Transport& transport, std::uint32_t slot, std::uint64_t epoch)
     : transport_(transport), slot_(slot), epoch_(epoch) {}
@@ -49,7 +96,7 @@ void ChannelHub::announce_count(std::string_view topic) {
 PresenceChange ChannelHub::join(std::string_view topic, std::string_view user_id,
                                 std::string_view info_json, ConnId conn) {
     const MemberKey key{slot_, static_cast<std::uint32_t>(epoch_), conn};
-    auto change = presence_.join(topic, user_id, info_json, key);
+    auto change = replica_join(topic, user_id, info_json, key);
     if (bus_) bus_->presence_join(conn, topic, user_id, info_json);
     if (change == PresenceChange::UserAdded) member_added(topic, user_id, conn);
     return change;
@@ -57,7 +104,7 @@ PresenceChange ChannelHub::join(std::string_view topic, std::string_view user_id
 
 PresenceChange ChannelHub::leave(std::string_view topic, std::string_view user_id, ConnId conn) {
     const MemberKey key{slot_, static_cast<std::uint32_t>(epoch_), conn};
-    auto change = presence_.leave(topic, user_id, key);
+    auto change = replica_leave(topic, user_id, key);
     if (bus_) bus_->presence_leave(conn, topic, user_id);
     if (change == PresenceChange::UserRemoved) member_removed(topic, user_id);
     return change;
@@ -162,7 +209,7 @@ void ChannelHub::remote_join(std::uint32_t slot, std::uint64_t epoch, ConnId con
     const MemberKey key{slot, static_cast<std::uint32_t>(epoch), conn};
     if (std::find(reconciling_.begin(), reconciling_.end(), slot) != reconciling_.end())
         reconcile_seen_.insert(reconcile_key(slot, key, topic, user_id));
-    if (presence_.join(topic, user_id, info_json, key) == PresenceChange::UserAdded)
+    if (replica_join(topic, user_id, info_json, key) == PresenceChange::UserAdded)
         member_added(topic, user_id, kNoConn);
 }
 
@@ -170,7 +217,7 @@ void ChannelHub::remote_leave(std::uint32_t slot, std::uint64_t epoch, ConnId co
                               std::string_view topic, std::string_view user_id) {
     if (slot == slot_) return;
     const MemberKey key{slot, static_cast<std::uint32_t>(epoch), conn};
-    if (presence_.leave(topic, user_id, key) == PresenceChange::UserRemoved)
+    if (replica_leave(topic, user_id, key) == PresenceChange::UserRemoved)
         member_removed(topic, user_id);
 }
 
@@ -187,12 +234,17 @@ void ChannelHub::drop_slot(std::uint32_t slot, std::uint64_t epoch) {
     remote_counts_.drop_slot(slot);
     // Collect first: adapters render frames from the replica, which must not change under them.
     std::vector<std::pair<std::string, std::string>> gone;
+    std::vector<DroppedConn> dropped;
     presence_.sweep_slot(
         slot,
-        [&](std::string_view, std::string_view, const MemberKey& k) {
-            return k.epoch > static_cast<std::uint32_t>(epoch);
+        [&](std::string_view t, std::string_view u, const MemberKey& k) {
+            if (k.epoch > static_cast<std::uint32_t>(epoch)) return true;
+            note_dropped(presence_, dropped, t, u, k);
+            return false;
         },
         [&](std::string_view t, std::string_view u) { gone.emplace_back(t, u); });
+    for (const auto& d : dropped)
+        presence_conn(d.topic, d.user, d.info, d.key, false);
     for (const auto& [t, u] : gone)
         member_removed(t, u);
 }
@@ -210,12 +262,17 @@ void ChannelHub::end_reconcile(std::uint32_t slot) {
     reconciling_.erase(it);
     remote_counts_.end_reconcile(slot);
     std::vector<std::pair<std::string, std::string>> gone;
+    std::vector<DroppedConn> dropped;
     presence_.sweep_slot(
         slot,
         [&](std::string_view t, std::string_view u, const MemberKey& k) {
-            return reconcile_seen_.contains(reconcile_key(slot, k, t, u));
+            if (reconcile_seen_.contains(reconcile_key(slot, k, t, u))) return true;
+            note_dropped(presence_, dropped, t, u, k);
+            return false;
         },
         [&](std::string_view t, std::string_view u) { gone.emplace_back(t, u); });
+    for (const auto& d : dropped)
+        presence_conn(d.topic, d.user, d.info, d.key, false);
     std::erase_if(reconcile_seen_,
                   [&](const std::string& k) { return k.starts_with(std::to_string(slot) + '|'); });
     for (const auto& [t, u] : gone)

@@ -31,7 +31,7 @@ using WireFrames = std::array<std::string_view, kMaxProtocols>;
 // are reported as user-level facts; each adapter renders its own frames (member_added /
 // presence_diff) and delivers them to its local subscribers of the topic.
 class ProtocolAdapter {
-public:
+  public:
     // The adapter's frame for a server-side event (HTTP API trigger), or an empty ref when the
     // protocol cannot carry it. Called once per publish, never per subscriber.
     virtual net::FrameRef encode_event(std::string_view topic, std::string_view event,
@@ -41,18 +41,25 @@ public:
     virtual void on_member_added(std::string_view topic, std::string_view user_id,
                                  std::string_view info_json, ConnId except) = 0;
     virtual void on_member_removed(std::string_view topic, std::string_view user_id) = 0;
+    // Every connection-level presence change (local or remote, a dropped or reconciled slot
+    // included), after the replica changed; info_json is the user's. Phoenix renders one meta
+    // per connection from it; adapters with user-level presence ignore it.
+    virtual void on_presence_conn(std::string_view topic, std::string_view user_id,
+                                  std::string_view info_json, const MemberKey& key, bool joined) {
+        (void)topic, (void)user_id, (void)info_json, (void)key, (void)joined;
+    }
     // A local connection named by an exclusion token (a Pusher socket_id), or kNoConn.
     virtual ConnId resolve_exclusion(std::string_view token) const noexcept = 0;
     // Closes this adapter's local connections signed in as user_id; returns how many.
     virtual std::size_t terminate_local_user(std::string_view user_id) = 0;
 
-protected:
+  protected:
     ~ProtocolAdapter() = default;
 };
 
 // The hub's way out to the other workers (implemented by worker/bus_bridge; absent standalone).
 class BusPort {
-public:
+  public:
     virtual void broadcast(std::string_view topic, const WireFrames& frames,
                            std::string_view exclusion) noexcept = 0;
     virtual void presence_join(ConnId conn, std::string_view topic, std::string_view user_id,
@@ -62,12 +69,12 @@ public:
     virtual void topic_count(std::string_view topic, std::uint32_t subscribers) noexcept = 0;
     virtual void terminate_user(std::string_view user_id) noexcept = 0;
 
-protected:
+  protected:
     ~BusPort() = default;
 };
 
 class ChannelHub {
-public:
+  public:
     // slot/epoch name this worker's own presence entries (0/0 for a standalone worker).
     explicit ChannelHub(net::Transport& transport, std::uint32_t slot = 0, std::uint64_t epoch = 0);
 
@@ -132,11 +139,18 @@ public:
     template <class F, class G>
     void for_each_local_state(F&& f, G&& g) const;
 
-private:
+  private:
     bool stale(std::uint32_t slot, std::uint64_t epoch) const noexcept;
     void announce_count(std::string_view topic);
     void member_added(std::string_view topic, std::string_view user_id, ConnId except);
     void member_removed(std::string_view topic, std::string_view user_id);
+    void presence_conn(std::string_view topic, std::string_view user_id, std::string_view info_json,
+                       const MemberKey& key, bool joined);
+    // The replica's join/leave plus on_presence_conn when (topic, user, key) really changed.
+    PresenceChange replica_join(std::string_view topic, std::string_view user_id,
+                                std::string_view info_json, const MemberKey& key);
+    PresenceChange replica_leave(std::string_view topic, std::string_view user_id,
+                                 const MemberKey& key);
 
     net::Transport& transport_;
     std::uint32_t slot_;

@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "worker/codec/phoenix_message.hpp"
 #include "worker/codec/pusher_channel_name.hpp"
 #include "worker/http_api/pusher_http_routes.hpp"
 
@@ -74,11 +75,25 @@ net::HttpResponse channels(Route& r) {
     return ok(buf.GetString());
 }
 
+namespace {
+
+// One namespace: Phoenix topics are queried like Pusher channels, presence:* like presence-*.
+bool queryable(std::string_view name) noexcept {
+    return codec::valid_channel_name(name) ||
+           (!name.starts_with('#') && codec::is_valid_phoenix_topic(name));
+}
+bool is_presence(std::string_view name) noexcept {
+    return codec::channel_kind(name) == codec::ChannelKind::Presence ||
+           name.starts_with("presence:");
+}
+
+}  // namespace
+
 net::HttpResponse channel(Route& r, std::string_view name) {
-    if (!codec::valid_channel_name(name)) return error(400, "Invalid channel name");
+    if (!queryable(name)) return error(400, "Invalid channel name");
     InfoWanted want = parse_info(r);
     if (want.unknown) return error(400, "info may hold user_count and subscription_count");
-    bool presence = codec::channel_kind(name) == codec::ChannelKind::Presence;
+    bool presence = is_presence(name);
     if (want.user_count && !presence) return error(400, "user_count is for presence channels only");
     auto ci = r.sessions.channel_info(name);
     rapidjson::StringBuffer buf;
@@ -99,9 +114,8 @@ net::HttpResponse channel(Route& r, std::string_view name) {
 }
 
 net::HttpResponse channel_users(Route& r, std::string_view name) {
-    if (!codec::valid_channel_name(name)) return error(400, "Invalid channel name");
-    if (codec::channel_kind(name) != codec::ChannelKind::Presence)
-        return error(400, "Users are listed for presence channels only");
+    if (!queryable(name)) return error(400, "Invalid channel name");
+    if (!is_presence(name)) return error(400, "Users are listed for presence channels only");
     rapidjson::StringBuffer buf;
     Writer w(buf);
     w.StartObject();

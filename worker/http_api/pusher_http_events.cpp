@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "worker/codec/phoenix_message.hpp"
 #include "worker/codec/pusher_channel_name.hpp"
 #include "worker/codec/pusher_encode.hpp"
 #include "worker/http_api/pusher_http_api.hpp"
@@ -110,7 +111,9 @@ void trigger(Route& r, const Event& e) {
 bool valid_trigger_channel(std::string_view name) noexcept {
     if (name.starts_with(codec::kServerToUserPrefix))
         return codec::valid_user_id(name.substr(codec::kServerToUserPrefix.size()));
-    return codec::valid_channel_name(name);
+    // One namespace: Phoenix topics ("room:lobby") are trigger targets too; '#' stays reserved.
+    return codec::valid_channel_name(name) ||
+           (!name.starts_with('#') && codec::is_valid_phoenix_topic(name));
 }
 
 net::HttpResponse events(Route& r) {

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+// Connection lifecycle, frame dispatch, join/leave and client pushes, answered as Phoenix answers
+// them (Phoenix.Socket / Phoenix.Channel.Server). Presence is in phoenix_presence_session.cpp.
+#include "worker/session/phoenix_sessions.hpp"
+
+#include <vector>
+
+#include "common/log.hpp"
+#include "worker/codec/phoenix_presence.hpp"
+#include "worker/codec/pusher_channel_name.hpp"
+#include "worker/codec/pusher_encode.hpp"
+#include "worker/codec/pusher_http_auth.hpp"
+#include "worker/session/pusher_sessions.hpp"
+
+namespace shoal::session {
+namespace {
+
+constexpr std::string_view kOkEmpty = "{}";
+constexpr std::uint16_t kCloseUnsupportedData = 1003;
+constexpr std::uint16_t kCloseTooBig = 1009;
+constexpr std::uint16_t kClosePolicy = 1008;
+
+// Topics a connect token guards: Phoenix's own private:/presence: and the names Pusher guards
+// (one namespace: a Phoenix member of "private-x" would see what Pusher signs for).
+bool needs_token(std::string_view topic) noexcept {
+    return topic.starts_with("private:") || topic.starts_with("presence:") ||
+           topic.starts_with("private-") || topic.starts_with("presence-");
+}
+
+}  // namespace
+
+PhoenixSessions::PhoenixSessions(const common::Config& config, net::Transport& transport,
+                                 WallClockS clock)
+    : config_(config),
+      own_hub_(std::make_unique<channel::ChannelHub>(transport)),
+      hub_(*own_hub_),
+      transport_(transport),
+      clock_(clock),
+      codec_(config.limits.max_message_bytes) {
+    hub_.add_adapter(kPhoenixProtocol, *this);
+}
+
+PhoenixSessions::PhoenixSessions(const common::Config& config, channel::ChannelHub& hub,
+                                 WallClockS clock)
+    : config_(config),
+      hub_(hub),
+      transport_(hub.transport()),
+      clock_(clock),
+      codec_(config.limits.max_message_bytes) {
+    hub_.add_adapter(kPhoenixProtocol, *this);
+}
+
+void PhoenixSessions::open(net::ConnId id, std::string_view query) {
+    PhoenixConnection& c = conns_[id];
+    std::vector<codec::QueryParam> params;
+    const std::string* token = nullptr;
+    if (codec::parse_query(query, params)) token = codec::find_param(params, "token");
+    if (token)
+        c.token = codec::verify_phoenix_token(*token, config_.app.secret, clock_(), c.identity);
+    if (token && c.token != codec::TokenStatus::Ok)
+        SHOAL_DEBUG("phoenix: conn=%llu token refused: %s", static_cast<unsigned long long>(id),
+                    codec::token_status_text(c.token));
+}
+
+void PhoenixSessions::message(net::ConnId id, std::string_view text) {
+    auto it = conns_.find(id);
+    if (it == conns_.end() || it->second.closing) return;
+    PhoenixConnection& c = it->second;
+    codec::PhoenixMessage m;
+    auto status = codec_.parse(text, m);
+    if (status != codec::PhoenixParseStatus::Ok) {
+        // Phoenix's serializer raises on such a frame and the socket process exits: close it.
+        c.closing = true;
+        transport_.close(
+            id,
+            status == codec::PhoenixParseStatus::TooLarge ? kCloseTooBig : kCloseUnsupportedData,
+            codec::phoenix_parse_status_text(status));
+        return;
+    }
+    if (m.topic == "phoenix" && m.event == "heartbeat") {
+        codec::PhoenixMessage hb = m;
+        hb.join_ref.reset();
+        return reply(id, hb, "ok", kOkEmpty);
+    }
+    if (m.event == "phx_join") return join(id, c, m);
+    if (m.event == "phx_leave") return leave(id, c, m);
+    if (!c.find(m.topic)) return reply_error(id, m, phoenix_reason::kUnmatchedTopic);
+    client_push(id, c, m);
+}
+
+void PhoenixSessions::idle(net::ConnId id) {
+    // phoenix.js heartbeats every 30 s; a silent socket gets a WebSocket ping before the
+    // transport's grace period closes it.
+    transport_.send(id, net::SharedFrame::make_ping({}));
+}
+
+void PhoenixSessions::closed(net::ConnId id) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    PhoenixConnection& c = it->second;
+    while (!c.joins.empty())
+        drop_join(id, c, std::string(c.joins.back().topic));
+    conns_.erase(it);
+}
+
+std::string_view PhoenixSessions::join_refusal(const PhoenixConnection& c,
+                                               std::string_view topic) const {
+    if (topic.starts_with('#')) return phoenix_reason::kUnauthorized;  // Pusher's reserved names
+    if (needs_token(topic) && (c.token != codec::TokenStatus::Ok || c.identity.exp <= clock_()))
+        return phoenix_reason::kUnauthorized;
+    if (c.joins.size() >= config_.limits.max_channels_per_connection)
+        return phoenix_reason::kTooManyTopics;
+    if (topic.starts_with("presence:")) {
+        if (c.identity.user_info.size() > config_.limits.max_presence_user_info_bytes)
+            return phoenix_reason::kPayloadTooLarge;
+        const channel::PresenceReplica& presence = hub_.presence();
+        if (!presence.find(topic, c.identity.user_id) &&
+            presence.user_count(topic) >= config_.limits.max_presence_members)
+            return phoenix_reason::kPresenceFull;
+    }
+    return {};
+}
+
+void PhoenixSessions::join(net::ConnId id, PhoenixConnection& c, const codec::PhoenixMessage& m) {
+    if (PhoenixJoin* old = c.find(m.topic)) {
+        // Phoenix: "Duplicate channel join ... Closing existing channel for new join."
+        std::optional<std::string_view> old_ref;
+        if (old->join_ref) old_ref = *old->join_ref;
+        send_view(id, codec_.encode_message(old_ref, old_ref, m.topic, "phx_close", kOkEmpty));
+        drop_join(id, c, m.topic);
+    }
+    if (auto why = join_refusal(c, m.topic); !why.empty()) return reply_error(id, m, why);
+    PhoenixJoin j;
+    j.topic.assign(m.topic);
+    if (m.join_ref) j.join_ref.emplace(*m.join_ref);
+    j.presence = j.topic.starts_with("presence:");
+    hub_.subscribe(j.topic, id, kPhoenixProtocol);
+    c.joins.push_back(std::move(j));
+    reply(id, m, "ok", kOkEmpty);
+    if (c.joins.back().presence) track(id, c, c.joins.back());
+}
+
+void PhoenixSessions::leave(net::ConnId id, PhoenixConnection& c, const codec::PhoenixMessage& m) {
+    reply(id, m, "ok", kOkEmpty);
+    PhoenixJoin* j = c.find(m.topic);
+    if (!j) return;  // Phoenix answers a leave of a topic not joined with ok, and nothing else
+    std::optional<std::string_view> ref;
+    if (j->join_ref) ref = *j->join_ref;
+    send_view(id, codec_.encode_message(ref, ref, m.topic, "phx_close", kOkEmpty));
+    drop_join(id, c, m.topic);
+}
+
+void PhoenixSessions::drop_join(net::ConnId id, PhoenixConnection& c, std::string_view topic) {
+    for (std::size_t i = 0; i < c.joins.size(); ++i) {
+        if (c.joins[i].topic != topic) continue;
+        PhoenixJoin j = std::move(c.joins[i]);
+        c.joins.erase(c.joins.begin() + static_cast<std::ptrdiff_t>(i));
+        hub_.unsubscribe(j.topic, id);
+        if (j.presence) untrack(id, c, j.topic);
+        return;
+    }
+}
+
+bool PhoenixSessions::allow_push(PhoenixConnection& c) {
+    std::uint64_t now = transport_.now_ms();
+    if (now - c.rate_window_start_ms >= 1000) {
+        c.rate_window_start_ms = now;
+        c.pushes_in_window = 0;
+    }
+    return ++c.pushes_in_window <= config_.limits.client_events_per_second;
+}
+
+bool PhoenixSessions::push_denied(std::string_view topic) const noexcept {
+    for (const auto& p : config_.phoenix_deny_push_prefixes)
+        if (topic.starts_with(p)) return true;
+    return false;
+}
+
+void PhoenixSessions::client_push(net::ConnId id, PhoenixConnection& c,
+                                  const codec::PhoenixMessage& m) {
+    if (push_denied(m.topic)) return reply_error(id, m, phoenix_reason::kPushNotAllowed);
+    if (m.payload.size() > config_.limits.max_event_bytes)
+        return reply_error(id, m, phoenix_reason::kPayloadTooLarge);
+    if (!allow_push(c)) return reply_error(id, m, phoenix_reason::kRateLimited);
+    reply(id, m, "ok", kOkEmpty);
+    publish_push(id, m);
+}
+
+void PhoenixSessions::publish_push(net::ConnId id, const codec::PhoenixMessage& m) {
+    channel::Frames frames;
+    frames[kPhoenixProtocol] = net::SharedFrame::make_text(
+        codec_.encode_message(std::nullopt, std::nullopt, m.topic, m.event, m.payload));
+    // Only public Pusher names: private-/presence- subscribers trust what their auth admitted.
+    if (codec::valid_channel_name(m.topic) &&
+        codec::channel_kind(m.topic) == codec::ChannelKind::Public) {
+        codec::encode_event_string(pusher_out_, m.event, m.topic, m.payload);
+        frames[kPusherProtocol] = net::SharedFrame::make_text(pusher_out_);
+    }
+    hub_.publish(m.topic, frames, id, {});
+}
+
+net::FrameRef PhoenixSessions::encode_event(std::string_view topic, std::string_view event,
+                                            std::string_view data) {
+    // Encoded whether or not this worker has Phoenix members: the same bytes travel to the
+    // other workers, and the hub does not know which protocols subscribe there.
+    if (topic.starts_with('#') || !codec::is_valid_phoenix_topic(topic)) return {};
+    payload_.clear();
+    codec::append_json_or_string(payload_, data);
+    return net::SharedFrame::make_text(
+        codec_.encode_message(std::nullopt, std::nullopt, topic, event, payload_));
+}
+
+std::size_t PhoenixSessions::member_count(std::string_view topic) const noexcept {
+    return hub_.local_topics().subscriber_count(topic);
+}
+
+std::size_t PhoenixSessions::terminate_local_user(std::string_view user_id) {
+    std::vector<net::ConnId> ids;  // closed after the walk: a close may reach on_close at once
+    for (auto& [id, c] : conns_) {
+        if (c.closing || c.token != codec::TokenStatus::Ok || c.identity.user_id != user_id)
+            continue;
+        c.closing = true;
+        ids.push_back(id);
+    }
+    for (net::ConnId id : ids)
+        transport_.close(id, kClosePolicy, "terminated by the app");
+    return ids.size();
+}
+
+void PhoenixSessions::reply(net::ConnId id, const codec::PhoenixMessage& m, std::string_view status,
+                            std::string_view response_json) {
+    send_view(id, codec_.encode_reply(m.join_ref, m.ref, m.topic, status, response_json));
+}
+
+void PhoenixSessions::reply_error(net::ConnId id, const codec::PhoenixMessage& m,
+                                  std::string_view reason) {
+    SHOAL_DEBUG("phoenix: conn=%llu %.*s refused: %.*s", static_cast<unsigned long long>(id),
+                static_cast<int>(m.event.size()), m.event.data(), static_cast<int>(reason.size()),
+                reason.data());
+    scratch_.assign("{\"reason\":");
+    codec::append_json_quoted(scratch_, reason);
+    scratch_ += '}';
+    reply(id, m, "error", scratch_);
+}
+
+void PhoenixSessions::send_view(net::ConnId id, std::string_view frame_text) {
+    transport_.send(id, net::SharedFrame::make_text(frame_text));
+}
+
+}  // namespace shoal::session
