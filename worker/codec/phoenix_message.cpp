@@ -11,6 +11,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "worker/codec/json_text.hpp"
+
 namespace shoal::codec {
 namespace {
 
@@ -20,44 +22,24 @@ using Doc = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
 constexpr std::size_t kValuePoolBytes = 64 * 1024;
 constexpr std::size_t kStackPoolBytes = 16 * 1024;
 
-void append_json_string(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(kHex[c >> 4]);
-                    out.push_back(kHex[c & 0xf]);
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
-    out.push_back('"');
-}
-
 void append_ref(std::string& out, const std::optional<std::string_view>& ref) {
     if (ref)
         append_json_string(out, *ref);
     else
         out += "null";
+}
+
+// Replaces o with `[join_ref,ref,"topic"`: the part every server frame starts with.
+std::string& open_frame(std::string& o, const std::optional<std::string_view>& join_ref,
+                        const std::optional<std::string_view>& ref, std::string_view topic) {
+    o.clear();
+    o += '[';
+    append_ref(o, join_ref);
+    o += ',';
+    append_ref(o, ref);
+    o += ',';
+    append_json_string(o, topic);
+    return o;
 }
 
 }  // namespace
@@ -163,14 +145,7 @@ std::string_view PhoenixCodec::encode_reply(std::optional<std::string_view> join
                                             std::optional<std::string_view> ref,
                                             std::string_view topic, std::string_view status,
                                             std::string_view response_json) {
-    std::string& o = s_->out;
-    o.clear();
-    o += '[';
-    append_ref(o, join_ref);
-    o += ',';
-    append_ref(o, ref);
-    o += ',';
-    append_json_string(o, topic);
+    std::string& o = open_frame(s_->out, join_ref, ref, topic);
     o += ",\"phx_reply\",{\"status\":";
     append_json_string(o, status);
     o += ",\"response\":";
@@ -183,14 +158,7 @@ std::string_view PhoenixCodec::encode_message(std::optional<std::string_view> jo
                                               std::optional<std::string_view> ref,
                                               std::string_view topic, std::string_view event,
                                               std::string_view payload_json) {
-    std::string& o = s_->out;
-    o.clear();
-    o += '[';
-    append_ref(o, join_ref);
-    o += ',';
-    append_ref(o, ref);
-    o += ',';
-    append_json_string(o, topic);
+    std::string& o = open_frame(s_->out, join_ref, ref, topic);
     o += ',';
     append_json_string(o, event);
     o += ',';

@@ -6,6 +6,8 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include "worker/codec/json_text.hpp"
+
 namespace shoal::codec {
 namespace {
 
@@ -16,24 +18,6 @@ void append_uint(std::string& out, std::uint64_t v) {
 }
 
 }  // namespace
-
-void append_json_quoted(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(static_cast<char>(c));
-        } else if (c < 0x20) {
-            out += "\\u00";
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xf]);
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
-    }
-    out.push_back('"');
-}
 
 void append_phx_ref(std::string& out, std::uint32_t slot, std::uint32_t epoch, std::uint64_t conn) {
     out += 'F';
@@ -46,7 +30,7 @@ void append_phx_ref(std::string& out, std::uint32_t slot, std::uint32_t epoch, s
 
 void append_presence_meta(std::string& out, std::string_view phx_ref, std::string_view info_json) {
     out += "{\"phx_ref\":";
-    append_json_quoted(out, phx_ref);
+    append_json_string(out, phx_ref);
     if (info_json.size() >= 2 && info_json.front() == '{' && info_json.back() == '}') {
         std::string_view inner = info_json.substr(1, info_json.size() - 2);
         if (inner.find_first_not_of(" \t\r\n") != std::string_view::npos) {
@@ -61,7 +45,7 @@ void append_presence_meta(std::string& out, std::string_view phx_ref, std::strin
 }
 
 void open_presence_entry(std::string& out, std::string_view key) {
-    append_json_quoted(out, key);
+    append_json_string(out, key);
     out += ":{\"metas\":[";
 }
 
@@ -81,7 +65,7 @@ void append_json_or_string(std::string& out, std::string_view data) {
     if (is_json_value(data))
         out += data;
     else
-        append_json_quoted(out, data);
+        append_json_string(out, data);
 }
 
 }  // namespace shoal::codec

@@ -25,6 +25,4 @@ void close_presence_entry(std::string& out);
 void append_json_or_string(std::string& out, std::string_view data);
 bool is_json_value(std::string_view text) noexcept;
 
-void append_json_quoted(std::string& out, std::string_view s);
-
 }  // namespace shoal::codec

@@ -9,10 +9,9 @@
 #include <string>
 #include <string_view>
 
-namespace shoal::codec {
+#include "worker/codec/json_text.hpp"
 
-// Appends s as a JSON string literal, quotes included.
-void append_json_string(std::string& out, std::string_view s);
+namespace shoal::codec {
 
 void encode_connection_established(std::string& out, std::string_view socket_id,
                                    std::uint32_t activity_timeout_s);

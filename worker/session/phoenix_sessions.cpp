@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "worker/codec/json_text.hpp"
 #include "worker/codec/phoenix_presence.hpp"
 #include "worker/codec/pusher_channel_name.hpp"
 #include "worker/codec/pusher_encode.hpp"
@@ -238,7 +239,7 @@ void PhoenixSessions::reply_error(net::ConnId id, const codec::PhoenixMessage& m
                 static_cast<int>(m.event.size()), m.event.data(), static_cast<int>(reason.size()),
                 reason.data());
     scratch_.assign("{\"reason\":");
-    codec::append_json_quoted(scratch_, reason);
+    codec::append_json_string(scratch_, reason);
     scratch_ += '}';
     reply(id, m, "error", scratch_);
 }
