@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "common/config.hpp"
 #include "shm_bus/layout.hpp"
 
 namespace shoal::bus {
@@ -24,6 +25,12 @@ common::Result<void> BusConfig::validate() const {
                      "bus max_record_bytes " + std::to_string(max_record_bytes) +
                          " must be >= 1 and fit four times (with its header) in a ring"};
     return {};
+}
+
+BusConfig bus_config_for(const common::Config& config) {
+    BusConfig c;
+    c.slots = config.effective_workers();
+    return c;
 }
 
 }  // namespace shoal::bus

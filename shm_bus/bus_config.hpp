@@ -8,6 +8,10 @@
 
 #include "common/result.hpp"
 
+namespace shoal::common {
+struct Config;
+}
+
 namespace shoal::bus {
 
 inline constexpr std::uint32_t kMaxSlots = 64;
@@ -30,5 +34,9 @@ struct BusConfig {
 
     bool operator==(const BusConfig&) const = default;
 };
+
+// The layout a server with this configuration uses: the supervisor creates the segment with it
+// and every worker attaches expecting exactly it (attach refuses a mismatch).
+BusConfig bus_config_for(const common::Config& config);
 
 }  // namespace shoal::bus

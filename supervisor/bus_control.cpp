@@ -11,12 +11,6 @@
 
 namespace shoal::sup {
 
-bus::BusConfig bus_config_for(const common::Config& config) {
-    bus::BusConfig c;
-    c.slots = config.effective_workers();
-    return c;
-}
-
 common::Result<std::unique_ptr<BusControl>> BusControl::create(const BusLock&,
                                                                const std::string& bus_name,
                                                                const bus::BusConfig& config) {

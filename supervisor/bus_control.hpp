@@ -21,9 +21,6 @@
 
 namespace shoal::sup {
 
-// The bus geometry for a server configuration; workers attach with the same one.
-bus::BusConfig bus_config_for(const common::Config& config);
-
 // What the supervisor publishes about one slot for workers and `shoal status`.
 struct SlotPublish {
     int pid = 0;

@@ -33,7 +33,7 @@ int run_supervisor(const common::Config& config_in) {
     auto listen = ListenSocket::open(config.host, config.port);
     if (!listen) return fail(listen.error());
     config.port = listen->port();
-    auto bus = BusControl::create(lock.value(), config.bus_name, bus_config_for(config));
+    auto bus = BusControl::create(lock.value(), config.bus_name, bus::bus_config_for(config));
     if (!bus) return fail(bus.error());
 
     char exe[4096];

@@ -18,13 +18,6 @@
 namespace shoal::worker {
 namespace {
 
-// Mirrors supervisor::bus_config_for (the worker may not include supervisor/, R6's mirror).
-bus::BusConfig bus_config_for(const common::Config& config) {
-    bus::BusConfig c;
-    c.slots = config.effective_workers();
-    return c;
-}
-
 std::uint64_t env_u64(const char* name) {
     const char* v = std::getenv(name);
     return v == nullptr ? 0 : std::strtoull(v, nullptr, 10);
@@ -65,7 +58,7 @@ common::Result<std::unique_ptr<SupervisorLink>> SupervisorLink::start(uv_loop_t*
     if (::getppid() != link->supervisor_pid_)
         return link_error("supervisor pid " + std::to_string(link->supervisor_pid_) + " is gone");
 
-    auto seg = bus::Segment::attach(config.effective_bus_name(), bus_config_for(config));
+    auto seg = bus::Segment::attach(config.effective_bus_name(), bus::bus_config_for(config));
     if (!seg) return std::move(seg).with_context("worker attach").error();
     link->segment_.emplace(std::move(seg.value()));
     if (static_cast<std::uint32_t>(slot) >= link->segment_->config().slots)
