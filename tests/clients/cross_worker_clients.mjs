@@ -1,19 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Real pusher-js clients and the pusher server SDK pointed at a shoal under test, for the
 // cross-worker tests. Channel auth is signed here with the app secret (as an app backend would).
-import http from 'node:http';
 import PusherClient from 'pusher-js';
-import PusherServer from 'pusher';
-import { APP, sleep } from './shoal_server.mjs';
+import { APP } from './shoal_server.mjs';
+import { connected, serverSdk } from './pusher_clients.mjs';
 
-// Its own keep-alive agent, like a backend's: sequential triggers then come from one publisher
-// (one connection, one worker). Not the global agent, which could reuse the socket that the
-// launcher's readiness probe left on some worker (a worker a test may then stop).
-export function serverSdk(port) {
-    return new PusherServer({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1',
-                              port: String(port), useTLS: false,
-                              agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) });
-}
+export { connected, serverSdk, subscribed, waitFor } from './pusher_clients.mjs';
 
 // A pusher-js client; `user` (an id) makes presence subscriptions join as that user.
 export function client(port, user = null) {
@@ -35,30 +27,6 @@ export function client(port, user = null) {
         },
     });
     return c;
-}
-
-export async function waitFor(cond, ms = 5000, what = 'condition') {
-    const deadline = Date.now() + ms;
-    while (!cond()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await sleep(20);
-    }
-}
-
-export function connected(c) {
-    return new Promise((resolve, reject) => {
-        if (c.connection.state === 'connected') return resolve(c.connection.socket_id);
-        c.connection.bind('connected', () => resolve(c.connection.socket_id));
-        c.connection.bind('failed', () => reject(new Error('pusher-js connection failed')));
-    });
-}
-
-export function subscribed(c, name) {
-    return new Promise((resolve, reject) => {
-        const ch = c.subscribe(name);
-        ch.bind('pusher:subscription_succeeded', (d) => resolve({ ch, data: d }));
-        ch.bind('pusher:subscription_error', (e) => reject(new Error(JSON.stringify(e))));
-    });
 }
 
 // The slot a socket id names: its prefix ends in slot + 1 (two digits).

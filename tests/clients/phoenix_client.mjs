@@ -61,10 +61,4 @@ export function nextEvent(channel, event, timeoutMs = 5000) {
     });
 }
 
-export async function waitFor(pred, timeoutMs = 5000, what = 'condition') {
-    const deadline = Date.now() + timeoutMs;
-    while (!pred()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-    }
-}
+export { waitFor } from './shoal_server.mjs';

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Real Pusher clients for the integration tests: pusher-js (with channel and user auth signed
 // locally by the `pusher` server SDK, as a backend would) and the SDK itself for the HTTP API.
+import http from 'node:http';
 import Pusher from 'pusher-js';
 import PusherServer from 'pusher';
 import { APP } from './shoal_server.mjs';
 
+// Its own keep-alive agent, like a backend's: sequential triggers then come from one publisher
+// (one connection, one worker). Not the global agent, which could reuse the socket that the
+// launcher's readiness probe left on some worker (a worker a test may then stop).
 export function serverSdk(port) {
     return new PusherServer({ appId: APP.id, key: APP.key, secret: APP.secret, host: '127.0.0.1',
-                              port: String(port), useTLS: false });
+                              port: String(port), useTLS: false,
+                              agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) });
 }
 
 // presence: the channel_data for presence channels ({ user_id, user_info });
@@ -59,10 +64,4 @@ export function disconnectAll(...clients) {
     for (const c of clients) if (c.connection.state !== 'disconnected') c.disconnect();
 }
 
-export async function waitFor(pred, timeoutMs = 3000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!pred()) {
-        if (Date.now() > deadline) throw new Error('condition not met in time');
-        await new Promise((r) => setTimeout(r, 10));
-    }
-}
+export { waitFor } from './shoal_server.mjs';

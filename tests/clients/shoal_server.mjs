@@ -35,6 +35,15 @@ function httpGetStatus(port, path) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Polls pred every 10 ms; throws naming `what` when it is still false after timeoutMs.
+export async function waitFor(pred, timeoutMs = 5000, what = 'condition') {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred()) {
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await sleep(10);
+    }
+}
+
 export async function startShoal({ mode = 'worker', workers = 1, args = [], readyPath = '/ready',
                                    timeoutMs = 10000 } = {}) {
     const bin = process.env.SHOAL_BIN;
