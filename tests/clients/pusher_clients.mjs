@@ -64,4 +64,13 @@ export function disconnectAll(...clients) {
     for (const c of clients) if (c.connection.state !== 'disconnected') c.disconnect();
 }
 
+// The client's current WebSocket, taken before the server closes it (pusher-js drops it then).
+export const socketOf = (client) => client.connection.connection.transport.socket;
+
+// After a server-side close pusher-js closes the socket again; faye-websocket then arms a 30 s
+// close timer that would keep the test process alive. It guards nothing once the socket is closed.
+export function releaseClosedSocket(socket) {
+    clearTimeout(socket._closeTimer);
+}
+
 export { waitFor } from './shoal_server.mjs';

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startShoal, sleep } from '../clients/shoal_server.mjs';
+import { disconnectAll, releaseClosedSocket, socketOf } from '../clients/pusher_clients.mjs';
 import { client, connected, serverSdk, slotOf, spreadClients, subscribed, waitFor } from
     '../clients/cross_worker_clients.mjs';
 
@@ -102,10 +103,14 @@ test('cross-worker: a #server-to-user channel reaches a user signed in on anothe
         for (const c of [a, b]) c.connection.bind('state_change', (s) => {
             if (s.current !== 'connected') dropped.add(c);
         });
+        const sockets = [a, b].map(socketOf);
         await sdk.terminateUserConnections('u-42');
         await waitFor(() => dropped.size === 2, 5000, 'terminated on both workers');
+        await waitFor(() => a.connection.state === 'disconnected' && b.connection.state === 'disconnected',
+                      5000, 'both closed for good (4009)');
+        sockets.forEach(releaseClosedSocket);
     } finally {
-        for (const c of clients) c.disconnect();
+        disconnectAll(...clients);
         assert.equal((await srv.stop()).code, 0);
     }
 });

@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startShoal, sleep } from '../clients/shoal_server.mjs';
-import { waitFor } from '../clients/pusher_clients.mjs';
-import { pusherClient, serverSdk, connected, subscribed, nextEvent, disconnectAll } from '../clients/pusher_clients.mjs';
+import { pusherClient, serverSdk, connected, subscribed, nextEvent, disconnectAll, releaseClosedSocket,
+         socketOf, waitFor } from '../clients/pusher_clients.mjs';
 
 let srv;
 before(async () => { srv = await startShoal({ mode: 'worker' }); });
@@ -131,13 +131,11 @@ test('signin succeeds and the user receives sendToUser; terminate_connections en
         const got = nextEvent(c.user, 'greeting');
         await serverSdk(srv.port).sendToUser('user-9', 'greeting', { hello: 1 });
         assert.deepEqual((await got).data, { hello: 1 });
-        const socket = c.connection.connection.transport.socket;
+        const socket = socketOf(c);
         const closed = nextEvent(c.connection, 'error');
         await serverSdk(srv.port).terminateUserConnections('user-9');
         assert.equal((await closed).data.data.code, 4009);
         await waitFor(() => c.connection.state === 'disconnected');  // 4009 is final: no reconnect
-        // pusher-js closes the already-closed socket again; faye-websocket then arms a 30 s close
-        // timer that would keep this process alive. It guards nothing once the socket is closed.
-        clearTimeout(socket._closeTimer);
+        releaseClosedSocket(socket);
     } finally { disconnectAll(c); }
 });
