@@ -7,8 +7,8 @@ namespace shoal::common::detail {
 [[noreturn]] void assert_failed(const char* expr, const char* file, int line) noexcept;
 }
 
-#define SHOAL_ASSERT(cond)                                                        \
-    do {                                                                          \
-        if (__builtin_expect(!(cond), 0))                                         \
-            ::shoal::common::detail::assert_failed(#cond, __FILE__, __LINE__);    \
+#define SHOAL_ASSERT(cond)                                                     \
+    do {                                                                       \
+        if (__builtin_expect(!(cond), 0))                                      \
+            ::shoal::common::detail::assert_failed(#cond, __FILE__, __LINE__); \
     } while (0)

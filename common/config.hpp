@@ -40,9 +40,9 @@ struct SupervisorPolicy {
     std::uint32_t heartbeat_timeout_ms = 3'000;
     std::uint32_t backoff_initial_ms = 100;
     std::uint32_t backoff_max_ms = 5'000;
-    std::uint32_t healthy_after_ms = 10'000;  // uptime that resets backoff and closes the breaker
-    std::uint32_t breaker_failures = 5;       // K failures ...
-    std::uint32_t breaker_window_ms = 30'000; // ... within W open the breaker
+    std::uint32_t healthy_after_ms = 10'000;   // uptime that resets backoff and closes the breaker
+    std::uint32_t breaker_failures = 5;        // K failures ...
+    std::uint32_t breaker_window_ms = 30'000;  // ... within W open the breaker
     std::uint32_t breaker_cooldown_ms = 30'000;
     std::uint32_t shutdown_deadline_ms = 10'000;
 };

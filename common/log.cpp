@@ -19,10 +19,14 @@ LogConfig g_config;  // process-wide, set at startup before any loop runs
 
 const char* level_name(LogLevel level) {
     switch (level) {
-        case LogLevel::Debug: return "debug";
-        case LogLevel::Info: return "info";
-        case LogLevel::Warn: return "warn";
-        case LogLevel::Error: return "error";
+        case LogLevel::Debug:
+            return "debug";
+        case LogLevel::Info:
+            return "info";
+        case LogLevel::Warn:
+            return "warn";
+        case LogLevel::Error:
+            return "error";
     }
     return "info";
 }
@@ -65,8 +69,12 @@ void write_all(const char* buf, std::size_t len) {
 
 }  // namespace
 
-void log_configure(const LogConfig& config) noexcept { g_config = config; }
-const LogConfig& log_config() noexcept { return g_config; }
+void log_configure(const LogConfig& config) noexcept {
+    g_config = config;
+}
+const LogConfig& log_config() noexcept {
+    return g_config;
+}
 
 bool log_enabled(LogLevel level) noexcept {
     return static_cast<int>(level) >= static_cast<int>(g_config.level);
@@ -97,9 +105,9 @@ void log_write(LogLevel level, std::string_view message) noexcept {
         line[n++] = '"';
         line[n++] = '}';
     } else {
-        int head = std::snprintf(line, sizeof line, "%s %-5s %s slot=%s pid=%d ", when,
-                                 level_name(level), g_config.role, slot,
-                                 static_cast<int>(getpid()));
+        int head =
+            std::snprintf(line, sizeof line, "%s %-5s %s slot=%s pid=%d ", when, level_name(level),
+                          g_config.role, slot, static_cast<int>(getpid()));
         n = static_cast<std::size_t>(head);
         std::size_t room = sizeof line - n - 1;
         std::size_t len = message.size() < room ? message.size() : room;
@@ -117,26 +125,36 @@ void log_printf(LogLevel level, const char* fmt, ...) noexcept {
     int n = std::vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (n < 0) return;
-    std::size_t len = static_cast<std::size_t>(n) < sizeof msg ? static_cast<std::size_t>(n)
-                                                               : sizeof msg - 1;
+    std::size_t len =
+        static_cast<std::size_t>(n) < sizeof msg ? static_cast<std::size_t>(n) : sizeof msg - 1;
     log_write(level, std::string_view(msg, len));
 }
 
-void log_sigsafe(const char* message) noexcept { write_all(message, std::strlen(message)); }
+void log_sigsafe(const char* message) noexcept {
+    write_all(message, std::strlen(message));
+}
 
 bool parse_log_level(std::string_view text, LogLevel& out) noexcept {
-    if (text == "debug") out = LogLevel::Debug;
-    else if (text == "info") out = LogLevel::Info;
-    else if (text == "warn") out = LogLevel::Warn;
-    else if (text == "error") out = LogLevel::Error;
-    else return false;
+    if (text == "debug")
+        out = LogLevel::Debug;
+    else if (text == "info")
+        out = LogLevel::Info;
+    else if (text == "warn")
+        out = LogLevel::Warn;
+    else if (text == "error")
+        out = LogLevel::Error;
+    else
+        return false;
     return true;
 }
 
 bool parse_log_format(std::string_view text, LogFormat& out) noexcept {
-    if (text == "text") out = LogFormat::Text;
-    else if (text == "json") out = LogFormat::Json;
-    else return false;
+    if (text == "text")
+        out = LogFormat::Text;
+    else if (text == "json")
+        out = LogFormat::Json;
+    else
+        return false;
     return true;
 }
 

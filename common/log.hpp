@@ -23,7 +23,8 @@ const LogConfig& log_config() noexcept;
 
 bool log_enabled(LogLevel level) noexcept;
 void log_write(LogLevel level, std::string_view message) noexcept;
-void log_printf(LogLevel level, const char* fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
+void log_printf(LogLevel level, const char* fmt, ...) noexcept
+    __attribute__((format(printf, 2, 3)));
 
 // Async-signal-safe: only write(2) of a fixed message, for SIGSEGV/SIGABRT handlers.
 void log_sigsafe(const char* message) noexcept;
@@ -33,10 +34,9 @@ bool parse_log_format(std::string_view text, LogFormat& out) noexcept;
 
 }  // namespace shoal::common
 
-#define SHOAL_LOG(level, ...)                                                      \
-    do {                                                                           \
-        if (::shoal::common::log_enabled(level))                                   \
-            ::shoal::common::log_printf(level, __VA_ARGS__);                       \
+#define SHOAL_LOG(level, ...)                                                                     \
+    do {                                                                                          \
+        if (::shoal::common::log_enabled(level)) ::shoal::common::log_printf(level, __VA_ARGS__); \
     } while (0)
 #define SHOAL_DEBUG(...) SHOAL_LOG(::shoal::common::LogLevel::Debug, __VA_ARGS__)
 #define SHOAL_INFO(...) SHOAL_LOG(::shoal::common::LogLevel::Info, __VA_ARGS__)

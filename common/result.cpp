@@ -7,15 +7,24 @@ namespace shoal::common {
 
 const char* errc_name(Errc code) noexcept {
     switch (code) {
-        case Errc::Io: return "io";
-        case Errc::Config: return "config";
-        case Errc::InvalidArgument: return "invalid argument";
-        case Errc::NotFound: return "not found";
-        case Errc::AlreadyExists: return "already exists";
-        case Errc::Busy: return "busy";
-        case Errc::BusLayoutMismatch: return "bus layout mismatch";
-        case Errc::TooLarge: return "too large";
-        case Errc::Spawn: return "spawn failed";
+        case Errc::Io:
+            return "io";
+        case Errc::Config:
+            return "config";
+        case Errc::InvalidArgument:
+            return "invalid argument";
+        case Errc::NotFound:
+            return "not found";
+        case Errc::AlreadyExists:
+            return "already exists";
+        case Errc::Busy:
+            return "busy";
+        case Errc::BusLayoutMismatch:
+            return "bus layout mismatch";
+        case Errc::TooLarge:
+            return "too large";
+        case Errc::Spawn:
+            return "spawn failed";
     }
     return "unknown";
 }

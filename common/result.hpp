@@ -40,7 +40,7 @@ inline Error sys_error(std::string context, int err = errno) {
 
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::move(value)) {}
     Result(Error error) : v_(std::move(error)) {}
 
@@ -59,13 +59,13 @@ public:
         return std::move(*this);
     }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : err_(std::move(error)), ok_(false) {}
 
@@ -73,7 +73,7 @@ public:
     explicit operator bool() const noexcept { return ok_; }
     const Error& error() const { return err_; }
 
-private:
+  private:
     Error err_{Errc::Io, 0, {}};
     bool ok_ = true;
 };

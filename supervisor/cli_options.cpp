@@ -145,7 +145,8 @@ std::vector<std::string> to_args(const common::Config& c) {
     };
     if (!c.phoenix_deny_push_prefixes.empty()) {
         std::string joined;
-        for (const auto& p : c.phoenix_deny_push_prefixes) joined += (joined.empty() ? "" : ",") + p;
+        for (const auto& p : c.phoenix_deny_push_prefixes)
+            joined += (joined.empty() ? "" : ",") + p;
         args.push_back("--phoenix-deny-push");
         args.push_back(joined);
     }

@@ -3,11 +3,11 @@
 // SIGTERM/SIGINT drain gracefully (farewell, 1001, exit 0 when drained or at the deadline).
 #include "worker/worker_main.hpp"
 
-#include <uv.h>
-
 #include <cstdlib>
 #include <memory>
 #include <random>
+
+#include <uv.h>
 
 #include "common/log.hpp"
 #include "worker/bus_bridge/bus_endpoint.hpp"
@@ -82,7 +82,7 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
         ::setenv("UV_TCP_SINGLE_ACCEPT", "1", 0);
     }
     WorkerRun run{&loop, &server, link->get(), bus.get(), config.policy.shutdown_deadline_ms,
-                  {}, {}};
+                  {},    {}};
 
     // Both protocol adapters share the hub (and through it the bus): one namespace.
     session::ProtocolRouter app(config, hub, socket_prefix_for(options.slot));

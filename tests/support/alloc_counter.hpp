@@ -10,11 +10,11 @@ std::uint64_t allocation_count() noexcept;
 
 // Allocations made while this object lives.
 class AllocationScope {
-public:
+  public:
     AllocationScope() noexcept : start_(allocation_count()) {}
     std::uint64_t count() const noexcept { return allocation_count() - start_; }
 
-private:
+  private:
     std::uint64_t start_;
 };
 

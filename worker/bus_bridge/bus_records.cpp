@@ -109,9 +109,8 @@ bool decode(std::span<const std::byte> in, PresenceJoin& out) noexcept {
     std::uint16_t tl, ul;
     std::uint32_t il;
     return rd.num(out.conn) && rd.num(out.epoch) && rd.num(tl) && rd.num(ul) && rd.num(il) &&
-           tl > 0 && ul > 0 &&
-           rd.str(tl, out.topic) && rd.str(ul, out.user_id) && rd.str(il, out.user_info) &&
-           rd.done();
+           tl > 0 && ul > 0 && rd.str(tl, out.topic) && rd.str(ul, out.user_id) &&
+           rd.str(il, out.user_info) && rd.done();
 }
 
 std::size_t size(const PresenceLeave& r) noexcept {
@@ -131,8 +130,8 @@ void encode(const PresenceLeave& r, std::span<std::byte> out) noexcept {
 bool decode(std::span<const std::byte> in, PresenceLeave& out) noexcept {
     Reader rd(in);
     std::uint16_t tl, ul;
-    return rd.num(out.conn) && rd.num(out.epoch) && rd.num(tl) && rd.num(ul) && tl > 0 &&
-           ul > 0 && rd.str(tl, out.topic) && rd.str(ul, out.user_id) && rd.done();
+    return rd.num(out.conn) && rd.num(out.epoch) && rd.num(tl) && rd.num(ul) && tl > 0 && ul > 0 &&
+           rd.str(tl, out.topic) && rd.str(ul, out.user_id) && rd.done();
 }
 
 std::size_t size(const SnapshotRequest&) noexcept {

@@ -14,7 +14,7 @@
 namespace shoal::channel {
 
 class SlotTopicCounts {
-public:
+  public:
     // Sets slot's count of topic (0 removes it).
     void set(std::uint32_t slot, std::string_view topic, std::uint32_t count);
     void drop_slot(std::uint32_t slot);
@@ -31,7 +31,7 @@ public:
             f(std::string_view(name));
     }
 
-private:
+  private:
     StringMap<std::uint32_t>& slot_map(std::uint32_t slot);
 
     std::vector<StringMap<std::uint32_t>> per_slot_;

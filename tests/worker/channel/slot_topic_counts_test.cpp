@@ -48,8 +48,7 @@ TEST_CASE("SlotTopicCounts: dropping a slot removes only its share", "[channel]"
     CHECK(c.total("a") == 3);
 }
 
-TEST_CASE("SlotTopicCounts: reconciliation drops topics the snapshot did not list",
-          "[channel]") {
+TEST_CASE("SlotTopicCounts: reconciliation drops topics the snapshot did not list", "[channel]") {
     SlotTopicCounts c;
     c.set(1, "a", 3);
     c.set(1, "b", 2);
