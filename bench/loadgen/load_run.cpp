@@ -145,6 +145,9 @@ void fill_server_figures(const ServerSamples& s, double cpu_window_s, RunReport&
         r.server_rss_per_connection = (static_cast<double>(s.connected->rss_bytes) -
                                        static_cast<double>(s.before->rss_bytes)) /
                                       static_cast<double>(r.subscribed);
+        r.server_anon_rss_per_connection = (static_cast<double>(s.connected->anon_rss_bytes) -
+                                            static_cast<double>(s.before->anon_rss_bytes)) /
+                                           static_cast<double>(r.subscribed);
     }
     if (r.delivered > 0) {
         r.server_cpu_ns_per_delivery = r.server_cpu_s * 1e9 / static_cast<double>(r.delivered);
