@@ -25,7 +25,7 @@ bool Connection::accept(uv_stream_t* listener) {
         destroy();
         return false;
     }
-    uv_tcp_nodelay(&tcp_, 1);
+    if (!server_.listener_nodelay_) uv_tcp_nodelay(&tcp_, 1);
     if (int r = uv_read_start(stream, on_alloc, on_read); r != 0) {
         SHOAL_WARN("uv_read_start() failed: %s", uv_strerror(r));
         destroy();

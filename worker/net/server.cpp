@@ -123,6 +123,9 @@ common::Result<void> Server::start(WsHandler& ws, HttpHandler& http, int listen_
         return common::sys_error(
             "listen() failed: " + config_.host + ":" + std::to_string(config_.port), -r);
     listening_ = true;
+    // Accepted sockets inherit TCP_NODELAY from the listener (Linux): one system call fewer per
+    // connection than setting it on each.
+    listener_nodelay_ = uv_tcp_nodelay(&listener_, 1) == 0;
     sockaddr_storage bound{};
     int len = sizeof(bound);
     if (uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {

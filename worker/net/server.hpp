@@ -104,6 +104,7 @@ class Server final : public Transport {
     std::size_t free_request_count_ = 0;
     std::size_t free_request_low_ = 0;  // fewest pooled requests since the last trim
     bool listening_ = false;
+    bool listener_nodelay_ = false;  // accepted sockets inherit it
     bool shutting_down_ = false;
     bool handles_closed_ = false;
     std::uint64_t peer_log_window_ms_ = 0;
