@@ -53,7 +53,7 @@ if [ "$do_build" = 1 ]; then
         -DCMAKE_CXX_FLAGS=-Wno-error=restrict >>"$log" 2>&1
     cmake --build "$build" -j2 --target shoal_loadgen >>"$log" 2>&1 ||
         { say "bench: shoal_loadgen did not build (see $log)"; exit 1; }
-    if [ "$server" = stub ]; then
+    if [ "$server" = stub ] || [ "$server" = shoal ]; then
         cmake --build "$build" -j2 --target shoal_fanout_stub >>"$log" 2>&1 || say "bench: no stub"
     fi
     if [ "$server" = shoal ] && [ -z "$shoal_bin" ]; then
@@ -157,6 +157,11 @@ for w in 1 2; do
 done
 steps+=("latency-w1-n1000-c100-s64-r1000|1|1000|100|64|1000|$latency_duration")
 steps+=("latency-w2-n1000-c100-s64-r1000|2|1000|100|64|1000|$latency_duration")
+# The floor, in the same run: the latency step against shoal_fanout_stub (one epoll thread, no
+# checks at all), so shoal's latency reads against what this machine and its load allow.
+if [ "$server" = shoal ] && [ -x "$build/bench/shoal_fanout_stub" ]; then
+    steps+=("latency-floor-stub-n1000-c100-s64-r1000|stub|1000|100|64|1000|$latency_duration")
+fi
 if [ -n "$only" ]; then
     kept=()
     for s in "${steps[@]}"; do [[ "${s%%|*}" =~ $only ]] && kept+=("$s"); done
@@ -193,7 +198,16 @@ for step in "${steps[@]}"; do
     index=$((index + 1))
     IFS='|' read -r name workers subs channels payload rate secs <<<"$step"
     port=$(free_port)
-    if ! start_server "$workers" "$port"; then
+    started_ok=1
+    if [ "$workers" = stub ]; then  # the floor step: the stub whatever --server says
+        saved_server=$server
+        server=stub
+        start_server 1 "$port" || started_ok=0
+        server=$saved_server
+    else
+        start_server "$workers" "$port" || started_ok=0
+    fi
+    if [ "$started_ok" = 0 ]; then
         say "[$index/$total] $name: skipped ($why)"
         continue
     fi

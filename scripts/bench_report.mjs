@@ -57,6 +57,7 @@ const cols = [
     ['server_cores', (r) => r.server?.cores ?? ''],
     ['server_cpu_ns_per_delivery', (r) => r.server?.cpu_ns_per_delivery ?? ''],
     ['server_rss_bytes_per_conn', (r) => r.server?.rss_per_connection_bytes ?? ''],
+    ['server_anon_rss_bytes_per_conn', (r) => r.server?.anon_rss_per_connection_bytes ?? ''],
     ['loadgen_cores', (r) => r.loadgen.cores],
     ['other_processes_cores', (r) => r.machine?.other_cores ?? ''], ['bottleneck', (r) => r.bottleneck],
 ];
@@ -104,10 +105,10 @@ fs.writeFileSync(path.join(dir, 'plot.svg'), svg);
 const n0 = (v) => (v === '' || v == null ? '-' : Math.round(v).toLocaleString('en-US'));
 const n1 = (v) => (v === '' || v == null ? '-' : Number(v).toFixed(1));
 console.log(`\n${meta.date}  ${meta.cpu}  ${meta.cores} cores  Linux ${meta.kernel}  server: ${meta.server} @ ${meta.commit}\n`);
-console.log('| step | deliveries/s | lost | p50 us | p99 us | p99.9 us | conn/s | server cores | server ns/delivery | server B/conn | loadgen cores | others cores | bottleneck |');
+console.log('| step | deliveries/s | lost | p50 us | p99 us | p99.9 us | conn/s | server cores | server ns/delivery | server B/conn (anon) | loadgen cores | others cores | bottleneck |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of steps) {
-    console.log(`| ${r.label} | ${n0(r.deliveries_per_s)} | ${r.lost} | ${n1(r.latency_us.p50)} | ${n1(r.latency_us.p99)} | ${n1(r.latency_us.p999)} | ${n0(r.connect.per_s)} | ${r.server ? r.server.cores.toFixed(2) : '-'} | ${n0(r.server?.cpu_ns_per_delivery)} | ${n0(r.server?.rss_per_connection_bytes)} | ${r.loadgen.cores.toFixed(2)} | ${r.machine && r.machine.busy_cores >= 0 ? r.machine.other_cores.toFixed(2) : '-'} | ${r.bottleneck} |`);
+    console.log(`| ${r.label} | ${n0(r.deliveries_per_s)} | ${r.lost} | ${n1(r.latency_us.p50)} | ${n1(r.latency_us.p99)} | ${n1(r.latency_us.p999)} | ${n0(r.connect.per_s)} | ${r.server ? r.server.cores.toFixed(2) : '-'} | ${n0(r.server?.cpu_ns_per_delivery)} | ${n0(r.server?.rss_per_connection_bytes)} (${n0(r.server?.anon_rss_per_connection_bytes)}) | ${r.loadgen.cores.toFixed(2)} | ${r.machine && r.machine.busy_cores >= 0 ? r.machine.other_cores.toFixed(2) : '-'} | ${r.bottleneck} |`);
 }
 if (baseline.length) {
     console.log('\n| Unix socket baseline | msgs/s | reader CPU ns/msg | shm ring msgs/s | ring reader CPU ns/msg | ring / socket |');

@@ -77,9 +77,9 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
             return kExitConfig;
         }
         bus = std::move(b.value());
-        // Accept one connection per wake-up, so the workers sharing the listening socket take
-        // turns instead of whichever wakes first taking a burst (libuv reads this at listen).
-        ::setenv("UV_TCP_SINGLE_ACCEPT", "1", 0);
+        // No UV_TCP_SINGLE_ACCEPT: with it libuv sleeps after every accept (nanosleep, a
+        // context switch), which halved the connection rate; accept pacing alone keeps the
+        // spread even (docs/benchmarks.md).
     }
     WorkerRun run{&loop, &server, link->get(), bus.get(), config.policy.shutdown_deadline_ms,
                   {},    {}};

@@ -50,14 +50,17 @@ common::Result<int> start_connect(const sockaddr_in& source, const sockaddr_in& 
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return common::sys_error("socket() failed");
     const int one = 1;
-    // Defer the port choice to connect(), so the 4-tuple, not the address, must be unique: each
-    // source address then offers the whole ephemeral range to every destination.
-    ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
     if (no_delay) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
-        const int err = errno;
-        ::close(fd);
-        return common::sys_error("bind() failed", err);
+    // INADDR_ANY leaves the source to the kernel: no bind, two system calls fewer per client.
+    if (source.sin_addr.s_addr != htonl(INADDR_ANY)) {
+        // Defer the port choice to connect(), so the 4-tuple, not the address, must be unique:
+        // each source address then offers the whole ephemeral range to every destination.
+        ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        if (::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
+            const int err = errno;
+            ::close(fd);
+            return common::sys_error("bind() failed", err);
+        }
     }
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&dest), sizeof dest) != 0 &&
         errno != EINPROGRESS) {

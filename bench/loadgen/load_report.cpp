@@ -87,10 +87,11 @@ std::string render_table(const RunReport& r) {
             r.latency.p50_us, r.latency.p90_us, r.latency.p99_us, r.latency.p999_us,
             r.latency.max_us, static_cast<unsigned long long>(r.latency.samples));
     if (r.have_server) {
-        appendf(
-            t, "  server        %.2f cores (%d processes), %.0f ns CPU/delivery, RSS %.0f B/conn\n",
-            r.server_cores, r.server_processes, r.server_cpu_ns_per_delivery,
-            r.server_rss_per_connection);
+        appendf(t,
+                "  server        %.2f cores (%d processes), %.0f ns CPU/delivery, RSS %.0f B/conn "
+                "(%.0f B anonymous)\n",
+                r.server_cores, r.server_processes, r.server_cpu_ns_per_delivery,
+                r.server_rss_per_connection, r.server_anon_rss_per_connection);
     } else {
         appendf(t, "  server        not sampled (pass --server-pid)\n");
     }
@@ -145,8 +146,9 @@ std::string render_json(const RunReport& r) {
         appendf(j, "\"rss_before_bytes\":%llu,\"rss_connected_bytes\":%llu,",
                 static_cast<unsigned long long>(r.server_rss_before),
                 static_cast<unsigned long long>(r.server_rss_connected));
-        appendf(j, "\"rss_per_connection_bytes\":%.1f,\"cpu_ns_per_delivery\":%.1f},",
-                r.server_rss_per_connection, r.server_cpu_ns_per_delivery);
+        appendf(j, "\"rss_per_connection_bytes\":%.1f,\"anon_rss_per_connection_bytes\":%.1f,",
+                r.server_rss_per_connection, r.server_anon_rss_per_connection);
+        appendf(j, "\"cpu_ns_per_delivery\":%.1f},", r.server_cpu_ns_per_delivery);
     } else {
         j += "\"server\":null,";
     }

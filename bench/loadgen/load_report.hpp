@@ -32,7 +32,8 @@ struct RunReport {
     int server_processes = 0;
     double server_cpu_s = 0, server_cores = 0;
     std::uint64_t server_rss_before = 0, server_rss_connected = 0;
-    double server_rss_per_connection = 0;  // bytes
+    double server_rss_per_connection = 0;       // bytes
+    double server_anon_rss_per_connection = 0;  // bytes, without file-backed (code) pages
     double server_cpu_ns_per_delivery = 0;
     double own_cpu_s = 0, own_cores = 0, own_cpu_ns_per_delivery = 0;
     int machine_cores = 0;           // online CPUs

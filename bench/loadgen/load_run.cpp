@@ -44,10 +44,16 @@ void connect_all(RunState& run, Subscriber* subs, const sockaddr_in& dest, RunRe
     const std::uint64_t t0 = common::monotonic_ns();
     const auto deadline = t0 + static_cast<std::uint64_t>(o.connect_timeout_s * 1e9);
     std::uint32_t next = 0;
+    // One source address: the kernel picks 127.0.0.1 itself, without a bind per client.
+    sockaddr_in any_source{};
+    any_source.sin_family = AF_INET;
     while (run.counters.subscribed + run.counters.failed < n && common::monotonic_ns() < deadline) {
         while (next < n && run.handshakes_in_flight < o.connect_concurrency) {
-            subs[next].start(run, next,
-                             loopback_source(static_cast<int>(next) % o.source_addresses), dest);
+            const sockaddr_in source =
+                o.source_addresses > 1
+                    ? loopback_source(static_cast<int>(next) % o.source_addresses)
+                    : any_source;
+            subs[next].start(run, next, source, dest);
             ++next;
         }
         run.loop.run_once(1);
@@ -145,6 +151,9 @@ void fill_server_figures(const ServerSamples& s, double cpu_window_s, RunReport&
         r.server_rss_per_connection = (static_cast<double>(s.connected->rss_bytes) -
                                        static_cast<double>(s.before->rss_bytes)) /
                                       static_cast<double>(r.subscribed);
+        r.server_anon_rss_per_connection = (static_cast<double>(s.connected->anon_rss_bytes) -
+                                            static_cast<double>(s.before->anon_rss_bytes)) /
+                                           static_cast<double>(r.subscribed);
     }
     if (r.delivered > 0) {
         r.server_cpu_ns_per_delivery = r.server_cpu_s * 1e9 / static_cast<double>(r.delivered);

@@ -31,6 +31,21 @@ bool field_number(std::string_view field, T& value) noexcept {
     return ec == std::errc{} && p == field.data() + field.size();
 }
 
+// /proc/PID/statm: "size resident shared ...": resident - shared is the anonymous part.
+std::uint64_t anon_pages(pid_t pid, std::string& scratch) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/statm", static_cast<int>(pid));
+    if (!read_small_file(path, scratch)) return 0;
+    std::uint64_t v[3] = {0, 0, 0};
+    std::string_view rest(scratch);
+    for (auto& x : v) {
+        const std::size_t end = rest.find(' ');
+        if (end == std::string_view::npos || !field_number(rest.substr(0, end), x)) return 0;
+        rest.remove_prefix(end + 1);
+    }
+    return v[1] > v[2] ? v[1] - v[2] : 0;
+}
+
 }  // namespace
 
 bool parse_proc_stat(std::string_view line, ProcStat& out) noexcept {
@@ -96,6 +111,7 @@ common::Result<TreeSample> sample_tree(pid_t root) {
         if (!in_tree) continue;
         sample.cpu_s += static_cast<double>(st.cpu_ticks) / ticks;
         sample.rss_bytes += st.rss_pages * page;
+        sample.anon_rss_bytes += anon_pages(st.pid, line) * page;
         ++sample.processes;
     }
     return sample;

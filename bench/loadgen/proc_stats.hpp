@@ -25,6 +25,9 @@ bool parse_proc_stat(std::string_view line, ProcStat& out) noexcept;
 struct TreeSample {
     double cpu_s = 0;             // summed over the tree
     std::uint64_t rss_bytes = 0;  // summed over the tree
+    // Private (anonymous) resident memory: RSS less file-backed and shared pages (statm). The
+    // first use of a code path pages its code in, which is not memory per connection.
+    std::uint64_t anon_rss_bytes = 0;
     int processes = 0;
 };
 

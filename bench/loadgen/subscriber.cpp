@@ -32,11 +32,15 @@ bool Subscriber::start(RunState& run, std::uint32_t index, const sockaddr_in& so
     }
     fd_ = fd.value();
     phase_ = Phase::Connecting;
-    if (!run.loop.add(fd_, this, EPOLLOUT)) {
+    // On loopback the TCP handshake has normally completed inside connect(), so the upgrade
+    // request goes out at once: one epoll_ctl and no wake-up for EPOLLOUT per client. A socket
+    // still connecting answers EAGAIN (send_raw then waits for EPOLLOUT), a refused one fails.
+    if (!run.loop.add(fd_, this, EPOLLIN)) {
         fail();
         return false;
     }
-    return true;
+    send_upgrade();
+    return fd_ >= 0;
 }
 
 void Subscriber::close_socket() noexcept {
@@ -66,18 +70,12 @@ void Subscriber::fail() {
 
 void Subscriber::on_io(std::uint32_t events) {
     if (fd_ < 0) return;
-    if (phase_ == Phase::Connecting) {
-        // A failed connect always raises EPOLLERR; a clean EPOLLOUT needs no SO_ERROR check.
-        if ((events & (EPOLLERR | EPOLLHUP)) != 0) return fail();
-        return on_connected();
-    }
     if ((events & EPOLLOUT) != 0 && want_write_) flush_pending();
     if (fd_ >= 0 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) on_readable();
 }
 
-void Subscriber::on_connected() {
+void Subscriber::send_upgrade() {
     phase_ = Phase::AwaitUpgrade;
-    run_->loop.modify(fd_, this, EPOLLIN);
     const LoadOptions& o = run_->options;
     std::string request =
         "GET /app/" + o.app.key +

@@ -45,7 +45,7 @@ class Subscriber final : public Pollable {
     std::uint32_t channel() const noexcept { return channel_; }
 
   private:
-    void on_connected();
+    void send_upgrade();
     void on_readable();
     // Consumes what it can of `bytes`; returns false when the connection was closed.
     bool consume(std::string_view bytes, std::uint64_t now_ns);

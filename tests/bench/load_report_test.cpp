@@ -25,6 +25,7 @@ RunReport sample_report() {
     r.server_processes = 2;
     r.server_cores = 0.5;
     r.server_rss_per_connection = 900.0;
+    r.server_anon_rss_per_connection = 700.0;
     r.own_cores = 0.3;
     return r;
 }
@@ -43,6 +44,7 @@ TEST_CASE("load_report: the JSON rendering parses and holds the measured values"
     REQUIRE(d["deliveries_per_s"].GetDouble() == Approx(123456.5));
     REQUIRE(d["latency_us"]["p99"].GetDouble() == Approx(250.25));
     REQUIRE(d["server"]["rss_per_connection_bytes"].GetDouble() == Approx(900.0));
+    REQUIRE(d["server"]["anon_rss_per_connection_bytes"].GetDouble() == Approx(700.0));
     REQUIRE(d["config"]["connections"].GetInt() == 1000);
 }
 

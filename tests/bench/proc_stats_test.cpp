@@ -35,6 +35,9 @@ TEST_CASE("proc_stats: a tree sample counts the children and their CPU", "[bench
     REQUIRE(alone.ok());
     REQUIRE(alone->processes >= 1);
     REQUIRE(alone->rss_bytes > 0);
+    // The anonymous part (heap, stacks) is some of the RSS, never all of it (code is mapped).
+    REQUIRE(alone->anon_rss_bytes > 0);
+    REQUIRE(alone->anon_rss_bytes < alone->rss_bytes);
 
     const pid_t child = ::fork();
     REQUIRE(child >= 0);

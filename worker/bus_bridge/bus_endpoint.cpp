@@ -125,10 +125,17 @@ void BusEndpoint::pace_accepts(net::Server& server) noexcept {
         [](void* ctx) {
             auto* self = static_cast<BusEndpoint*>(ctx);
             if (!self->started_ || !self->over_share()) return false;
+            self->accept_pending_since_ms_ = uv_now(self->accept_timer_.loop);
             uv_timer_start(
                 &self->accept_timer_,
-                [](uv_timer_t* t) { static_cast<BusEndpoint*>(t->data)->server_->resume_accept(); },
-                kAcceptDeferMs, 0);
+                [](uv_timer_t* t) {
+                    auto* ep = static_cast<BusEndpoint*>(t->data);
+                    const std::uint64_t waited = uv_now(t->loop) - ep->accept_pending_since_ms_;
+                    if (waited < kAcceptDeferMs && ep->over_share()) return;
+                    uv_timer_stop(t);
+                    ep->server_->resume_accept();
+                },
+                kAcceptRecheckMs, kAcceptRecheckMs);
             return true;
         },
         this);
@@ -149,7 +156,7 @@ bool BusEndpoint::over_share() noexcept {
         if (now > beat + kAcceptStaleNs) continue;
         least = std::min(least, seg.slot(s).connections.load(std::memory_order_relaxed));
     }
-    return mine >= least + kAcceptSlack;
+    return mine >= least + std::max<std::uint64_t>(kAcceptSlack, least >> kAcceptSlackShift);
 }
 
 void BusEndpoint::close() noexcept {

@@ -22,8 +22,10 @@ namespace shoal::worker {
 inline constexpr std::size_t kBusPollBudget = 256;      // records per ring per poll
 inline constexpr std::uint32_t kBusTickMs = 20;         // polls anyway (a lost wake-up)
 inline constexpr std::uint32_t kSnapshotWaitMs = 1000;  // at start, for the live slots' state
-inline constexpr std::uint32_t kAcceptDeferMs = 10;     // a worker over its share waits this long
+inline constexpr std::uint32_t kAcceptDeferMs = 10;     // a worker over its share waits at most
+inline constexpr std::uint32_t kAcceptRecheckMs = 1;    // ... re-checking its share this often
 inline constexpr std::uint32_t kAcceptSlack = 2;        // connections over the least-loaded slot
+inline constexpr std::uint32_t kAcceptSlackShift = 5;   // ... or 1/32 of its count, if more
 inline constexpr std::uint64_t kAcceptStaleNs = 500'000'000;  // a slot silent this long is ignored
 
 class BusEndpoint {
@@ -38,8 +40,10 @@ class BusEndpoint {
     BusEndpoint& operator=(const BusEndpoint&) = delete;
 
     // Spreads connections over the workers sharing the listening socket (nginx's accept_disabled
-    // idea): a worker holding kAcceptSlack more connections than the least-loaded running slot
-    // leaves a new connection pending for kAcceptDeferMs, so the next accepts go elsewhere.
+    // idea): a worker holding kAcceptSlack (or 1/32) more connections than the least-loaded
+    // running slot leaves a new connection pending, so the next accepts go elsewhere. It takes
+    // it as soon as it is no longer over its share (checked every kAcceptRecheckMs), and after
+    // kAcceptDeferMs at the latest: a fixed wait had two workers both waiting in a burst.
     void pace_accepts(net::Server& server) noexcept;
 
     // Detaches from the hub and closes the handles (the loop can then end).
@@ -66,6 +70,7 @@ class BusEndpoint {
     uv_idle_t idle_{};  // keeps the loop from blocking while records are left
     uv_timer_t tick_{};
     uv_timer_t accept_timer_{};
+    std::uint64_t accept_pending_since_ms_ = 0;
     int open_handles_ = 0;
     bool started_ = false;
 };

@@ -23,6 +23,7 @@ std::size_t header_size(std::uint8_t b1) {
 
 void WsFrameParser::release_memory() noexcept {
     if (!in_message_ && !(in_frame_ && !is_control(op_))) std::string().swap(message_);
+    if (control_len_ == 0) control_.reset();
 }
 
 // Reads a complete header from the spill or straight from the input. False: need more bytes.
@@ -142,9 +143,10 @@ ProtocolError WsFrameParser::on_payload(char* p, std::size_t avail, WsFrameSink&
     const bool frame_done = remaining_ == 0;
     if (is_control(op_)) {
         if (frame_done && control_len_ == 0) return finish_control(p, avail, sink, go_on);
-        std::memcpy(control_ + control_len_, p, avail);
+        if (!control_) control_ = std::make_unique<char[]>(kMaxControlPayload);
+        std::memcpy(control_.get() + control_len_, p, avail);
         control_len_ = static_cast<std::uint8_t>(control_len_ + avail);
-        if (frame_done) return finish_control(control_, control_len_, sink, go_on);
+        if (frame_done) return finish_control(control_.get(), control_len_, sink, go_on);
         return ProtocolError::None;
     }
     if (message_op_ == WsOpcode::Text && !utf8_.feed(p, avail)) return ProtocolError::WsInvalidUtf8;

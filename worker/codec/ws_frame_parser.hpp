@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -69,8 +70,8 @@ class WsFrameParser {
     WsOpcode op_ = WsOpcode::Text;
     std::uint64_t remaining_ = 0;
     std::uint64_t frame_len_ = 0;
-    // a control frame cut by a read
-    char control_[kMaxControlPayload];
+    // a control frame cut by a read (rare: allocated on first need, so an idle parser is small)
+    std::unique_ptr<char[]> control_;
     std::uint8_t control_len_ = 0;
     // the message being assembled (fragmented, or a frame cut by a read)
     bool in_message_ = false;

@@ -11,24 +11,21 @@ namespace shoal::net {
 Connection::Connection(Server& server, ConnId id)
     : server_(server),
       id_(id),
-      http_(codec::HttpLimits{server.config_.limits.max_header_bytes,
-                              server.config_.limits.max_http_body_bytes, 64}),
+      http_(std::make_unique<codec::HttpRequestParser>(codec::HttpLimits{
+          server.config_.limits.max_header_bytes, server.config_.limits.max_http_body_bytes, 64})),
       ws_(codec::WsParserOptions{server.config_.limits.max_message_bytes, true}),
       queue_(server.config_.limits.send_queue_high_water_bytes) {}
 
 bool Connection::accept(uv_stream_t* listener) {
     uv_tcp_init(server_.loop_, &tcp_);
-    uv_timer_init(server_.loop_, &timer_);
     tcp_.data = this;
-    timer_.data = this;
-    open_handles_ = 2;
     auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
     if (int r = uv_accept(listener, stream); r != 0) {
         SHOAL_WARN("uv_accept() failed: %s", uv_strerror(r));
         destroy();
         return false;
     }
-    uv_tcp_nodelay(&tcp_, 1);
+    if (!server_.listener_nodelay_) uv_tcp_nodelay(&tcp_, 1);
     if (int r = uv_read_start(stream, on_alloc, on_read); r != 0) {
         SHOAL_WARN("uv_read_start() failed: %s", uv_strerror(r));
         destroy();
@@ -66,8 +63,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
             c->on_http_bytes(buf->base, n);
             break;
         case ConnState::Ws:
-            c->last_rx_ms_ = uv_now(c->server_.loop_);
-            ++c->rx_reads_;
+            c->start_idle_timer();  // any input is activity
             c->on_ws_bytes(buf->base, n);
             break;
         case ConnState::Closing:  // the peer's close reply or the rest of a request: discarded
@@ -125,7 +121,7 @@ void Connection::begin_closing() {
     if (state_ == ConnState::Closing || state_ == ConnState::Closed) return;
     state_ = ConnState::Closing;
     // One deadline for the whole close: a peer that never reads or never hangs up is cut.
-    uv_timer_start(&timer_, on_timer, kCloseTimeoutMs, 0);
+    server_.arm_timeout(*this, kCloseList, kCloseTimeoutMs);
     mark_dirty();
 }
 
@@ -141,8 +137,11 @@ void Connection::flush() {
         shutdown_started_ = true;
         // Half-close, then wait for the peer's EOF: closing outright could reset the connection
         // and lose the last bytes (the close frame, the error response) in the peer's buffer.
-        if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0)
+        req_ = server_.take_request();
+        if (uv_shutdown(&req_->shutdown, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0) {
+            release_request();
             destroy();
+        }
     }
 }
 
@@ -176,20 +175,28 @@ void Connection::write_now() {
     // The kernel took part of it: the rest goes out with one uv_write on the embedded request,
     // the FrameRefs stay in the queue until on_write.
     n = fill(bytes);
-    write_req_.data = this;
-    if (int w = uv_write(&write_req_, stream, bufs, static_cast<unsigned>(n), on_write); w != 0) {
+    req_ = server_.take_request();
+    req_->write.data = this;
+    if (int w = uv_write(&req_->write, stream, bufs, static_cast<unsigned>(n), on_write); w != 0) {
+        release_request();
         write_error_ = true;
         begin_closing();
         mark_dirty();
         return;
     }
     write_in_flight_ = true;
-    inflight_frames_ = n;
-    inflight_bytes_ = bytes;
+    inflight_frames_ = static_cast<std::uint32_t>(n);
+    inflight_bytes_ = static_cast<std::uint32_t>(bytes);
+}
+
+void Connection::release_request() noexcept {
+    server_.give_request(req_);
+    req_ = nullptr;
 }
 
 void Connection::on_write(uv_write_t* req, int status) {
     auto* c = static_cast<Connection*>(req->data);
+    c->release_request();
     c->write_in_flight_ = false;
     c->queue_.consume(c->inflight_bytes_);
     c->inflight_frames_ = c->inflight_bytes_ = 0;
@@ -203,6 +210,7 @@ void Connection::on_write(uv_write_t* req, int status) {
 
 void Connection::on_shutdown(uv_shutdown_t* req, int status) {
     auto* c = static_cast<Connection*>(req->handle->data);
+    c->release_request();
     if ((status < 0 || c->peer_eof_) && c->state_ != ConnState::Closed) c->destroy();
 }
 
@@ -217,21 +225,16 @@ void Connection::destroy() {
     // Closed first: whatever the handler does from on_close with this id is ignored.
     state_ = ConnState::Closed;
     notify_closed();
+    server_.disarm_timeout(*this);
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
-    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_handle_closed);
 }
 
 void Connection::on_handle_closed(uv_handle_t* h) {
     auto* c = static_cast<Connection*>(h->data);
-    if (--c->open_handles_ > 0) return;
     Server& server = c->server_;
     const ConnId id = c->id_;
     delete c;
     server.on_connection_freed(id);
-}
-
-void Connection::on_timer(uv_timer_t* t) {
-    static_cast<Connection*>(t->data)->on_timeout();
 }
 
 void Connection::on_timeout() {
@@ -239,7 +242,7 @@ void Connection::on_timeout() {
         case ConnState::Http:
             // A request still incomplete at the deadline gets 408 (slowloris); an idle
             // keep-alive connection is closed without a word.
-            if (http_.started()) {
+            if (http_->started()) {
                 respond_error(codec::ProtocolError::HttpHeaderTimeout);
             } else {
                 begin_closing();
@@ -257,11 +260,14 @@ void Connection::on_timeout() {
 }
 
 void Connection::start_http_timer() {
-    uv_timer_start(&timer_, on_timer, server_.config_.limits.handshake_timeout_ms, 0);
+    server_.arm_timeout(*this, kHandshakeList, server_.config_.limits.handshake_timeout_ms);
 }
 
-void Connection::start_idle_timer(std::uint64_t delay_ms) {
-    uv_timer_start(&timer_, on_timer, delay_ms, 0);
+void Connection::start_idle_timer() {
+    // Re-armed on every read, so the list stays sorted and expiry means "nothing came in".
+    idle_notified_ = false;
+    if (const std::uint32_t idle_ms = server_.ws_->idle_timeout_ms(); idle_ms > 0)
+        server_.arm_timeout(*this, kIdleList, idle_ms);
 }
 
 }  // namespace shoal::net

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include <uv.h>
@@ -14,6 +15,7 @@
 #include "worker/codec/http_request_parser.hpp"
 #include "worker/codec/protocol_errors.hpp"
 #include "worker/codec/ws_frame_parser.hpp"
+#include "worker/net/deadline_lists.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/send_queue.hpp"
 
@@ -23,10 +25,22 @@ class Server;
 
 enum class ConnState : std::uint8_t { Http, Ws, Closing, Closed };
 
-class Connection final : public codec::WsFrameSink {
+// The uv_write_t of a partial write or the uv_shutdown_t of the close: never both at once (the
+// half-close waits for the last write), borrowed from the server's pool only while in use.
+union ConnRequest {
+    uv_write_t write;
+    uv_shutdown_t shutdown;
+    ConnRequest* next_free;
+};
+
+// Memory per connection is the budget of an idle subscriber (docs/benchmarks.md): a
+// test pins sizeof(Connection), so a field added here is a decision, not an accident.
+class Connection final : public codec::WsFrameSink, private DeadlineLink {
   public:
     // Closing (close frame or last response, half-close, peer's hang-up) is cut after this.
     static constexpr std::uint32_t kCloseTimeoutMs = 3'000;
+    // The server's timeout lists (one delay each, so each list stays append-only).
+    static constexpr std::uint8_t kHandshakeList = 0, kCloseList = 1, kIdleList = 2, kGraceList = 3;
     Connection(Server& server, ConnId id);
     // Accepts from the listener and starts reading; false (and the connection freed) on failure.
     bool accept(uv_stream_t* listener);
@@ -57,7 +71,6 @@ class Connection final : public codec::WsFrameSink {
     static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
     static void on_write(uv_write_t* req, int status);
     static void on_shutdown(uv_shutdown_t* req, int status);
-    static void on_timer(uv_timer_t* t);
     static void on_handle_closed(uv_handle_t* h);
 
     void on_http_bytes(char* data, std::size_t len);
@@ -78,17 +91,16 @@ class Connection final : public codec::WsFrameSink {
     void write_now();
     void notify_closed();
     void start_http_timer();
-    void start_idle_timer(std::uint64_t delay_ms);
+    void start_idle_timer();
     void on_timeout();
     void on_idle_timer();
+    void release_request() noexcept;
     HttpRequest request_view();
 
     Server& server_;
     ConnId id_;
     uv_tcp_t tcp_;
-    uv_timer_t timer_;
-    uv_write_t write_req_;
-    uv_shutdown_t shutdown_req_;
+    ConnRequest* req_ = nullptr;  // the write or shutdown in flight
     ConnState state_ = ConnState::Http;
     bool ws_opened_ = false;  // the handler saw on_open and must see on_close
     bool close_notified_ = false;
@@ -98,18 +110,15 @@ class Connection final : public codec::WsFrameSink {
     bool peer_eof_ = false;  // the peer half-closed; we finish writing, then close
     bool keep_alive_ = true;
     bool idle_notified_ = false;  // on_idle sent, grace period running
-    std::uint8_t open_handles_ = 0;
-    std::size_t inflight_frames_ = 0;
-    std::size_t inflight_bytes_ = 0;
-    std::uint64_t last_rx_ms_ = 0;
-    std::uint64_t rx_reads_ = 0;  // reads so far; compared to see activity
-    std::uint64_t rx_reads_at_idle_ = 0;
-    codec::HttpRequestParser http_;
+    // WriteBatcher's intrusive dirty list
+    bool dirty_ = false;
+    std::uint32_t inflight_frames_ = 0;
+    std::uint32_t inflight_bytes_ = 0;
+    Connection* next_dirty_ = nullptr;
+    // Only while the connection speaks HTTP (allocated at accept, freed at the upgrade).
+    std::unique_ptr<codec::HttpRequestParser> http_;
     codec::WsFrameParser ws_;
     SendQueue queue_;
-    // WriteBatcher's intrusive dirty list
-    Connection* next_dirty_ = nullptr;
-    bool dirty_ = false;
 };
 
 }  // namespace shoal::net

@@ -15,11 +15,11 @@ namespace shoal::net {
 void Connection::on_http_bytes(char* data, std::size_t len) {
     while (len > 0 && state_ == ConnState::Http) {
         std::size_t used = 0;
-        const codec::HttpParseState st = http_.feed({data, len}, used);
+        const codec::HttpParseState st = http_->feed({data, len}, used);
         data += used, len -= used;
         if (st == codec::HttpParseState::NeedMore) return;
         if (st == codec::HttpParseState::Error) {
-            respond_error(http_.error());
+            respond_error(http_->error());
             return;
         }
         if (!handle_request(data, len)) return;
@@ -27,7 +27,7 @@ void Connection::on_http_bytes(char* data, std::size_t len) {
 }
 
 HttpRequest Connection::request_view() {
-    const codec::ParsedRequest& r = http_.request();
+    const codec::ParsedRequest& r = http_->request();
     auto& headers = server_.scratch_headers_;
     headers.clear();
     for (const auto& h : r.headers)
@@ -36,7 +36,7 @@ HttpRequest Connection::request_view() {
 }
 
 bool Connection::handle_request(char* rest, std::size_t rest_len) {
-    const codec::ParsedRequest& r = http_.request();
+    const codec::ParsedRequest& r = http_->request();
     keep_alive_ = r.keep_alive && !server_.shutting_down();
     const codec::UpgradeCheck up = codec::check_ws_upgrade(r);
     if (up.is_upgrade) {
@@ -78,7 +78,7 @@ bool Connection::handle_request(char* rest, std::size_t rest_len) {
         begin_closing();
         return false;
     }
-    http_.reset();
+    http_->reset();
     start_http_timer();
     return true;
 }
@@ -89,14 +89,12 @@ void Connection::upgrade(std::string_view key, const HttpRequest& request) {
     state_ = ConnState::Ws;
     ws_opened_ = true;
     ++server_.stats_.ws_opened;
-    last_rx_ms_ = uv_now(server_.loop_);
     server_.ws_->on_open(id_, request);
-    // The request's views die here; the connection now keeps no HTTP buffers at all.
-    http_.release_memory();
-    if (state_ == ConnState::Ws && server_.ws_->idle_timeout_ms() > 0)
-        start_idle_timer(server_.ws_->idle_timeout_ms());
-    else if (state_ == ConnState::Ws)
-        uv_timer_stop(&timer_);
+    // The request's views die here; the connection now keeps no HTTP parser at all.
+    http_.reset();
+    if (state_ != ConnState::Ws) return;
+    server_.disarm_timeout(*this);
+    start_idle_timer();
 }
 
 void Connection::respond(int status, std::string_view content_type, std::string_view body,
@@ -126,7 +124,7 @@ void Connection::refuse(codec::ProtocolError e) {
 
 void Connection::close_idle_http() {
     if (state_ != ConnState::Http) return;
-    if (!http_.started()) {
+    if (!http_->started()) {
         begin_closing();
     } else {
         keep_alive_ = false;  // the request in progress is answered, then the connection closes

@@ -58,28 +58,19 @@ bool Connection::on_ws_close(std::uint16_t code, std::string_view) {
 
 void Connection::on_idle_timer() {
     WsHandler& h = *server_.ws_;
-    const std::uint64_t idle_ms = h.idle_timeout_ms();
-    if (idle_ms == 0) return;
-    const std::uint64_t now = uv_now(server_.loop_);
-    if (idle_notified_ && rx_reads_ == rx_reads_at_idle_) {
+    if (h.idle_timeout_ms() == 0) return;
+    if (idle_notified_) {  // the grace ended with nothing read (a read re-arms the idle timer)
         ++server_.stats_.idle_closes;
         server_.log_peer(id_, codec::answer(codec::ProtocolError::WsIdleTimeout).text);
         queue_close(SharedFrame::make_close(h.idle_close_code(), "idle timeout"));
         return;
     }
-    idle_notified_ = false;
-    const std::uint64_t since = now - last_rx_ms_;
-    if (since < idle_ms) {
-        start_idle_timer(idle_ms - since);
-        return;
-    }
     idle_notified_ = true;
-    rx_reads_at_idle_ = rx_reads_;
     h.on_idle(id_);
     if (state_ != ConnState::Ws) return;
     // A WebSocket ping as well: any client stack answers it, and its pong counts as activity.
     queue(SharedFrame::make_ping({}));
-    start_idle_timer(h.idle_grace_ms());
+    server_.arm_timeout(*this, kGraceList, h.idle_grace_ms());
 }
 
 }  // namespace shoal::net

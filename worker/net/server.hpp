@@ -13,6 +13,7 @@
 #include "common/config.hpp"
 #include "common/result.hpp"
 #include "worker/net/conn_table.hpp"
+#include "worker/net/deadline_lists.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/write_batcher.hpp"
 
@@ -27,6 +28,9 @@ struct ServerStats {
     std::uint64_t idle_closes = 0;
     std::size_t peak_queued_bytes = 0;  // largest single send queue seen
 };
+
+class Connection;
+union ConnRequest;
 
 class Server final : public Transport {
   public:
@@ -70,6 +74,16 @@ class Server final : public Transport {
     friend class Connection;
     static void on_connection(uv_stream_t* listener, int status);
     static void on_deadline(uv_timer_t* t);
+    // Connection timeouts: one loop timer for the earliest entry of the deadline lists.
+    void arm_timeout(Connection& c, std::uint8_t list, std::uint64_t delay_ms);
+    void disarm_timeout(Connection& c) noexcept;
+    static void on_timeouts(uv_timer_t* t);
+    void start_timeout_timer(std::uint64_t due_ms);
+    // Write/shutdown requests, borrowed by a connection only while one is in flight.
+    ConnRequest* take_request();
+    void give_request(ConnRequest* r) noexcept;
+    void trim_pools(std::uint64_t now_ms) noexcept;
+    static constexpr std::uint64_t kTrimEveryMs = 10'000;
     void on_connection_freed(ConnId id);
     void finish_shutdown();
     // Peer errors are logged at info level, at most kPeerLogsPerSecond a second.
@@ -82,7 +96,15 @@ class Server final : public Transport {
     HttpHandler* http_ = nullptr;
     uv_tcp_t listener_;
     uv_timer_t deadline_;
+    uv_timer_t timeout_timer_;
+    std::uint64_t timeout_due_ = DeadlineLists::kNever;  // when timeout_timer_ fires
+    std::uint64_t last_trim_ms_ = 0;
+    DeadlineLists timeouts_;
+    ConnRequest* free_requests_ = nullptr;
+    std::size_t free_request_count_ = 0;
+    std::size_t free_request_low_ = 0;  // fewest pooled requests since the last trim
     bool listening_ = false;
+    bool listener_nodelay_ = false;  // accepted sockets inherit it
     bool shutting_down_ = false;
     bool handles_closed_ = false;
     std::uint64_t peer_log_window_ms_ = 0;

@@ -14,8 +14,9 @@ struct PusherSubscription {
     std::string presence_user_id;  // empty unless a presence channel
 };
 
+// The socket id is not stored: it is "<prefix>.<ConnId>", rebuilt when needed (memory per
+// idle connection, docs/benchmarks.md).
 struct PusherConnection {
-    std::string socket_id;
     std::vector<PusherSubscription> subscriptions;
     std::string user_id;  // set by a successful pusher:signin
     std::uint64_t rate_window_start_ms = 0;

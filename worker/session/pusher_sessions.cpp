@@ -33,7 +33,7 @@ PusherSessions::PusherSessions(const common::Config& config, channel::ChannelHub
 }
 
 void PusherSessions::open(net::ConnId id, std::string_view key, std::string_view query) {
-    auto& c = conns_[id];
+    conns_[id];
     if (key != config_.app.key) return fail(id, err::kAppNotFound, "App key not in this server");
     std::vector<codec::QueryParam> params;
     const std::string* proto = nullptr;
@@ -45,8 +45,8 @@ void PusherSessions::open(net::ConnId id, std::string_view key, std::string_view
         return fail(id, err::kInvalidVersion, "Invalid version string format");
     if (version < 5 || version > 7)
         return fail(id, err::kUnsupportedProtocol, "Unsupported protocol version");
-    c.socket_id = std::to_string(socket_prefix_) + "." + std::to_string(id);
-    codec::encode_connection_established(out_, c.socket_id, config_.limits.activity_timeout_s);
+    codec::encode_connection_established(out_, socket_id_of(id).view(),
+                                         config_.limits.activity_timeout_s);
     send_out(id);
 }
 
@@ -141,8 +141,8 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
 
 void PusherSessions::signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m) {
     std::string user_id;
-    if (!codec::verify_user_auth(config_.app.key, config_.app.secret, c.socket_id, m.user_data,
-                                 m.auth) ||
+    if (!codec::verify_user_auth(config_.app.key, config_.app.secret, socket_id_of(id).view(),
+                                 m.user_data, m.auth) ||
         !parser_.parse_user_id(m.user_data, user_id) || !codec::valid_user_id(user_id))
         return fail(id, err::kUnauthorized, "Invalid signin: bad signature or user data");
     if (!c.user_id.empty() && c.user_id != user_id)
@@ -167,6 +167,16 @@ std::size_t PusherSessions::terminate_local_user(std::string_view user_id) {
     for (net::ConnId id : ids)
         fail(id, err::kUnauthorized, "Connection terminated by the app");
     return ids.size();
+}
+
+PusherSessions::SocketIdText PusherSessions::socket_id_of(net::ConnId id) const noexcept {
+    SocketIdText s;
+    char* end = s.text + sizeof s.text;
+    auto a = std::to_chars(s.text, end, socket_prefix_);
+    *a.ptr++ = '.';
+    auto b = std::to_chars(a.ptr, end, id);
+    s.size = static_cast<std::uint8_t>(b.ptr - s.text);
+    return s;
 }
 
 net::ConnId PusherSessions::conn_of_socket(std::string_view socket_id) const noexcept {

@@ -90,6 +90,12 @@ class PusherSessions final : public channel::ProtocolAdapter {
     void client_event(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
 
+    struct SocketIdText {
+        char text[32];  // uint32 prefix, '.', uint64 id
+        std::uint8_t size = 0;
+        std::string_view view() const noexcept { return {text, size}; }
+    };
+    SocketIdText socket_id_of(net::ConnId id) const noexcept;
     void send_out(net::ConnId id);  // sends out_ as one frame
     void send_error(net::ConnId id, std::uint16_t code, std::string_view message);
     void fail(net::ConnId id, std::uint16_t code, std::string_view message);  // error + close

@@ -34,8 +34,8 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
                                   4100);
     auto kind = codec::channel_kind(ch);
     if (codec::needs_auth(kind) &&
-        !codec::verify_channel_auth(config_.app.key, config_.app.secret, c.socket_id, ch,
-                                    kind == codec::ChannelKind::Presence ? m.channel_data : "",
+        !codec::verify_channel_auth(config_.app.key, config_.app.secret, socket_id_of(id).view(),
+                                    ch, kind == codec::ChannelKind::Presence ? m.channel_data : "",
                                     m.auth))
         return subscription_error(id, ch, "AuthError",
                                   "Invalid signature: expected HMAC-SHA256 of socket_id:channel",

@@ -73,6 +73,10 @@ TEST_CASE("SendQueue: queueing a shared frame and writing it out allocates nothi
           "[worker][net][alloc]") {
     SendQueue q(1 << 20);
     const FrameRef f = SharedFrame::make_text(std::string(1000, 'm'));
+    // The first backlog borrows the thread's one spill ring; every later one reuses it.
+    for (int i = 0; i < 50; ++i)
+        REQUIRE(q.try_push(f));
+    q.consume(q.queued_bytes());
     shoal::test::AllocationScope scope;
     for (int round = 0; round < 1000; ++round) {
         for (int i = 0; i < 50; ++i)
@@ -82,4 +86,64 @@ TEST_CASE("SendQueue: queueing a shared frame and writing it out allocates nothi
     }
     REQUIRE(scope.count() == 0);
     REQUIRE(f.use_count() == 1);
+}
+
+TEST_CASE("SendQueue: a backlog spills into a pooled ring that goes back once drained",
+          "[worker][net]") {
+    SendQueue q(1 << 20);
+    const FrameRef a = SharedFrame::make_text("a");
+    const FrameRef b = SharedFrame::make_text("bb");
+    for (std::size_t i = 0; i < SendQueue::kInline; ++i)
+        REQUIRE(q.try_push(a));
+    REQUIRE_FALSE(q.spilled());  // an idle connection's frames fit inline
+    q.consume(1);                // the head is partly written when the backlog grows
+    const std::size_t pooled = SendQueue::pooled_rings();
+    REQUIRE(q.try_push(b));
+    REQUIRE(q.spilled());
+    // Order and the partial head survive the move into the ring.
+    REQUIRE(q.pending(0) == a->wire().substr(1));
+    REQUIRE(q.pending(1) == a->wire());
+    REQUIRE(q.pending(2) == b->wire());
+    q.consume(q.queued_bytes());
+    REQUIRE(q.empty());
+    REQUIRE_FALSE(q.spilled());
+    REQUIRE(SendQueue::pooled_rings() == (pooled == 0 ? 1 : pooled));
+    REQUIRE(a.use_count() == 1);
+    REQUIRE(b.use_count() == 1);
+}
+
+TEST_CASE(
+    "SendQueue: the close frame fits past the capacity and a queue dropped while spilled "
+    "releases every frame",
+    "[worker][net]") {
+    const FrameRef f = SharedFrame::make_text("x");
+    {
+        SendQueue q(1 << 20);
+        for (std::size_t i = 0; i < SendQueue::kCapacity; ++i)
+            REQUIRE(q.try_push(f));
+        q.consume(3);  // wraps the ring's head past its start
+        REQUIRE(q.try_push(f));
+        q.push_final(SharedFrame::make_close(1013, ""));
+        REQUIRE(q.size() == SendQueue::kCapacity + 1);
+        REQUIRE(f.use_count() == SendQueue::kCapacity + 1);
+    }
+    REQUIRE(f.use_count() == 1);
+}
+
+TEST_CASE("SendQueue: trimming frees the rings no backlog needed since the last trim",
+          "[worker][net]") {
+    {
+        SendQueue q1(1 << 20), q2(1 << 20);
+        const FrameRef f = SharedFrame::make_text("x");
+        for (int i = 0; i < 3; ++i) {
+            REQUIRE(q1.try_push(f));
+            REQUIRE(q2.try_push(f));
+        }
+        q1.consume(q1.queued_bytes());
+        q2.consume(q2.queued_bytes());
+    }
+    REQUIRE(SendQueue::pooled_rings() >= 2);
+    SendQueue::trim_pool();  // starts a period: nothing was measured unused yet
+    SendQueue::trim_pool();  // every pooled ring stayed unused for a whole period
+    REQUIRE(SendQueue::pooled_rings() == 0);
 }

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// The memory budget of an idle subscribed connection (<= 1 KiB of server RSS, docs/benchmarks.md):
+// the transport's share is pinned here, so a field added to Connection is a decision.
+#include <catch2/catch.hpp>
+
+#include "worker/net/connection.hpp"
+
+using namespace shoal::net;
+
+TEST_CASE("Connection: an idle connection stays within its byte budget", "[worker][net]") {
+    // uv_tcp_t alone is 248 bytes; everything else the transport keeps per connection (parser
+    // state, the inline send queue, the timeout link) must fit the rest.
+    CHECK(sizeof(uv_tcp_t) <= 256);
+    REQUIRE(sizeof(Connection) <= 544);
+    // What an idle connection does not carry inline: a backlog's ring, the write or shutdown
+    // request, a second timer, the HTTP parser.
+    REQUIRE(sizeof(SendQueue) <= 64);
+    REQUIRE(sizeof(DeadlineLink) <= 32);
+}
