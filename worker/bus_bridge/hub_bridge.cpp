@@ -72,6 +72,7 @@ void HubBridge::request_snapshots() {
         if (segment_.slot(s).state.load(std::memory_order_acquire) == bus::SlotState::Running)
             awaiting_.push_back(s);
     }
+    if (cluster_) awaiting_.push_back(rec::kClusterSlot);
     write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, rec::kAllSlots});
 }
 
@@ -103,7 +104,15 @@ std::size_t HubBridge::poll(std::size_t budget) noexcept {
 void HubBridge::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
     stats_.lost_in += records;
     segment_.slot(slot_).lost_records.store(stats_.lost_in, std::memory_order_relaxed);
-    if (ring >= segment_.config().slots) return;  // the control ring: nothing to re-ask
+    if (ring >= segment_.config().slots) {
+        // The control ring: only the cluster bridge's records (other hosts' state) can be re-asked.
+        if (!cluster_) return;
+        SHOAL_WARN("bus: lapped on the control ring, lost %llu records; re-asking the cluster",
+                   static_cast<unsigned long long>(records));
+        reconcile_remote_hosts(true);
+        write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, rec::kClusterSlot});
+        return;
+    }
     SHOAL_WARN("bus: lapped on ring %u, lost %llu records; asking it for a snapshot", ring,
                static_cast<unsigned long long>(records));
     hub_.begin_reconcile(ring);
@@ -126,7 +135,33 @@ void HubBridge::on_control(std::int32_t type, std::span<const std::byte> payload
         hub_.drop_slot(d.slot, d.epoch);
         std::erase(awaiting_, d.slot);
     }
+    if (type == rec::kRemote) on_remote(payload);
     // worker_up needs nothing here: the new epoch asks for snapshots itself.
+}
+
+void HubBridge::on_remote(std::span<const std::byte> payload) noexcept {
+    // Only the bridge's own pseudo-slots are accepted: a real slot's state is never overwritten.
+    rec::Remote r;
+    if (!rec::decode(payload, r) || r.type == rec::kRemote) return void(++stats_.bad_in);
+    const bool host = r.slot >= rec::kFirstRemoteSlot &&
+                      r.slot < rec::kFirstRemoteSlot + rec::kMaxRemoteHosts;
+    if (!host && r.slot != rec::kClusterSlot) return void(++stats_.bad_in);
+    if (r.type == rec::kSnapshotDone && r.slot == rec::kClusterSlot && reconciling_remote_) {
+        rec::SnapshotDone d;
+        if (rec::decode(r.inner, d) && d.requester_slot == slot_) reconcile_remote_hosts(false);
+    }
+    on_worker_record(r.slot, r.type, r.inner);
+}
+
+void HubBridge::reconcile_remote_hosts(bool begin) noexcept {
+    reconciling_remote_ = begin;
+    for (std::uint32_t s = rec::kFirstRemoteSlot; s < rec::kFirstRemoteSlot + rec::kMaxRemoteHosts;
+         ++s) {
+        if (begin)
+            hub_.begin_reconcile(s);
+        else
+            hub_.end_reconcile(s);
+    }
 }
 
 void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
