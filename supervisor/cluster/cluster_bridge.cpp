@@ -321,9 +321,10 @@ void ClusterBridge::on_exists(std::uint64_t host, bool exists) {
     if (exists || !remote_.knows(host)) return;
     const std::size_t n = remote_.drop(host);
     ++counters_.hosts_expired;
-    SHOAL_WARN("cluster: host %016llx expired (its heartbeat key lapsed); removed its %zu "
-               "connections",
-               ull(host), n);
+    SHOAL_WARN(
+        "cluster: host %016llx expired (its heartbeat key lapsed); removed its %zu "
+        "connections",
+        ull(host), n);
 }
 
 void ClusterBridge::remote(std::uint32_t pseudo_slot, std::int32_t type,

@@ -5,9 +5,9 @@
 // host (to render it to local workers and drop it when that host dies). Control path only.
 #pragma once
 
+#include <algorithm>
 #include <compare>
 #include <cstdint>
-#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>

@@ -4,15 +4,15 @@
 // callbacks (from the retry timer), as hiredis requires.
 #include "supervisor/cluster/redis_link.hpp"
 
-#include <hiredis/adapters/libuv.h>
-#include <hiredis/async.h>
-#include <hiredis/hiredis.h>
-
 #include <sys/socket.h>
 
 #include <array>
 #include <cstring>
 #include <random>
+
+#include <hiredis/adapters/libuv.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
@@ -177,8 +177,8 @@ void RedisLink::lost(const char* why) {
 
 void RedisLink::schedule_retry() {
     const std::uint32_t shift = attempt_ < 10 ? attempt_ : 10;
-    std::uint64_t d = std::min<std::uint64_t>(kBackoffMaxMs, std::uint64_t{kBackoffInitialMs}
-                                                                 << shift);
+    std::uint64_t d =
+        std::min<std::uint64_t>(kBackoffMaxMs, std::uint64_t{kBackoffInitialMs} << shift);
     rng_ = rng_ * 6364136223846793005ull + 1442695040888963407ull;
     d = d / 2 + (rng_ >> 33) % (d / 2 + 1);  // equal jitter: hosts do not reconnect in step
     uv_timer_start(

@@ -42,7 +42,7 @@ class RedisLink {
     static constexpr std::uint32_t kBackoffInitialMs = 100;
     static constexpr std::uint32_t kBackoffMaxMs = 1000;
     static constexpr std::uint32_t kConnectTimeoutMs = 2000;
-    static constexpr std::uint32_t kWatchMs = 50;  // connect progress and errors
+    static constexpr std::uint32_t kWatchMs = 50;          // connect progress and errors
     static constexpr std::uint32_t kMaxPending = 100'000;  // commands without a reply yet
 
     RedisLink(uv_loop_t* loop, RedisUrl url, std::string channel, RedisLinkHandler& handler);

@@ -17,9 +17,9 @@ bool number(std::string_view s, T& out) {
 
 common::Result<RedisUrl> parse_redis_url(std::string_view text) {
     auto bad = [&] {
-        return common::Error{common::Errc::Config, 0,
-                             "--cluster must be redis://host:port[/db], got '" + std::string(text) +
-                                 "'"};
+        return common::Error{
+            common::Errc::Config, 0,
+            "--cluster must be redis://host:port[/db], got '" + std::string(text) + "'"};
     };
     constexpr std::string_view kScheme = "redis://";
     if (!text.starts_with(kScheme)) return bad();

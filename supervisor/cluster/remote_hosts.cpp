@@ -9,8 +9,8 @@ namespace rec = worker::records;
 
 std::uint64_t mapped_conn(const MemberKey& k) noexcept {
     return (static_cast<std::uint64_t>(k.slot & 0xFF) << 56) |
-           (static_cast<std::uint64_t>(k.epoch & 0xFFFF) << 40) |
-           (((k.conn >> 32) & 0xFF) << 32) | (k.conn & 0xFFFFFFFFu);
+           (static_cast<std::uint64_t>(k.epoch & 0xFFFF) << 40) | (((k.conn >> 32) & 0xFF) << 32) |
+           (k.conn & 0xFFFFFFFFu);
 }
 
 bool RemoteHosts::ensure(std::uint64_t host, bool& added) {

@@ -56,8 +56,9 @@ TEST_CASE("cli_options: the cluster settings can come from a config file", "[sup
     char path[] = "/tmp/shoal-cli-config-XXXXXX";
     int fd = ::mkstemp(path);
     REQUIRE(fd >= 0);
-    const std::string text = "cluster = \"redis://10.0.0.7:6379/1\"\n"
-                             "cluster-host-timeout-ms = 4500\nworkers = 2\n";
+    const std::string text =
+        "cluster = \"redis://10.0.0.7:6379/1\"\n"
+        "cluster-host-timeout-ms = 4500\nworkers = 2\n";
     REQUIRE(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
     ::close(fd);
 

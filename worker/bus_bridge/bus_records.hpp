@@ -76,7 +76,7 @@ struct Remote {
     std::int32_t type = 0;
     std::span<const std::byte> inner;
 };
-inline constexpr std::uint32_t kClusterSlot = 99;      // the bridge (snapshot answers)
+inline constexpr std::uint32_t kClusterSlot = 99;       // the bridge (snapshot answers)
 inline constexpr std::uint32_t kFirstRemoteSlot = 100;  // bus slots stay below 64
 inline constexpr std::uint32_t kMaxRemoteHosts = 64;
 

@@ -143,8 +143,8 @@ void HubBridge::on_remote(std::span<const std::byte> payload) noexcept {
     // Only the bridge's own pseudo-slots are accepted: a real slot's state is never overwritten.
     rec::Remote r;
     if (!rec::decode(payload, r) || r.type == rec::kRemote) return void(++stats_.bad_in);
-    const bool host = r.slot >= rec::kFirstRemoteSlot &&
-                      r.slot < rec::kFirstRemoteSlot + rec::kMaxRemoteHosts;
+    const bool host =
+        r.slot >= rec::kFirstRemoteSlot && r.slot < rec::kFirstRemoteSlot + rec::kMaxRemoteHosts;
     if (!host && r.slot != rec::kClusterSlot) return void(++stats_.bad_in);
     if (r.type == rec::kSnapshotDone && r.slot == rec::kClusterSlot && reconciling_remote_) {
         rec::SnapshotDone d;

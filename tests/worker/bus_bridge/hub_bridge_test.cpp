@@ -172,3 +172,28 @@ TEST_CASE("HubBridge: undecodable records are counted and skipped", "[worker][bu
     w1.poll();
     CHECK(w1.bridge->stats().bad_in == 8);
 }
+
+TEST_CASE("HubBridge: a cluster record on the control ring may not name a real slot",
+          "[worker][bus_bridge]") {
+    namespace rec = worker::records;
+    Bus b;
+    Worker w1(*b.seg, 1, 1);
+    bus::RingWriter control(*b.seg, b.seg->config().control_ring(), 1);
+    REQUIRE(control.recover().ok());
+    auto write_remote = [&](std::uint32_t slot) {
+        const rec::PresenceJoin j{5, "presence-a", "mallory", "{}", 1};
+        std::vector<std::byte> inner(rec::size(j));
+        rec::encode(j, inner);
+        const rec::Remote r{slot, rec::kPresenceJoin, inner};
+        std::vector<std::byte> buf(rec::size(r));
+        rec::encode(r, buf);
+        REQUIRE(control.try_write(rec::kRemote, buf));
+    };
+    write_remote(0);  // slot 0 is a local worker: refused, its state is its own
+    w1.poll();
+    CHECK(w1.bridge->stats().bad_in == 1);
+    CHECK(w1.hub.presence().user_count("presence-a") == 0);
+    write_remote(rec::kFirstRemoteSlot);
+    w1.poll();
+    CHECK(w1.hub.presence().user_count("presence-a") == 1);
+}
