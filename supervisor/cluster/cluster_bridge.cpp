@@ -196,18 +196,33 @@ void ClusterBridge::on_local(std::uint32_t slot, std::int32_t type, std::span<co
 void ClusterBridge::on_control(std::int32_t type, std::span<const std::byte> p) {
     if (type != bus::kWorkerDownType) return;  // worker_up, and our own records
     bus::WorkerDown d{};
-    if (!bus::decode_control(p, d) || d.slot >= slots_) return;
+    if (bus::decode_control(p, d) && d.slot < slots_) slot_down(d.slot, d.epoch);
+}
+
+void ClusterBridge::slot_down(std::uint32_t slot, std::uint64_t epoch) {
     local_.drop_slot(
-        d.slot, d.epoch, [](const MemberKey&, std::string_view) {},
+        slot, epoch, [](const MemberKey&, std::string_view) {},
         [](std::uint32_t, std::string_view, std::uint32_t) {});
-    std::byte e[sizeof d.epoch];
-    std::memcpy(e, &d.epoch, sizeof e);
-    relay(static_cast<std::uint8_t>(WireKind::SlotDown), d.slot, 0, e);
+    std::byte e[sizeof epoch];
+    std::memcpy(e, &epoch, sizeof e);
+    relay(static_cast<std::uint8_t>(WireKind::SlotDown), slot, 0, e);
 }
 
 void ClusterBridge::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
     counters_.lost_local += records;
-    if (ring >= slots_) return;  // the control ring: only worker_down matters, see docs
+    if (ring >= slots_) {
+        // The control ring: a worker_down may be lost; the slot table says which epochs are over.
+        for (std::uint32_t slot = 0; slot < slots_; ++slot) {
+            const auto& rec_slot = bus_.segment().slot(slot);
+            const bus::SlotState st = rec_slot.state.load(std::memory_order_acquire);
+            const std::uint64_t epoch = rec_slot.epoch.load(std::memory_order_relaxed);
+            const bool live = st == bus::SlotState::Starting || st == bus::SlotState::Running ||
+                              st == bus::SlotState::Stopping;
+            if (epoch == 0) continue;
+            slot_down(slot, live ? epoch - 1 : epoch);
+        }
+        return;
+    }
     SHOAL_WARN("cluster: lapped on ring %u, lost %llu records; asking it for a snapshot", ring,
                ull(records));
     local_.begin_reconcile(ring);

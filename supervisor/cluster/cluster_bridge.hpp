@@ -85,6 +85,7 @@ class ClusterBridge final : public RedisLinkHandler, public ControlSink {
     void stop();
     void on_local(std::uint32_t slot, std::int32_t type, std::span<const std::byte> p);
     void on_control(std::int32_t type, std::span<const std::byte> p);
+    void slot_down(std::uint32_t slot, std::uint64_t epoch);  // locally and on the other hosts
     void on_wire(const struct WireMessage& m);
     void relay(std::uint8_t kind, std::uint32_t slot, std::int32_t type,
                std::span<const std::byte> p);

@@ -105,18 +105,32 @@ void HubBridge::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
     stats_.lost_in += records;
     segment_.slot(slot_).lost_records.store(stats_.lost_in, std::memory_order_relaxed);
     if (ring >= segment_.config().slots) {
-        // The control ring: only the cluster bridge's records (other hosts' state) can be re-asked.
-        if (!cluster_) return;
-        SHOAL_WARN("bus: lapped on the control ring, lost %llu records; re-asking the cluster",
+        // The control ring: a lost worker_down is recovered from the slot table; then every
+        // slot (and the cluster bridge, for the other hosts) re-announces its state.
+        SHOAL_WARN("bus: lapped on the control ring, lost %llu records; asking for snapshots",
                    static_cast<unsigned long long>(records));
-        reconcile_remote_hosts(true);
-        write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, rec::kClusterSlot});
+        drop_dead_epochs();
+        if (cluster_) reconcile_remote_hosts(true);
+        write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, rec::kAllSlots});
         return;
     }
     SHOAL_WARN("bus: lapped on ring %u, lost %llu records; asking it for a snapshot", ring,
                static_cast<unsigned long long>(records));
     hub_.begin_reconcile(ring);
     write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, ring});
+}
+
+void HubBridge::drop_dead_epochs() noexcept {
+    for (std::uint32_t s = 0; s < segment_.config().slots; ++s) {
+        if (s == slot_) continue;
+        // Acquire pairs with the supervisor's release of state after the epoch (bus_control.cpp).
+        const bus::SlotState st = segment_.slot(s).state.load(std::memory_order_acquire);
+        const std::uint64_t epoch = segment_.slot(s).epoch.load(std::memory_order_relaxed);
+        const bool live = st == bus::SlotState::Starting || st == bus::SlotState::Running ||
+                          st == bus::SlotState::Stopping;
+        if (epoch == 0) continue;
+        hub_.drop_slot(s, live ? epoch - 1 : epoch);
+    }
 }
 
 void HubBridge::on_record(std::uint32_t ring, std::int32_t type,

@@ -91,6 +91,9 @@ class HubBridge final : public channel::BusPort {
     void answer_snapshot(std::uint32_t requester) noexcept;
     void on_control(std::int32_t type, std::span<const std::byte> payload) noexcept;
     void on_remote(std::span<const std::byte> payload) noexcept;
+    // After a lap on the control ring (worker_downs may be lost): drops every slot's entries of
+    // epochs the slot table says are over (their counts too, until the slots answer again).
+    void drop_dead_epochs() noexcept;
     void reconcile_remote_hosts(bool begin) noexcept;
     void on_worker_record(std::uint32_t slot, std::int32_t type,
                           std::span<const std::byte> payload) noexcept;
