@@ -32,6 +32,9 @@ Result<void> Config::validate() const {
     if (policy.heartbeat_timeout_ms < 2 * policy.heartbeat_interval_ms)
         return bad("heartbeat timeout must be at least twice the heartbeat interval");
     if (policy.breaker_failures == 0) return bad("breaker failures must be > 0");
+    if (!cluster.url.empty() && !cluster.url.starts_with("redis://"))
+        return bad("--cluster must be redis://host:port[/db]");
+    if (cluster.host_timeout_ms < 300) return bad("--cluster-host-timeout-ms must be >= 300");
     return {};
 }
 

@@ -47,6 +47,12 @@ struct SupervisorPolicy {
     std::uint32_t shutdown_deadline_ms = 10'000;
 };
 
+// Several hosts linked through Redis (docs/cluster.md); empty url: one host.
+struct ClusterSettings {
+    std::string url;                        // redis://host:port[/db]
+    std::uint32_t host_timeout_ms = 3'000;  // a host silent this long loses its members
+};
+
 struct Config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 6001;
@@ -60,6 +66,7 @@ struct Config {
     // Phoenix topics whose name starts with one of these refuse client pushes (reply error
     // {reason:"push not allowed"}); empty: pushes are allowed on every topic.
     std::vector<std::string> phoenix_deny_push_prefixes;
+    ClusterSettings cluster;
 
     unsigned effective_workers() const noexcept;
     std::string effective_bus_name() const;

@@ -11,7 +11,8 @@
 #   --quick     1 s per step instead of 3 (the whole matrix then takes about a minute)
 #   --server    shoal (default); stub: shoal_fanout_stub, to measure the load generator's own
 #               ceiling; fake: tests/bench/fake_pusher_server.mjs (Node; tests this script)
-#   --only RE   run only the steps whose name matches RE (e.g. 'w1-n1000' or 'latency')
+#   --only RE   run only the steps whose name matches RE (e.g. 'w1-n1000' or 'latency');
+#               'cluster' matches the cross-host steps (scripts/bench_cluster.sh)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build-bench"
@@ -33,7 +34,7 @@ while [ $# -gt 0 ]; do
         --server) server="$2"; shift ;;
         --fake) server=fake ;;
         --only) only="$2"; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -237,6 +238,13 @@ for step in "${steps[@]}"; do
         "$(field_in "$j" loadgen cores)" $((SECONDS - started))
     say "$line"
 done
+
+# ---- cross-host fan-out through Redis (scripts/bench_cluster.sh, docs/cluster.md) -----------
+if [ "$server" = shoal ] && [ -x "$shoal_bin" ] && { [ -z "$only" ] || [[ cluster =~ $only ]]; }; then
+    "$root/scripts/bench_cluster.sh" --loadgen "$loadgen" --shoal "$shoal_bin" \
+        --out "$out/cluster" --duration "$duration" 2>>"$log" | tee -a "$log" ||
+        say "bench: cluster steps failed (see $out/cluster)"
+fi
 
 # ---- transport baseline: the shm ring vs Unix sockets, one writer to R reader processes ------
 tb="$build/bench/transport_baseline_bench"

@@ -79,6 +79,10 @@ void BusControl::announce_down(std::uint32_t slot, std::uint64_t epoch) noexcept
     wakeup_.notify_idle_readers();
 }
 
+bool BusControl::write_control(std::int32_t type, std::span<const std::byte> payload) noexcept {
+    return control_.try_write(type, payload);
+}
+
 void BusControl::unlink() noexcept {
     if (unlinked_) return;
     unlinked_ = true;

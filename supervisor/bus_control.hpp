@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,11 @@ class BusControl {
 
     void announce_up(std::uint32_t slot, std::uint64_t epoch) noexcept;
     void announce_down(std::uint32_t slot, std::uint64_t epoch) noexcept;
+
+    // Another record on the control ring (the cluster bridge's, supervisor/cluster/); false
+    // when refused (over the ring's maximum record). wake_readers() once per batch.
+    bool write_control(std::int32_t type, std::span<const std::byte> payload) noexcept;
+    void wake_readers() noexcept { wakeup_.notify_idle_readers(); }
 
     // The previous epoch of a slot (0 on a fresh segment), so epochs never repeat.
     std::uint64_t epoch(std::uint32_t slot) const noexcept;

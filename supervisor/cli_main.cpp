@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
 
     auto* serve = app.add_subcommand("serve", "Start the supervisor and its workers");
     sup::add_config_options(*serve, config, scratch);
+    sup::add_config_file_option(*serve);
 
     worker::WorkerOptions wopts;
     auto* work = app.add_subcommand("worker", "Run one worker (started by `shoal serve`)");

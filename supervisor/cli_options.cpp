@@ -62,6 +62,12 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
     app.add_option("--phoenix-deny-push", c.phoenix_deny_push_prefixes,
                    "Comma-separated Phoenix topic prefixes that refuse client pushes")
         ->delimiter(',');
+    app.add_option("--cluster", c.cluster.url,
+                   "Link this host with others through Redis: redis://host:port[/db]")
+        ->envname("SHOAL_CLUSTER");
+    app.add_option("--cluster-host-timeout-ms", c.cluster.host_timeout_ms,
+                   "A host whose heartbeat lapses this long loses its members on the others")
+        ->capture_default_str();
 
     auto& p = c.policy;
     app.add_option("--heartbeat-interval-ms", p.heartbeat_interval_ms,
@@ -85,6 +91,10 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
         ->capture_default_str();
     app.add_option("--shutdown-deadline-ms", p.shutdown_deadline_ms, "Graceful drain deadline")
         ->capture_default_str();
+}
+
+void add_config_file_option(CLI::App& app) {
+    app.set_config("--config", "", "Read settings from a TOML/INI file (flag-name = value)");
 }
 
 common::Result<void> apply_scratch(const CliScratch& s, common::Config& c) {
@@ -142,7 +152,13 @@ std::vector<std::string> to_args(const common::Config& c) {
         u(c.policy.breaker_cooldown_ms),
         "--shutdown-deadline-ms",
         u(c.policy.shutdown_deadline_ms),
+        "--cluster-host-timeout-ms",
+        u(c.cluster.host_timeout_ms),
     };
+    if (!c.cluster.url.empty()) {
+        args.push_back("--cluster");
+        args.push_back(c.cluster.url);
+    }
     if (!c.phoenix_deny_push_prefixes.empty()) {
         std::string joined;
         for (const auto& p : c.phoenix_deny_push_prefixes)

@@ -20,6 +20,9 @@ struct CliScratch {
 };
 
 void add_config_options(CLI::App& app, common::Config& config, CliScratch& scratch);
+// `--config FILE`: the same settings from a TOML/INI file (`cluster = "redis://..."`, one
+// `flag-name = value` per line); flags given on the command line win.
+void add_config_file_option(CLI::App& app);
 common::Result<void> apply_scratch(const CliScratch& scratch, common::Config& config);
 
 std::vector<std::string> to_args(const common::Config& config);

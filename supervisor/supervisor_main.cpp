@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "supervisor/bus_control.hpp"
 #include "supervisor/bus_lock.hpp"
+#include "supervisor/cluster/cluster_bridge.hpp"
 #include "supervisor/listen_socket.hpp"
 #include "supervisor/supervisor.hpp"
 
@@ -48,9 +49,19 @@ int run_supervisor(const common::Config& config_in) {
     loop.data = &sup;
     SHOAL_INFO("shoal serve: listening on %s:%u with %u workers, bus %s", config.host.c_str(),
                config.port, config.effective_workers(), config.bus_name.c_str());
+    // The cluster bridge starts before the workers, so it reads their rings from the start, and
+    // closes itself once the supervisor has finished (after the last worker_down).
+    std::unique_ptr<cluster::ClusterBridge> bridge;
+    if (!config.cluster.url.empty()) {
+        auto b = cluster::ClusterBridge::start(&loop, config, *bus.value(),
+                                               [&sup] { return sup.finished(); });
+        if (!b) return fail(b.error());
+        bridge = std::move(b.value());
+    }
     sup.start();
     uv_run(&loop, UV_RUN_DEFAULT);
 
+    bridge.reset();
     bus.value().reset();
     lock->release_and_unlink();
     if (uv_loop_close(&loop) != 0) SHOAL_WARN("shoal serve: handles left open at exit");

@@ -71,7 +71,7 @@ int run_worker(const common::Config& config, const WorkerOptions& options) {
     std::unique_ptr<BusEndpoint> bus;
     if (options.slot >= 0) {
         // Before accepting: a restarted worker must know the host's presence state first.
-        auto b = BusEndpoint::start(&loop, **link, hub, options.slot);
+        auto b = BusEndpoint::start(&loop, **link, hub, options.slot, !config.cluster.url.empty());
         if (!b) {
             SHOAL_ERROR("%s", b.error().message().c_str());
             return kExitConfig;

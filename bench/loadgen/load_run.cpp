@@ -183,7 +183,9 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     std::unique_ptr<ClientPublisher> client;
     Publisher pub;
     if (o.mode == PublishMode::Api) {
-        api = std::make_unique<ApiPublisher>(run, loopback_source(0), dest.value());
+        auto api_dest = ipv4_address(o.host, o.api_port ? o.api_port : o.port);
+        if (!api_dest) return api_dest.error();
+        api = std::make_unique<ApiPublisher>(run, loopback_source(0), api_dest.value());
         api->start();
         // API connections first, so the RSS baseline below already holds them.
         const std::uint64_t until = common::monotonic_ns() + 2'000'000'000u;

@@ -34,6 +34,7 @@ common::Result<LoadOptions> parse_load_options(int argc, char** argv) {
         ->check(CLI::IsMember({"api", "client"}));
     app.add_option("-r,--rate", o.rate, "events/s over all channels (0: as fast as absorbed)")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--api-port", o.api_port, "publish API events to this port (default --port)");
     app.add_option("--api-connections", o.api_connections,
                    "keep-alive API connections (0: enough requests in flight to fill --window)")
         ->check(CLI::Range(0, 256));

@@ -18,6 +18,8 @@ enum class PublishMode { Api, Client };
 struct LoadOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 6001;
+    std::uint16_t api_port = 0;  // where API events are published; 0: `port` (another host
+                                 // of a cluster: docs/cluster.md)
     AppCredentials app;
 
     int connections = 1000;  // subscribers

@@ -2,6 +2,11 @@
 // Flags and their rendering back to flags for the worker command line.
 #include "supervisor/cli_options.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
 #include <catch2/catch.hpp>
 
 using namespace shoal;
@@ -19,6 +24,8 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     in.policy.backoff_max_ms = 900;
     in.policy.healthy_after_ms = 1234;
     in.phoenix_deny_push_prefixes = {"ro:", "announce:"};
+    in.cluster.url = "redis://127.0.0.1:6390/2";
+    in.cluster.host_timeout_ms = 1500;
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -41,6 +48,39 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.policy.healthy_after_ms == 1234);
     REQUIRE(out.phoenix_deny_push_prefixes == std::vector<std::string>{"ro:", "announce:"});
     REQUIRE(out.effective_bus_name() == "shoal-7001");
+    REQUIRE(out.cluster.url == "redis://127.0.0.1:6390/2");
+    REQUIRE(out.cluster.host_timeout_ms == 1500);
+}
+
+TEST_CASE("cli_options: the cluster settings can come from a config file", "[supervisor]") {
+    char path[] = "/tmp/shoal-cli-config-XXXXXX";
+    int fd = ::mkstemp(path);
+    REQUIRE(fd >= 0);
+    const std::string text =
+        "cluster = \"redis://10.0.0.7:6379/1\"\n"
+        "cluster-host-timeout-ms = 4500\nworkers = 2\n";
+    REQUIRE(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    ::close(fd);
+
+    CLI::App app;
+    common::Config c;
+    sup::CliScratch scratch;
+    sup::add_config_options(app, c, scratch);
+    sup::add_config_file_option(app);
+    app.parse(std::vector<std::string>{path, "--config"});
+    ::unlink(path);
+    REQUIRE(sup::apply_scratch(scratch, c).ok());
+    REQUIRE(c.cluster.url == "redis://10.0.0.7:6379/1");
+    REQUIRE(c.cluster.host_timeout_ms == 4500);
+    REQUIRE(c.workers == 2);
+}
+
+TEST_CASE("cli_options: a cluster url that is not redis:// is a config error", "[supervisor]") {
+    common::Config c;
+    c.cluster.url = "http://127.0.0.1:6379";
+    auto r = c.validate();
+    REQUIRE_FALSE(r.ok());
+    REQUIRE(r.error().message().find("--cluster") != std::string::npos);
 }
 
 TEST_CASE("cli_options: a bad log level is a config error naming the flag", "[supervisor]") {

@@ -29,13 +29,14 @@ BusEndpoint::BusEndpoint(SupervisorLink& link, channel::ChannelHub& hub, std::ui
 
 common::Result<std::unique_ptr<BusEndpoint>> BusEndpoint::start(uv_loop_t* loop,
                                                                 SupervisorLink& link,
-                                                                channel::ChannelHub& hub,
-                                                                int slot) {
+                                                                channel::ChannelHub& hub, int slot,
+                                                                bool cluster) {
     if (slot < 0 || link.segment() == nullptr)
         return common::Error{common::Errc::Config, 0, "bus endpoint needs a slot worker's link"};
     std::unique_ptr<BusEndpoint> ep(new BusEndpoint(link, hub, static_cast<std::uint32_t>(slot)));
     if (auto r = ep->bridge_.recover(); !r) return r.error();
     hub.attach_bus(&ep->bridge_);
+    ep->bridge_.set_cluster(cluster);
     ep->bridge_.request_snapshots();
     ep->wait_for_snapshots();
 

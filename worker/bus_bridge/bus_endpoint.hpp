@@ -32,9 +32,11 @@ class BusEndpoint {
   public:
     // Recovers this slot's ring, attaches to the hub, asks the live slots for their presence
     // state and waits (bounded) for their answers before returning, so the worker never answers
-    // a presence subscription from an empty replica. Call before the server accepts.
+    // a presence subscription from an empty replica. Call before the server accepts. `cluster`:
+    // the supervisor runs a cluster bridge, which answers for the other hosts too.
     static common::Result<std::unique_ptr<BusEndpoint>> start(uv_loop_t* loop, SupervisorLink& link,
-                                                              channel::ChannelHub& hub, int slot);
+                                                              channel::ChannelHub& hub, int slot,
+                                                              bool cluster = false);
     ~BusEndpoint();
     BusEndpoint(const BusEndpoint&) = delete;
     BusEndpoint& operator=(const BusEndpoint&) = delete;

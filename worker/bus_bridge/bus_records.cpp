@@ -196,4 +196,22 @@ bool decode(std::span<const std::byte> in, TopicCount& out) noexcept {
     return rd.num(out.subscribers) && rd.num(tl) && tl > 0 && rd.str(tl, out.topic) && rd.done();
 }
 
+std::size_t size(const Remote& r) noexcept {
+    return 4 + 4 + r.inner.size();
+}
+
+void encode(const Remote& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.slot);
+    w.num(r.type);
+    if (!r.inner.empty()) std::memcpy(out.data() + 8, r.inner.data(), r.inner.size());
+}
+
+bool decode(std::span<const std::byte> in, Remote& out) noexcept {
+    Reader rd(in);
+    if (!rd.num(out.slot) || !rd.num(out.type)) return false;
+    out.inner = in.subspan(8);
+    return true;
+}
+
 }  // namespace shoal::worker::records

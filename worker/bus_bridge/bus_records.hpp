@@ -20,6 +20,7 @@ enum Type : std::int32_t {
     kSnapshotDone = 0x4205,     // the writer's answer to one request is complete
     kTerminateUser = 0x4206,    // close every connection signed in as this user
     kTopicCount = 0x4207,       // the writer's subscriber count of a topic changed
+    kRemote = 0x4208,           // on the control ring only: another host's record (cluster)
 };
 
 // A broadcast carries the complete WebSocket frame bytes for each protocol (empty when no
@@ -67,6 +68,18 @@ struct TopicCount {
     std::string_view topic;
 };
 
+// Another host's record, written by the cluster bridge (supervisor/cluster/) on the control
+// ring. `slot` is a pseudo-slot the bridge assigned to that host (kFirstRemoteSlot and up), or
+// kClusterSlot for the bridge itself; workers treat `inner` as a record of that slot's ring.
+struct Remote {
+    std::uint32_t slot = 0;
+    std::int32_t type = 0;
+    std::span<const std::byte> inner;
+};
+inline constexpr std::uint32_t kClusterSlot = 99;       // the bridge (snapshot answers)
+inline constexpr std::uint32_t kFirstRemoteSlot = 100;  // bus slots stay below 64
+inline constexpr std::uint32_t kMaxRemoteHosts = 64;
+
 // size(x) is the exact payload length; encode(x, out) fills out (out.size() == size(x)).
 std::size_t size(const Broadcast& r) noexcept;
 std::size_t size(const PresenceJoin& r) noexcept;
@@ -75,6 +88,7 @@ std::size_t size(const SnapshotRequest& r) noexcept;
 std::size_t size(const SnapshotDone& r) noexcept;
 std::size_t size(const TerminateUser& r) noexcept;
 std::size_t size(const TopicCount& r) noexcept;
+std::size_t size(const Remote& r) noexcept;
 
 void encode(const Broadcast& r, std::span<std::byte> out) noexcept;
 void encode(const PresenceJoin& r, std::span<std::byte> out) noexcept;
@@ -83,6 +97,7 @@ void encode(const SnapshotRequest& r, std::span<std::byte> out) noexcept;
 void encode(const SnapshotDone& r, std::span<std::byte> out) noexcept;
 void encode(const TerminateUser& r, std::span<std::byte> out) noexcept;
 void encode(const TopicCount& r, std::span<std::byte> out) noexcept;
+void encode(const Remote& r, std::span<std::byte> out) noexcept;
 
 // False when the payload is not exactly one well-formed record of that kind.
 bool decode(std::span<const std::byte> in, Broadcast& out) noexcept;
@@ -92,5 +107,6 @@ bool decode(std::span<const std::byte> in, SnapshotRequest& out) noexcept;
 bool decode(std::span<const std::byte> in, SnapshotDone& out) noexcept;
 bool decode(std::span<const std::byte> in, TerminateUser& out) noexcept;
 bool decode(std::span<const std::byte> in, TopicCount& out) noexcept;
+bool decode(std::span<const std::byte> in, Remote& out) noexcept;
 
 }  // namespace shoal::worker::records

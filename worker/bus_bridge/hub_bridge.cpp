@@ -72,6 +72,7 @@ void HubBridge::request_snapshots() {
         if (segment_.slot(s).state.load(std::memory_order_acquire) == bus::SlotState::Running)
             awaiting_.push_back(s);
     }
+    if (cluster_) awaiting_.push_back(rec::kClusterSlot);
     write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, rec::kAllSlots});
 }
 
@@ -103,11 +104,33 @@ std::size_t HubBridge::poll(std::size_t budget) noexcept {
 void HubBridge::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
     stats_.lost_in += records;
     segment_.slot(slot_).lost_records.store(stats_.lost_in, std::memory_order_relaxed);
-    if (ring >= segment_.config().slots) return;  // the control ring: nothing to re-ask
+    if (ring >= segment_.config().slots) {
+        // The control ring: a lost worker_down is recovered from the slot table; then every
+        // slot (and the cluster bridge, for the other hosts) re-announces its state.
+        SHOAL_WARN("bus: lapped on the control ring, lost %llu records; asking for snapshots",
+                   static_cast<unsigned long long>(records));
+        drop_dead_epochs();
+        if (cluster_) reconcile_remote_hosts(true);
+        write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, rec::kAllSlots});
+        return;
+    }
     SHOAL_WARN("bus: lapped on ring %u, lost %llu records; asking it for a snapshot", ring,
                static_cast<unsigned long long>(records));
     hub_.begin_reconcile(ring);
     write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, ring});
+}
+
+void HubBridge::drop_dead_epochs() noexcept {
+    for (std::uint32_t s = 0; s < segment_.config().slots; ++s) {
+        if (s == slot_) continue;
+        // Acquire pairs with the supervisor's release of state after the epoch (bus_control.cpp).
+        const bus::SlotState st = segment_.slot(s).state.load(std::memory_order_acquire);
+        const std::uint64_t epoch = segment_.slot(s).epoch.load(std::memory_order_relaxed);
+        const bool live = st == bus::SlotState::Starting || st == bus::SlotState::Running ||
+                          st == bus::SlotState::Stopping;
+        if (epoch == 0) continue;
+        hub_.drop_slot(s, live ? epoch - 1 : epoch);
+    }
 }
 
 void HubBridge::on_record(std::uint32_t ring, std::int32_t type,
@@ -126,7 +149,33 @@ void HubBridge::on_control(std::int32_t type, std::span<const std::byte> payload
         hub_.drop_slot(d.slot, d.epoch);
         std::erase(awaiting_, d.slot);
     }
+    if (type == rec::kRemote) on_remote(payload);
     // worker_up needs nothing here: the new epoch asks for snapshots itself.
+}
+
+void HubBridge::on_remote(std::span<const std::byte> payload) noexcept {
+    // Only the bridge's own pseudo-slots are accepted: a real slot's state is never overwritten.
+    rec::Remote r;
+    if (!rec::decode(payload, r) || r.type == rec::kRemote) return void(++stats_.bad_in);
+    const bool host =
+        r.slot >= rec::kFirstRemoteSlot && r.slot < rec::kFirstRemoteSlot + rec::kMaxRemoteHosts;
+    if (!host && r.slot != rec::kClusterSlot) return void(++stats_.bad_in);
+    if (r.type == rec::kSnapshotDone && r.slot == rec::kClusterSlot && reconciling_remote_) {
+        rec::SnapshotDone d;
+        if (rec::decode(r.inner, d) && d.requester_slot == slot_) reconcile_remote_hosts(false);
+    }
+    on_worker_record(r.slot, r.type, r.inner);
+}
+
+void HubBridge::reconcile_remote_hosts(bool begin) noexcept {
+    reconciling_remote_ = begin;
+    for (std::uint32_t s = rec::kFirstRemoteSlot; s < rec::kFirstRemoteSlot + rec::kMaxRemoteHosts;
+         ++s) {
+        if (begin)
+            hub_.begin_reconcile(s);
+        else
+            hub_.end_reconcile(s);
+    }
 }
 
 void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,

@@ -38,6 +38,10 @@ class HubBridge final : public channel::BusPort {
     // Takes the ring over from a killed predecessor (C4); call before anything is written.
     common::Result<void> recover() { return writer_.recover(); }
 
+    // With a cluster bridge in the supervisor, snapshots also wait for its answer (the other
+    // hosts' state), and a lap on the control ring asks it to re-announce that state.
+    void set_cluster(bool on) noexcept { cluster_ = on; }
+
     // Asks every other live slot for its presence state; awaiting_snapshots() counts the
     // answers still missing.
     void request_snapshots();
@@ -86,6 +90,11 @@ class HubBridge final : public channel::BusPort {
     void write(std::int32_t type, const Record& r) noexcept;
     void answer_snapshot(std::uint32_t requester) noexcept;
     void on_control(std::int32_t type, std::span<const std::byte> payload) noexcept;
+    void on_remote(std::span<const std::byte> payload) noexcept;
+    // After a lap on the control ring (worker_downs may be lost): drops every slot's entries of
+    // epochs the slot table says are over (their counts too, until the slots answer again).
+    void drop_dead_epochs() noexcept;
+    void reconcile_remote_hosts(bool begin) noexcept;
     void on_worker_record(std::uint32_t slot, std::int32_t type,
                           std::span<const std::byte> payload) noexcept;
 
@@ -99,6 +108,8 @@ class HubBridge final : public channel::BusPort {
     std::vector<std::uint32_t> awaiting_;  // slots whose snapshot answer is still missing
     BridgeStats stats_;
     bool written_ = false;
+    bool cluster_ = false;
+    bool reconciling_remote_ = false;  // a control-ring lap: remote hosts' state re-asked
 };
 
 }  // namespace shoal::worker

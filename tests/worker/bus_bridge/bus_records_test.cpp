@@ -65,6 +65,21 @@ TEST_CASE("bus records: presence and control records round-trip", "[worker][bus]
     REQUIRE((co.subscribers == 12 && co.topic == "chat"));
 }
 
+TEST_CASE("bus records: another host's record wraps the inner record's bytes unchanged",
+          "[worker][bus]") {
+    auto inner = bytes_of(TopicCount{5, "news"});
+    Remote r{kFirstRemoteSlot + 3, kTopicCount, inner};
+    auto buf = bytes_of(r);
+    Remote out;
+    REQUIRE(decode(buf, out));
+    REQUIRE((out.slot == kFirstRemoteSlot + 3 && out.type == kTopicCount));
+    TopicCount c;
+    REQUIRE(decode(out.inner, c));
+    REQUIRE((c.subscribers == 5 && c.topic == "news"));
+    for (std::size_t n = 0; n < 8; ++n)
+        REQUIRE_FALSE(decode(std::span(buf).first(n), out));
+}
+
 TEST_CASE("bus records: every truncation and every extra byte is refused", "[worker][bus]") {
     auto buf = bytes_of(Broadcast{"t", "", "frame", ""});
     for (std::size_t n = 0; n < buf.size(); ++n) {

@@ -172,3 +172,51 @@ TEST_CASE("HubBridge: undecodable records are counted and skipped", "[worker][bu
     w1.poll();
     CHECK(w1.bridge->stats().bad_in == 8);
 }
+
+TEST_CASE("HubBridge: a cluster record on the control ring may not name a real slot",
+          "[worker][bus_bridge]") {
+    namespace rec = worker::records;
+    Bus b;
+    Worker w1(*b.seg, 1, 1);
+    bus::RingWriter control(*b.seg, b.seg->config().control_ring(), 1);
+    REQUIRE(control.recover().ok());
+    auto write_remote = [&](std::uint32_t slot) {
+        const rec::PresenceJoin j{5, "presence-a", "mallory", "{}", 1};
+        std::vector<std::byte> inner(rec::size(j));
+        rec::encode(j, inner);
+        const rec::Remote r{slot, rec::kPresenceJoin, inner};
+        std::vector<std::byte> buf(rec::size(r));
+        rec::encode(r, buf);
+        REQUIRE(control.try_write(rec::kRemote, buf));
+    };
+    write_remote(0);  // slot 0 is a local worker: refused, its state is its own
+    w1.poll();
+    CHECK(w1.bridge->stats().bad_in == 1);
+    CHECK(w1.hub.presence().user_count("presence-a") == 0);
+    write_remote(rec::kFirstRemoteSlot);
+    w1.poll();
+    CHECK(w1.hub.presence().user_count("presence-a") == 1);
+}
+
+TEST_CASE("HubBridge: a reader lapped on the control ring still drops a dead slot's members",
+          "[worker][bus_bridge]") {
+    Bus b(64 * 1024);
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    b.seg->slot(0).epoch.store(1);
+    b.seg->slot(0).state.store(bus::SlotState::Running);
+    w0.hub.join("presence-a", "ann", "{}", 1);
+    w1.poll();
+    CHECK(w1.hub.presence().user_count("presence-a") == 1);
+    // Slot 0 dies; its worker_down is then buried under a full lap of other control records.
+    b.seg->slot(0).state.store(bus::SlotState::Down);
+    bus::RingWriter control(*b.seg, b.seg->config().control_ring(), 1);
+    REQUIRE(control.recover().ok());
+    bus::WorkerDown down{0, 0, 1};
+    REQUIRE(control.try_write(bus::kWorkerDownType, bus::control_bytes(down)));
+    bus::WorkerUp up{2, 0, 1};
+    for (int i = 0; i < 2000; ++i)
+        REQUIRE(control.try_write(bus::kWorkerUpType, bus::control_bytes(up)));
+    w1.poll();
+    CHECK(w1.bridge->stats().records_in < 100);  // lapped: most control records were skipped
+    CHECK(w1.hub.presence().user_count("presence-a") == 0);
+}

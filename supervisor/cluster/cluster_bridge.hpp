@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// ClusterBridge: one per host, in the supervisor process, on its loop. It reads every local
+// worker ring and the control ring, sends what crosses hosts to Redis once per host (broadcasts,
+// presence and count changes, terminations, a dead slot), and writes what other hosts send into
+// the control ring, which every worker reads. Presence of the other hosts is rendered as
+// pseudo-slots (remote_hosts.hpp); a host whose heartbeat key in Redis lapses is dropped.
+// Workers never wait on it: they only write their rings. See docs/cluster.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "common/config.hpp"
+#include "common/result.hpp"
+#include "shm_bus/ring_reader.hpp"
+#include "supervisor/bus_control.hpp"
+#include "supervisor/cluster/member_table.hpp"
+#include "supervisor/cluster/redis_link.hpp"
+#include "supervisor/cluster/remote_hosts.hpp"
+
+namespace shoal::cluster {
+
+struct BridgeCounters {
+    std::uint64_t relayed_out = 0;  // messages published for the other hosts
+    std::uint64_t relayed_in = 0;   // records written to the control ring from other hosts
+    std::uint64_t dropped_out = 0;  // not sent: Redis down or too slow
+    std::uint64_t refused_in = 0;   // over the control ring's maximum record
+    std::uint64_t bad_in = 0;       // undecodable messages
+    std::uint64_t lost_local = 0;   // records lost to a lap on a local ring
+    std::uint64_t hosts_expired = 0;
+};
+
+class ClusterBridge final : public RedisLinkHandler, public ControlSink {
+  public:
+    static constexpr std::uint64_t kPollMs = 1;  // the supervisor has no eventfd of its own
+
+    // `stopping()` is asked on every poll; once true the bridge says goodbye and closes.
+    static common::Result<std::unique_ptr<ClusterBridge>> start(uv_loop_t* loop,
+                                                                const common::Config& config,
+                                                                sup::BusControl& bus,
+                                                                std::function<bool()> stopping);
+    ClusterBridge(const ClusterBridge&) = delete;
+    ClusterBridge& operator=(const ClusterBridge&) = delete;
+    ~ClusterBridge();
+
+    std::uint64_t host_id() const noexcept { return host_; }
+    const BridgeCounters& counters() const noexcept { return counters_; }
+
+    // RedisLinkHandler
+    void on_link_up() override;
+    void on_link_down() override;
+    void on_message(std::string_view payload) override;
+    void on_exists(std::uint64_t host, bool exists) override;
+    // ControlSink
+    void remote(std::uint32_t pseudo_slot, std::int32_t type,
+                std::span<const std::byte> payload) override;
+    void host_down(std::uint32_t pseudo_slot, std::uint64_t epoch) override;
+
+    // What a RingReader's poll calls.
+    void on_record(std::uint32_t ring, std::int32_t type, std::span<const std::byte> p) noexcept;
+    void on_lost(std::uint32_t ring, std::uint64_t records) noexcept;
+
+  private:
+    struct Inbox {
+        ClusterBridge* bridge;
+        std::uint32_t ring;
+        void on_record(std::int32_t type, std::span<const std::byte> p) noexcept {
+            bridge->on_record(ring, type, p);
+        }
+        void on_lost(std::uint64_t records, std::uint64_t) noexcept {
+            bridge->on_lost(ring, records);
+        }
+    };
+
+    ClusterBridge(uv_loop_t* loop, const common::Config& config, sup::BusControl& bus, RedisUrl url,
+                  std::function<bool()> stopping);
+    void poll();
+    void heartbeat();
+    void stop();
+    void on_local(std::uint32_t slot, std::int32_t type, std::span<const std::byte> p);
+    void on_control(std::int32_t type, std::span<const std::byte> p);
+    void slot_down(std::uint32_t slot, std::uint64_t epoch);  // locally and on the other hosts
+    void on_wire(const struct WireMessage& m);
+    void relay(std::uint8_t kind, std::uint32_t slot, std::int32_t type,
+               std::span<const std::byte> p);
+    void relay_u64(std::uint8_t kind, std::uint64_t value);
+    void announce_state();  // StateBegin, every member and count, SnapshotDone(0)
+    std::string host_key(std::uint64_t host) const;
+
+    uv_loop_t* loop_;
+    sup::BusControl& bus_;
+    std::uint32_t slots_;
+    std::uint32_t host_timeout_ms_;
+    std::string prefix_;
+    std::string address_;
+    std::uint64_t host_;
+    std::function<bool()> stopping_;
+    RedisLink link_;
+    MemberTable local_;
+    RemoteHosts remote_;
+    std::vector<shoal::bus::RingReader> readers_;
+    std::vector<Inbox> inboxes_;
+    std::vector<std::byte> scratch_;
+    std::uint64_t up_since_ms_ = 0;
+    bool wrote_ = false;
+    bool stopped_ = false;
+    uv_timer_t poll_timer_{};
+    uv_timer_t beat_timer_{};
+    BridgeCounters counters_;
+};
+
+}  // namespace shoal::cluster
