@@ -11,12 +11,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { APP, startShoal, sleep } from '../clients/shoal_server.mjs';
 import { startRedis } from '../clients/redis_server.mjs';
 import { client, connected, serverSdk, subscribed, waitFor } from
     '../clients/cross_worker_clients.mjs';
+import { connectPhoenix, join, userToken, Presence } from '../clients/phoenix_client.mjs';
 
 const CHANNEL = 'shoal:app-id:bus';  // "shoal:" + app id + ":bus" (docs/cluster.md)
 let redis = null;
@@ -47,8 +49,13 @@ function workerPids(port) {
     return JSON.parse(r.stdout).slots.map((s) => s.pid).filter((p) => p > 0);
 }
 
+// A SIGKILLed worker whose supervisor died too stays a zombie until init reaps it, and
+// kill(pid, 0) still succeeds on a zombie: only a running process counts as alive.
 function alive(pid) {
-    try { process.kill(pid, 0); return true; } catch { return false; }
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    } catch { return false; }
 }
 
 // A raw Redis subscriber on the cluster channel: counts the messages that carry `marker`.
@@ -197,6 +204,43 @@ test('cluster: presence is one member list across hosts, announced once per user
     assert.deepEqual(events.a.filter((e) => e.endsWith('d')), ['+d', '-d']);
 });
 
+test('cluster: Phoenix presence across hosts: one entry per user, each diff once', async () => {
+    const view = (presence) => {
+        const out = {};
+        presence.list((id, { metas }) => { out[id] = metas.length; });
+        return JSON.stringify(Object.fromEntries(Object.entries(out).sort()));
+    };
+    const sockets = [];
+    const open = async (port, user) => {
+        const socket = connectPhoenix(port, { token: userToken(user, { user }) });
+        sockets.push(socket);
+        const channel = socket.channel('presence:cluster', {});
+        const presence = new Presence(channel);
+        const diffs = [];
+        channel.on('presence_diff', (d) => diffs.push(d));
+        await join(channel);
+        return { socket, channel, presence, diffs };
+    };
+    try {
+        const watcher = await open(hostA.port, 'ann');
+        const others = [await open(hostB.port, 'ann'), await open(hostB.port, 'bob')];
+        const want = JSON.stringify({ ann: 2, bob: 1 });
+        for (const c of [watcher, ...others]) {
+            await waitFor(() => view(c.presence) === want, 5000, 'one entry per user everywhere');
+        }
+        await sleep(300);
+        const joinsOf = (c, user) => c.diffs.filter((d) => d.joins[user]).length;
+        assert.equal(joinsOf(watcher, 'bob'), 1);  // not once per worker, not echoed
+        others[1].socket.disconnect();
+        await waitFor(() => view(watcher.presence) === JSON.stringify({ ann: 2 }), 5000,
+                      'bob leaves across hosts');
+        await sleep(200);
+        assert.equal(watcher.diffs.filter((d) => d.leaves.bob).length, 1);
+    } finally {
+        for (const s of sockets) s.disconnect();
+    }
+});
+
 test('cluster: terminate_connections on one host closes the user on the other', async () => {
     // A raw WebSocket client (not pusher-js, whose WebSocket client leaves a 30 s close timer
     // running after a server-side 4009 close): sign in as a user on B, terminate through A.
@@ -239,7 +283,7 @@ test('cluster: kill -9 of a whole host removes its members on the other host', a
     assert.equal(ch.members.count, 1);
     for (const c of victims) c.disconnect();
     await hostC.exited;
-    assert.ok(pids.every((p) => !alive(p)));
+    await waitFor(() => pids.every((p) => !alive(p)), 2000, 'no process of the dead host left');
 });
 
 test('cluster: a Redis restart keeps local delivery, then both hosts recover', async () => {
