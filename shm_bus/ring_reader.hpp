@@ -24,6 +24,21 @@ struct RingSink {
     ~RingSink() = default;
 };
 
+// A sink for an owner that reads many rings through one pair of member functions: it forwards
+// each call with the ring's index (Owner::on_record(ring, type, payload),
+// Owner::on_lost(ring, records)).
+template <class Owner>
+struct RingTagger {
+    Owner* owner;
+    std::uint32_t ring;
+    void on_record(std::int32_t type, std::span<const std::byte> payload) noexcept {
+        owner->on_record(ring, type, payload);
+    }
+    void on_lost(std::uint64_t records, std::uint64_t /*bytes*/) noexcept {
+        owner->on_lost(ring, records);
+    }
+};
+
 class RingReader {
   public:
     // Starts at the ring's current tail: a new reader sees only what is written after it came.

@@ -62,22 +62,11 @@ class ClusterBridge final : public RedisLinkHandler, public ControlSink {
                 std::span<const std::byte> payload) override;
     void host_down(std::uint32_t pseudo_slot, std::uint64_t epoch) override;
 
-    // What a RingReader's poll calls.
+    // What the RingTagger of each ring calls.
     void on_record(std::uint32_t ring, std::int32_t type, std::span<const std::byte> p) noexcept;
     void on_lost(std::uint32_t ring, std::uint64_t records) noexcept;
 
   private:
-    struct Inbox {
-        ClusterBridge* bridge;
-        std::uint32_t ring;
-        void on_record(std::int32_t type, std::span<const std::byte> p) noexcept {
-            bridge->on_record(ring, type, p);
-        }
-        void on_lost(std::uint64_t records, std::uint64_t) noexcept {
-            bridge->on_lost(ring, records);
-        }
-    };
-
     ClusterBridge(uv_loop_t* loop, const common::Config& config, sup::BusControl& bus, RedisUrl url,
                   std::function<bool()> stopping);
     void poll();
@@ -105,7 +94,7 @@ class ClusterBridge final : public RedisLinkHandler, public ControlSink {
     MemberTable local_;
     RemoteHosts remote_;
     std::vector<shoal::bus::RingReader> readers_;
-    std::vector<Inbox> inboxes_;
+    std::vector<bus::RingTagger<ClusterBridge>> inboxes_;
     std::vector<std::byte> scratch_;
     std::uint64_t up_since_ms_ = 0;
     bool wrote_ = false;

@@ -19,7 +19,7 @@
 #include "tests/shm_bus/child_processes.hpp"
 #include "tests/shm_bus/collect_sink.hpp"
 #include "tests/shm_bus/ring_harness.hpp"
-#include "tests/shm_bus/segment_guard.hpp"
+#include "tests/support/test_segment.hpp"
 
 using namespace shoal::bus;
 using namespace shoal::test;

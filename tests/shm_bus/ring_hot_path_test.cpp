@@ -10,8 +10,8 @@
 #include "shm_bus/ring_reader.hpp"
 #include "shm_bus/ring_writer.hpp"
 #include "shm_bus/wakeup.hpp"
-#include "tests/shm_bus/segment_guard.hpp"
 #include "tests/support/alloc_counter.hpp"
+#include "tests/support/test_segment.hpp"
 
 using namespace shoal::bus;
 

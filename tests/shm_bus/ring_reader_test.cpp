@@ -12,7 +12,7 @@
 #include "shm_bus/ring_writer.hpp"
 #include "tests/shm_bus/collect_sink.hpp"
 #include "tests/shm_bus/ring_test_payload.hpp"
-#include "tests/shm_bus/segment_guard.hpp"
+#include "tests/support/test_segment.hpp"
 
 using namespace shoal::bus;
 using shoal::test::bytes_of;

@@ -16,7 +16,7 @@
 #include "shm_bus/ring_writer.hpp"
 #include "shm_bus/wakeup.hpp"
 #include "tests/shm_bus/ring_harness.hpp"
-#include "tests/shm_bus/segment_guard.hpp"
+#include "tests/support/test_segment.hpp"
 
 using namespace shoal::bus;
 using namespace shoal::test;

@@ -9,7 +9,7 @@
 
 #include "shm_bus/ring_reader.hpp"
 #include "tests/shm_bus/collect_sink.hpp"
-#include "tests/shm_bus/segment_guard.hpp"
+#include "tests/support/test_segment.hpp"
 
 using namespace shoal::bus;
 using shoal::common::Errc;

@@ -11,7 +11,7 @@
 #include "shm_bus/wakeup.hpp"
 #include "tests/shm_bus/child_processes.hpp"
 #include "tests/shm_bus/collect_sink.hpp"
-#include "tests/shm_bus/segment_guard.hpp"
+#include "tests/support/test_segment.hpp"
 
 using namespace shoal::bus;
 

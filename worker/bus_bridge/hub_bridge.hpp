@@ -69,23 +69,12 @@ class HubBridge final : public channel::BusPort {
     void topic_count(std::string_view topic, std::uint32_t subscribers) noexcept override;
     void terminate_user(std::string_view user_id) noexcept override;
 
-    // What a RingReader's poll calls (one inbox per ring).
+    // What the RingTagger of each ring calls.
     void on_record(std::uint32_t ring, std::int32_t type,
                    std::span<const std::byte> payload) noexcept;
     void on_lost(std::uint32_t ring, std::uint64_t records) noexcept;
 
   private:
-    struct Inbox {
-        HubBridge* bridge;
-        std::uint32_t ring;
-        void on_record(std::int32_t type, std::span<const std::byte> p) noexcept {
-            bridge->on_record(ring, type, p);
-        }
-        void on_lost(std::uint64_t records, std::uint64_t) noexcept {
-            bridge->on_lost(ring, records);
-        }
-    };
-
     template <class Record>
     void write(std::int32_t type, const Record& r) noexcept;
     void answer_snapshot(std::uint32_t requester) noexcept;
@@ -104,7 +93,7 @@ class HubBridge final : public channel::BusPort {
     std::uint64_t epoch_;
     bus::RingWriter writer_;
     std::vector<bus::RingReader> readers_;
-    std::vector<Inbox> inboxes_;
+    std::vector<bus::RingTagger<HubBridge>> inboxes_;
     std::vector<std::uint32_t> awaiting_;  // slots whose snapshot answer is still missing
     BridgeStats stats_;
     bool written_ = false;

@@ -18,6 +18,7 @@
 #include "shm_bus/control_records.hpp"
 #include "shm_bus/ring_writer.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/test_segment.hpp"
 #include "worker/bus_bridge/hub_bridge.hpp"
 
 using namespace shoal;
@@ -26,17 +27,8 @@ namespace rec = worker::records;
 namespace {
 
 struct Bus {
-    std::string name = "shoal-remotehosts-" + std::to_string(::getpid());
-    std::optional<bus::Segment> seg;
-    Bus() {
-        bus::Segment::remove(name);
-        bus::BusConfig c;
-        c.slots = 2;
-        auto s = bus::Segment::create(name, c);
-        REQUIRE(s.ok());
-        seg.emplace(std::move(s.value()));
-    }
-    ~Bus() { bus::Segment::remove(name); }
+    test::SegmentName name{"remotehosts"};
+    std::optional<bus::Segment> seg{test::create_segment(name, 2)};
 };
 
 // What the supervisor's bridge does with rendered records (cluster_bridge.cpp).

@@ -17,6 +17,7 @@
 
 #include "shm_bus/control_records.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/test_segment.hpp"
 #include "worker/session/pusher_sessions.hpp"
 
 using namespace shoal;
@@ -36,19 +37,15 @@ struct Worker {
 };
 
 struct Bus {
-    std::string name = "shoal-hubbridge-" + std::to_string(::getpid());
+    test::SegmentName name{"hubbridge"};
     std::optional<bus::Segment> seg;
     explicit Bus(std::uint64_t ring_bytes = 4ull << 20) {
-        bus::Segment::remove(name);
         bus::BusConfig c;
         c.slots = 3;
         c.ring_bytes = ring_bytes;
         c.max_record_bytes = 4096;
-        auto s = bus::Segment::create(name, c);
-        REQUIRE(s.ok());
-        seg.emplace(std::move(s.value()));
+        seg.emplace(test::create_segment(name, c));
     }
-    ~Bus() { bus::Segment::remove(name); }
 };
 
 channel::Frames text_frame(const std::string& payload) {

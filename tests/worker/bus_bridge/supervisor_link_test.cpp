@@ -9,25 +9,22 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/support/test_segment.hpp"
+
 using namespace shoal;
 
 namespace {
 
 struct Fixture {
-    std::string name = "shoal-linktest-" + std::to_string(::getpid());
+    test::SegmentName name{"linktest"};
     common::Config config;
     std::optional<bus::Segment> seg;
 
     Fixture() {
         config.workers = 2;
-        config.bus_name = name;
+        config.bus_name = name.str();
         config.policy.heartbeat_interval_ms = 20;
-        bus::Segment::remove(name);
-        bus::BusConfig c;
-        c.slots = 2;
-        auto s = bus::Segment::create(name, c);
-        REQUIRE(s.ok());
-        seg.emplace(std::move(s.value()));
+        seg.emplace(test::create_segment(name, 2));
         seg->slot(1).epoch.store(6);
         // The test process plays a worker whose supervisor is the test runner.
         ::setenv("SHOAL_SUPERVISOR_PID", std::to_string(::getppid()).c_str(), 1);
@@ -35,7 +32,6 @@ struct Fixture {
         ::setenv("SHOAL_WAKEUP_FDS", "4,5", 1);
         ::unsetenv("SHOAL_FAULT_FILE");
     }
-    ~Fixture() { bus::Segment::remove(name); }
 };
 
 void run_for_ms(uv_loop_t* loop, std::uint64_t ms) {

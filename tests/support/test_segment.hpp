@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // A unique segment name per test (with the pid) that is removed when the test ends, also when it
-// fails and unwinds.
+// fails and unwinds; and a segment created under it.
 #pragma once
 
 #include <unistd.h>
 
 #include <string>
+#include <utility>
+
+#include <catch2/catch.hpp>
 
 #include "shm_bus/segment.hpp"
 
@@ -25,5 +28,19 @@ class SegmentName {
   private:
     std::string name_;
 };
+
+// A segment under `name` (a test that cannot create one fails here, not later).
+inline bus::Segment create_segment(const SegmentName& name, const bus::BusConfig& config) {
+    auto s = bus::Segment::create(name.str(), config);
+    REQUIRE(s.ok());
+    return std::move(s.value());
+}
+
+// A segment of `slots` worker slots with the default ring sizes.
+inline bus::Segment create_segment(const SegmentName& name, std::uint32_t slots) {
+    bus::BusConfig c;
+    c.slots = slots;
+    return create_segment(name, c);
+}
 
 }  // namespace shoal::test
