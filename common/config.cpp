@@ -33,7 +33,7 @@ Result<void> Config::validate() const {
         return bad("heartbeat timeout must be at least twice the heartbeat interval");
     if (policy.breaker_failures == 0) return bad("breaker failures must be > 0");
     if (!cluster.url.empty() && !cluster.url.starts_with("redis://"))
-        return bad("--cluster must be redis://host:port[/db]");
+        return bad("--cluster must be redis://[[user]:password@]host[:port][/db]");
     if (cluster.host_timeout_ms < 300) return bad("--cluster-host-timeout-ms must be >= 300");
     return {};
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Flags for every Config field; to_args() is their exact inverse (pinned by a round-trip test).
+// Flags for every Config field; to_args() is their exact inverse (pinned by a round-trip test),
+// except that a Redis password never reaches a worker's command line.
 #include "supervisor/cli_options.hpp"
+
+#include "supervisor/cluster/redis_url.hpp"
 
 namespace shoal::sup {
 namespace {
@@ -62,8 +65,9 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
     app.add_option("--phoenix-deny-push", c.phoenix_deny_push_prefixes,
                    "Comma-separated Phoenix topic prefixes that refuse client pushes")
         ->delimiter(',');
-    app.add_option("--cluster", c.cluster.url,
-                   "Link this host with others through Redis: redis://host:port[/db]")
+    app.add_option(
+           "--cluster", c.cluster.url,
+           "Link this host with others through Redis: redis://[[user]:password@]host[:port][/db]")
         ->envname("SHOAL_CLUSTER");
     app.add_option("--cluster-host-timeout-ms", c.cluster.host_timeout_ms,
                    "A host whose heartbeat lapses this long loses its members on the others")
@@ -157,7 +161,7 @@ std::vector<std::string> to_args(const common::Config& c) {
     };
     if (!c.cluster.url.empty()) {
         args.push_back("--cluster");
-        args.push_back(c.cluster.url);
+        args.push_back(cluster::redact_redis_url(c.cluster.url));
     }
     if (!c.phoenix_deny_push_prefixes.empty()) {
         std::string joined;

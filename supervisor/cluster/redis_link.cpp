@@ -129,10 +129,32 @@ void RedisLink::on_disconnect(const redisAsyncContext* ac, int status) {
 }
 
 void RedisLink::both_connected() {
+    // Pipelined ahead of SELECT and SUBSCRIBE on each connection, so nothing runs unauthenticated;
+    // a refusal reaches on_auth and retries with backoff like any other failure.
+    if (!url_.password.empty()) {
+        for (redisAsyncContext* ac : {cmd_, sub_}) {
+            std::array<const char*, 3> argv{"AUTH", url_.username.c_str(), url_.password.c_str()};
+            std::array<size_t, 3> lens{4, url_.username.size(), url_.password.size()};
+            if (url_.username.empty()) {
+                argv[1] = argv[2];
+                lens[1] = lens[2];
+            }
+            const int n = url_.username.empty() ? 2 : 3;
+            redisAsyncCommandArgv(ac, on_auth, nullptr, n, argv.data(), lens.data());
+        }
+    }
     if (url_.db != 0) send({"SELECT", std::to_string(url_.db)}, nullptr, on_reply);
     const char* argv[] = {"SUBSCRIBE", channel_.c_str()};
     const size_t lens[] = {9, channel_.size()};
     redisAsyncCommandArgv(sub_, on_subscribed, nullptr, 2, argv, lens);
+}
+
+void RedisLink::on_auth(redisAsyncContext* ac, void* r, void*) {
+    RedisLink* self = self_of(ac);
+    auto* reply = static_cast<redisReply*>(r);
+    if (reply == nullptr || (ac != self->cmd_ && ac != self->sub_)) return;
+    if (self->state_ == State::Stopped || reply->type != REDIS_REPLY_ERROR) return;
+    self->lost(reply->str);  // e.g. "WRONGPASS invalid username-password pair"
 }
 
 void RedisLink::on_subscribed(redisAsyncContext* ac, void* r, void*) {

@@ -67,6 +67,7 @@ class RedisLink {
     static void on_connect(const redisAsyncContext* ac, int status);
     static void on_disconnect(const redisAsyncContext* ac, int status);
     static void on_reply(redisAsyncContext* ac, void* reply, void* privdata);
+    static void on_auth(redisAsyncContext* ac, void* reply, void* privdata);
     static void on_subscribed(redisAsyncContext* ac, void* reply, void* privdata);
     static void on_exists_reply(redisAsyncContext* ac, void* reply, void* privdata);
 

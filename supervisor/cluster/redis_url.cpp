@@ -6,6 +6,8 @@
 namespace shoal::cluster {
 namespace {
 
+constexpr std::string_view kScheme = "redis://";
+
 template <class T>
 bool number(std::string_view s, T& out) {
     if (s.empty()) return false;
@@ -13,31 +15,73 @@ bool number(std::string_view s, T& out) {
     return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
+int hex_digit(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// RFC 3986 percent-decoding, so a password may hold ':', '@' or '/'.
+bool percent_decode(std::string_view in, std::string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '%') {
+            out.push_back(in[i]);
+            continue;
+        }
+        if (i + 2 >= in.size()) return false;
+        const int hi = hex_digit(in[i + 1]);
+        const int lo = hex_digit(in[i + 2]);
+        if (hi < 0 || lo < 0) return false;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+    }
+    return true;
+}
+
 }  // namespace
 
 common::Result<RedisUrl> parse_redis_url(std::string_view text) {
     auto bad = [&] {
-        return common::Error{
-            common::Errc::Config, 0,
-            "--cluster must be redis://host:port[/db], got '" + std::string(text) + "'"};
+        return common::Error{common::Errc::Config, 0,
+                             "--cluster must be redis://[[user]:password@]host[:port][/db], got '" +
+                                 redact_redis_url(text) + "'"};
     };
-    constexpr std::string_view kScheme = "redis://";
     if (!text.starts_with(kScheme)) return bad();
     std::string_view rest = text.substr(kScheme.size());
     RedisUrl url;
+    // Credentials end at the last '@' before the path; a literal '@' in them is %40.
+    const std::string_view authority = rest.substr(0, rest.find('/'));
+    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
+        const std::string_view userinfo = authority.substr(0, at);
+        const auto colon = userinfo.find(':');
+        if (colon == std::string_view::npos) return bad();  // a password is required
+        if (!percent_decode(userinfo.substr(0, colon), url.username) ||
+            !percent_decode(userinfo.substr(colon + 1), url.password) || url.password.empty())
+            return bad();
+        rest = rest.substr(at + 1);
+    }
     if (auto slash = rest.find('/'); slash != std::string_view::npos) {
         std::string_view db = rest.substr(slash + 1);
         if (!db.empty() && !number(db, url.db)) return bad();
         rest = rest.substr(0, slash);
     }
-    if (rest.find('@') != std::string_view::npos) return bad();  // no credentials (documented)
     if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
         if (!number(rest.substr(colon + 1), url.port) || url.port == 0) return bad();
         rest = rest.substr(0, colon);
     }
-    if (rest.empty()) return bad();
+    if (rest.empty() || rest.find('@') != std::string_view::npos) return bad();
     url.host = std::string(rest);
     return url;
+}
+
+std::string redact_redis_url(std::string_view text) {
+    if (!text.starts_with(kScheme)) return std::string(text);
+    const std::string_view rest = text.substr(kScheme.size());
+    const auto at = rest.substr(0, rest.find('/')).rfind('@');
+    if (at == std::string_view::npos) return std::string(text);
+    return std::string(kScheme) + std::string(rest.substr(at + 1));
 }
 
 }  // namespace shoal::cluster

@@ -23,7 +23,8 @@ function ping(port) {
     return new Promise((resolve) => {
         const s = net.connect({ host: '127.0.0.1', port }, () => s.write('PING\r\n'));
         s.setTimeout(300, () => { s.destroy(); resolve(false); });
-        s.on('data', (d) => { s.destroy(); resolve(d.toString().startsWith('+PONG')); });
+        // A server with requirepass answers -NOAUTH: it is up all the same.
+        s.on('data', (d) => { s.destroy(); resolve(/^(\+PONG|-NOAUTH)/.test(d.toString())); });
         s.on('error', () => resolve(false));
     });
 }
@@ -40,11 +41,13 @@ export function redisCommand(port, line) {
     });
 }
 
-export async function startRedis(port = null) {
+// `extraArgs` go to redis-server as they are, e.g. ['--requirepass', 'pw'].
+export async function startRedis(port = null, extraArgs = []) {
     const bin = ensureRedisServer();
     port = port ?? await freePort();
     const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
-                             '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+                             '--appendonly', 'no', ...extraArgs],
+                       { stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';
     proc.stdout.on('data', (d) => { logs += d; });
     proc.stderr.on('data', (d) => { logs += d; });

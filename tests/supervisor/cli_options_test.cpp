@@ -52,6 +52,22 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.cluster.host_timeout_ms == 1500);
 }
 
+TEST_CASE("cli_options: a worker's arguments carry the cluster url without its password",
+          "[supervisor]") {
+    common::Config in;
+    in.cluster.url = "redis://shoal:hunter2@10.0.0.7:6379/1";
+    const std::vector<std::string> args = sup::to_args(in);
+    bool found = false;
+    for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+        if (args[i] == "--cluster") {
+            found = true;
+            CHECK(args[i + 1] == "redis://10.0.0.7:6379/1");
+        }
+        CHECK(args[i].find("hunter2") == std::string::npos);
+    }
+    CHECK(found);
+}
+
 TEST_CASE("cli_options: the cluster settings can come from a config file", "[supervisor]") {
     char path[] = "/tmp/shoal-cli-config-XXXXXX";
     int fd = ::mkstemp(path);
