@@ -3,35 +3,55 @@
 
 namespace shoal::channel {
 
+std::size_t TopicTable::Topic::find(ConnId conn) const noexcept {
+    if (index) {
+        auto it = index->find(conn);
+        return it == index->end() ? subs.size() : it->second;
+    }
+    for (std::size_t i = 0; i < subs.size(); ++i)
+        if (subs[i].conn == conn) return i;
+    return subs.size();
+}
+
 bool TopicTable::subscribe(std::string_view topic, ConnId conn, ProtocolTag protocol) {
     auto it = topics_.find(topic);
-    if (it == topics_.end())
-        it = topics_.emplace(std::string(topic), std::vector<Subscriber>{}).first;
-    auto& subs = it->second;
-    for (const auto& s : subs)
-        if (s.conn == conn) return false;
-    subs.push_back({conn, protocol});
+    if (it == topics_.end()) it = topics_.emplace(std::string(topic), Topic{}).first;
+    Topic& t = it->second;
+    if (t.find(conn) != t.subs.size()) return false;
+    t.subs.push_back({conn, protocol});
+    if (t.index) {
+        t.index->emplace(conn, static_cast<std::uint32_t>(t.subs.size() - 1));
+    } else if (t.subs.size() >= kIndexFrom) {
+        t.index = std::make_unique<std::unordered_map<ConnId, std::uint32_t>>();
+        t.index->reserve(t.subs.size() * 2);
+        for (std::size_t i = 0; i < t.subs.size(); ++i)
+            t.index->emplace(t.subs[i].conn, static_cast<std::uint32_t>(i));
+    }
     return true;
 }
 
 bool TopicTable::unsubscribe(std::string_view topic, ConnId conn) {
     auto it = topics_.find(topic);
     if (it == topics_.end()) return false;
-    auto& subs = it->second;
-    for (std::size_t i = 0; i < subs.size(); ++i) {
-        if (subs[i].conn != conn) continue;
-        subs[i] = subs.back();  // order does not matter; swap-and-pop keeps removal O(1) after find
-        subs.pop_back();
-        if (subs.empty()) topics_.erase(it);
-        return true;
+    Topic& t = it->second;
+    const std::size_t i = t.find(conn);
+    if (i == t.subs.size()) return false;
+    // Order does not matter: swap-and-pop, and the moved subscriber's position follows it.
+    t.subs[i] = t.subs.back();
+    t.subs.pop_back();
+    if (t.index) {
+        t.index->erase(conn);
+        if (i < t.subs.size()) (*t.index)[t.subs[i].conn] = static_cast<std::uint32_t>(i);
+        if (t.subs.size() < kIndexFrom / 2) t.index.reset();
     }
-    return false;
+    if (t.subs.empty()) topics_.erase(it);
+    return true;
 }
 
 std::span<const Subscriber> TopicTable::subscribers(std::string_view topic) const noexcept {
     auto it = topics_.find(topic);
     if (it == topics_.end()) return {};
-    return it->second;
+    return it->second.subs;
 }
 
 }  // namespace shoal::channel

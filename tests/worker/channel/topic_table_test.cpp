@@ -4,6 +4,8 @@
 #include "worker/channel/topic_table.hpp"
 
 #include <algorithm>
+#include <random>
+#include <set>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -26,6 +28,55 @@ TEST_CASE("TopicTable: a subscriber is recorded once and removed with its last t
     CHECK(t.unsubscribe("news", 2));
     CHECK(t.topic_count() == 0);
     CHECK(t.subscriber_count("news") == 0);
+}
+
+TEST_CASE(
+    "TopicTable: a channel that grows past the index threshold and shrinks again keeps "
+    "exactly its subscribers",
+    "[channel]") {
+    TopicTable t;
+    std::set<channel::ConnId> truth;
+    std::mt19937_64 rng(7);
+    auto members = [&] {
+        std::set<channel::ConnId> got;
+        for (const auto& s : t.subscribers("big"))
+            got.insert(s.conn);
+        return got;
+    };
+    // Grow to 5,000 (indexed), with duplicates refused on the way.
+    for (channel::ConnId c = 1; c <= 5000; ++c) {
+        REQUIRE(t.subscribe("big", c, 0));
+        truth.insert(c);
+        if (c % 97 == 0) REQUIRE_FALSE(t.subscribe("big", rng() % c + 1, 0));
+    }
+    REQUIRE(members() == truth);
+    // Random leaves and rejoins, checked against the truth, down through the threshold.
+    for (int round = 0; round < 20000; ++round) {
+        const channel::ConnId c = rng() % 6000 + 1;
+        const bool in = truth.count(c) == 1;
+        if (round % 3 == 0) {
+            REQUIRE(t.subscribe("big", c, 0) == !in);
+            truth.insert(c);
+        } else {
+            REQUIRE(t.unsubscribe("big", c) == in);
+            truth.erase(c);
+        }
+    }
+    REQUIRE(members() == truth);
+    REQUIRE(t.subscriber_count("big") == truth.size());
+    std::vector<channel::ConnId> rest(truth.begin(), truth.end());
+    std::shuffle(rest.begin(), rest.end(), rng);
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+        REQUIRE(t.unsubscribe("big", rest[i]));
+        REQUIRE_FALSE(t.unsubscribe("big", rest[i]));
+        if (i % 512 == 0 || rest.size() - i < TopicTable::kIndexFrom) {
+            truth.erase(rest[i]);
+            if (!truth.empty()) REQUIRE(members() == truth);
+        } else {
+            truth.erase(rest[i]);
+        }
+    }
+    CHECK(t.topic_count() == 0);
 }
 
 TEST_CASE("TopicTable: publish shares one frame with every subscriber of the protocol except one",
