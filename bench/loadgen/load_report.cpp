@@ -47,7 +47,8 @@ std::string judge_bottleneck(const RunReport& r) {
                       r.other_cores, r.machine_cores);
         return buf;
     }
-    const bool own_busy = r.own_cores >= 0.85;
+    // A spinning load generator uses its core whatever the load: that is not saturation.
+    const bool own_busy = r.own_cores >= 0.85 && !r.options.busy_poll;
     const bool server_busy = r.have_server && r.server_cores >= 0.85 * workers;
     if (r.options.rate > 0 && r.published_per_s >= 0.95 * r.options.rate && !own_busy &&
         !server_busy) {
@@ -113,8 +114,11 @@ std::string render_json(const RunReport& r) {
             json_string(o.host).c_str(), static_cast<unsigned>(o.port), mode_name(o), o.rate);
     appendf(j, "\"connections\":%d,\"channels\":%d,\"payload_bytes\":%zu,\"duration_s\":%.3f,",
             o.connections, o.channels, o.payload_bytes, o.duration_s);
-    appendf(j, "\"api_connections\":%d,\"batch\":%d,\"source_addresses\":%d,\"warmup_ms\":%d},",
-            o.api_connections, o.batch, o.source_addresses, o.warmup_ms);
+    appendf(j,
+            "\"api_connections\":%d,\"batch\":%d,\"source_addresses\":%d,\"warmup_ms\":%d,"
+            "\"busy_poll\":%s},",
+            o.api_connections, o.batch, o.source_addresses, o.warmup_ms,
+            o.busy_poll ? "true" : "false");
     appendf(j, "\"connect\":{\"established\":%llu,\"subscribed\":%llu,\"failed\":%llu,",
             static_cast<unsigned long long>(r.established),
             static_cast<unsigned long long>(r.subscribed),

@@ -101,7 +101,7 @@ std::uint64_t publish_phase(RunState& run, Publisher& pub, std::uint64_t t0) {
                 last_send = now;
             }
         }
-        run.loop.run_once(1);
+        run.loop.run_once(o.busy_poll ? 0 : 1);
     }
     return common::monotonic_ns();
 }
@@ -220,7 +220,7 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     const auto drain_deadline = publish_end + static_cast<std::uint64_t>(o.drain_ms) * 1'000'000u;
     while ((run.counters.delivered < run.publish.expected || pub.in_flight()) &&
            common::monotonic_ns() < drain_deadline) {
-        run.loop.run_once(1);
+        run.loop.run_once(o.busy_poll ? 0 : 1);
     }
     // The window ends with the last delivery; an idle drain waiting for lost ones is not in it.
     const std::uint64_t window_end = std::max(publish_end, run.last_delivery_ns);

@@ -39,6 +39,9 @@ struct LoadOptions {
     int drain_ms = 2000;
     int settle_ms = 300;  // idle time before the RSS sample
     int warmup_ms = 0;    // events sent this early in the window give no latency sample
+    // Spin (epoll timeout 0) while publishing and draining, so the load generator's own wake-up
+    // from a halted vCPU is not in the latency; costs a full core.
+    bool busy_poll = false;
 
     pid_t server_pid = 0;  // sample /proc for this process and its descendants
     bool json = false;

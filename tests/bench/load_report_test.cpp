@@ -79,4 +79,9 @@ TEST_CASE("load_report: the bottleneck is the side whose CPU is saturated", "[be
     r.published_per_s = 999;
     r.server_cores = 0.1;
     REQUIRE(judge_bottleneck(r).rfind("none", 0) == 0);
+    r.own_cores = 0.99;  // spinning on purpose: still "fixed rate met"
+    r.options.busy_poll = true;
+    REQUIRE(judge_bottleneck(r).rfind("none", 0) == 0);
+    r.options.busy_poll = false;
+    REQUIRE(judge_bottleneck(r).rfind("loadgen", 0) == 0);
 }

@@ -21,8 +21,9 @@ shoal::common::Result<LoadOptions> parse(std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE("loadgen_options: flags land in their fields", "[bench][options]") {
-    auto o = parse({"--port", "7001", "-n", "500", "-c", "50", "-s", "1024", "-r", "2000",
-                    "--publish", "client", "--server-pid", "42", "--json", "--label", "x"});
+    auto o =
+        parse({"--port", "7001", "-n", "500", "-c", "50", "-s", "1024", "-r", "2000", "--publish",
+               "client", "--server-pid", "42", "--json", "--label", "x", "--busy-poll"});
     REQUIRE(o.ok());
     REQUIRE(o->port == 7001);
     REQUIRE(o->connections == 500);
@@ -33,6 +34,7 @@ TEST_CASE("loadgen_options: flags land in their fields", "[bench][options]") {
     REQUIRE(o->server_pid == 42);
     REQUIRE(o->json);
     REQUIRE(o->label == "x");
+    REQUIRE(o->busy_poll);
     REQUIRE(validate(o.value()).empty());
 }
 
