@@ -4,7 +4,7 @@
 //   const srv = await startShoal({ mode: 'serve', workers: 4 }); // supervisor + workers
 //   ... srv.port, srv.url, srv.proc, srv.logs() ...
 //   await srv.stop();
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import http from 'node:http';
 
@@ -33,6 +33,21 @@ function httpGetStatus(port, path) {
     });
 }
 
+// The bus name startShoal gives a `serve` on `port`.
+export const busName = (port) => `shoal-test-${port}`;
+
+// `shoal status --json` of the `serve` started on `port`; throws with shoal's message when no
+// supervisor answers.
+export function shoalStatus(port) {
+    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name', busName(port)],
+                        { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`shoal status failed (${r.status}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
+}
+
+// The pids of the running workers of the `serve` on `port`.
+export const workerPids = (port) => shoalStatus(port).slots.map((s) => s.pid).filter((p) => p > 0);
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Polls pred every 10 ms; throws naming `what` when it is still false after timeoutMs.
@@ -50,7 +65,7 @@ export async function startShoal({ mode = 'worker', workers = 1, args = [], read
     if (!bin) throw new Error('SHOAL_BIN is not set (ctest sets it)');
     const port = await freePort();
     const argv = [mode, '--port', String(port), '--log-level', 'info'];
-    if (mode === 'serve') argv.push('--workers', String(workers), '--bus-name', `shoal-test-${port}`);
+    if (mode === 'serve') argv.push('--workers', String(workers), '--bus-name', busName(port));
     argv.push(...args);
     const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';

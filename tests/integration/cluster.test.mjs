@@ -12,9 +12,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
-import { APP, startShoal, sleep } from '../clients/shoal_server.mjs';
+import { APP, startShoal, sleep, workerPids } from '../clients/shoal_server.mjs';
 import { startRedis } from '../clients/redis_server.mjs';
 import { client, connected, serverSdk, subscribed, waitFor } from
     '../clients/cross_worker_clients.mjs';
@@ -40,13 +39,6 @@ function open(port, user = null) {
     const c = client(port, user);
     clients.push(c);
     return c;
-}
-
-function workerPids(port) {
-    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name',
-                                                `shoal-test-${port}`], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout).slots.map((s) => s.pid).filter((p) => p > 0);
 }
 
 // A SIGKILLed worker whose supervisor died too stays a zombie until init reaps it, and

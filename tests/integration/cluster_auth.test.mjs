@@ -8,8 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { startShoal, sleep } from '../clients/shoal_server.mjs';
+import { startShoal, sleep, workerPids } from '../clients/shoal_server.mjs';
 import { startRedis } from '../clients/redis_server.mjs';
 import { client, connected, serverSdk, subscribed, waitFor } from
     '../clients/cross_worker_clients.mjs';
@@ -34,11 +33,8 @@ function open(port) {
 }
 
 function workerCommandLines(port) {
-    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name',
-                                                `shoal-test-${port}`], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout).slots.filter((s) => s.pid > 0).map(
-        (s) => readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').split('\0').join(' '));
+    return workerPids(port).map(
+        (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
 }
 
 async function crosses(from, to, channel) {

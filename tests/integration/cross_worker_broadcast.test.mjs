@@ -7,8 +7,7 @@
 // queries for the whole host.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startShoal, sleep } from '../clients/shoal_server.mjs';
+import { startShoal, sleep, shoalStatus } from '../clients/shoal_server.mjs';
 import { disconnectAll, releaseClosedSocket, socketOf } from '../clients/pusher_clients.mjs';
 import { client, connected, serverSdk, slotOf, spreadClients, subscribed, waitFor } from
     '../clients/cross_worker_clients.mjs';
@@ -119,9 +118,7 @@ test('cross-worker: a SIGSTOPped worker slows nobody else down', async () => {
     const srv = await startShoal({ mode: 'serve', workers: WORKERS });
     const sdk = serverSdk(srv.port);
     const { clients } = await spreadClients(srv.port, 20, WORKERS);
-    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name',
-                                                `shoal-test-${srv.port}`], { encoding: 'utf8' });
-    const pids = JSON.parse(r.stdout).slots.map((s) => s.pid);
+    const pids = shoalStatus(srv.port).slots.map((s) => s.pid);
     const stopped = slotOf(clients[0].connection.socket_id);
     try {
         const got = clients.map(() => []);

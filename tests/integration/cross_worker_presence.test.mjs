@@ -7,21 +7,13 @@
 // during the crash, and the dead worker's clients reconnect, rejoin and receive again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startShoal, sleep } from '../clients/shoal_server.mjs';
+import { startShoal, sleep, shoalStatus } from '../clients/shoal_server.mjs';
 import { client, connected, serverSdk, slotOf, spreadClients, subscribed, waitFor } from
     '../clients/cross_worker_clients.mjs';
 
 const WORKERS = 4;
 const N = 40;
 const ROOM = 'presence-room';
-
-function status(port) {
-    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name',
-                                                `shoal-test-${port}`], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout);
-}
 
 test('cross-worker presence: one member list for the host, and a killed worker leaves cleanly',
      async () => {
@@ -71,7 +63,7 @@ test('cross-worker presence: one member list for the host, and a killed worker l
 
         // kill -9 one worker that holds clients (not slot of client 0, which we keep).
         const victim = [...slots].find((s) => s !== dupSlot);
-        const st = status(srv.port);
+        const st = shoalStatus(srv.port);
         const pid = st.slots[victim].pid;
         const onVictim = clients.map((c, i) => (slotOf(c.connection.socket_id) === victim ? i : -1))
             .filter((i) => i >= 0);

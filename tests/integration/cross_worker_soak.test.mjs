@@ -10,8 +10,7 @@
 // per 100 ms, because the clients share one Node process on this 2-core machine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startShoal, sleep } from '../clients/shoal_server.mjs';
+import { startShoal, sleep, shoalStatus } from '../clients/shoal_server.mjs';
 import { client, connected, serverSdk, slotOf, waitFor } from
     '../clients/cross_worker_clients.mjs';
 
@@ -30,9 +29,7 @@ let seed = 12345;
 const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return (seed >>> 16) % n; };
 
 function slotPids(port) {
-    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name',
-                                                `shoal-test-${port}`], { encoding: 'utf8' });
-    return r.status === 0 ? JSON.parse(r.stdout).slots.map((s) => s.pid) : [];
+    try { return shoalStatus(port).slots.map((s) => s.pid); } catch { return []; }
 }
 
 // One client and what it saw: per channel, the intervals it was subscribed and the ids received.

@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
-import { startShoal, APP, sleep, waitFor } from '../clients/shoal_server.mjs';
+import { startShoal, APP, sleep, waitFor, shoalStatus } from '../clients/shoal_server.mjs';
 import { serverSdk } from '../clients/pusher_clients.mjs';
 
 const deep = (n) => '['.repeat(n) + ']'.repeat(n);
@@ -89,11 +88,8 @@ const httpJunk = [
     junk(4096, 7),
 ];
 
-function workerPids(port) {
-    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name', `shoal-test-${port}`],
-                        { encoding: 'utf8' });
-    return JSON.parse(r.stdout).slots.map((s) => `${s.pid}/${s.epoch}`);
-}
+// pid/epoch of every slot: a restarted worker changes both.
+const workerIdentities = (port) => shoalStatus(port).slots.map((s) => `${s.pid}/${s.epoch}`);
 
 test('hostile input on every protocol restarts no worker and costs a healthy subscriber nothing', async () => {
     const srv = await startShoal({ mode: 'serve', workers: 2 });
@@ -108,7 +104,7 @@ test('hostile input on every protocol restarts no worker and costs a healthy sub
         healthy.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'news' } }));
         const sdk = serverSdk(srv.port);
         await sleep(200);
-        const before = workerPids(srv.port);
+        const before = workerIdentities(srv.port);
         assert.equal(before.length, 2);
 
         let n = 0;
@@ -138,7 +134,7 @@ test('hostile input on every protocol restarts no worker and costs a healthy sub
         await ticker;
         await waitFor(() => got.length === 20, 5000, 'all 20 ticks at the healthy subscriber');
         assert.deepEqual(got, [...Array(20).keys()]);
-        assert.deepEqual(workerPids(srv.port), before, 'no worker restarted');
+        assert.deepEqual(workerIdentities(srv.port), before, 'no worker restarted');
     } finally {
         healthy.terminate();
         assert.equal((await srv.stop()).code, 0);

@@ -5,15 +5,8 @@
 // connection, and a worker killed with SIGKILL produces leave diffs on the survivors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { startShoal } from '../clients/shoal_server.mjs';
+import { startShoal, shoalStatus } from '../clients/shoal_server.mjs';
 import { connectPhoenix, join, userToken, waitFor, Presence } from '../clients/phoenix_client.mjs';
-
-function status(bus) {
-    const r = spawnSync(process.env.SHOAL_BIN, ['status', '--json', '--bus-name', bus], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout);
-}
 
 // A view of what a client's Presence holds: user -> number of metas, keys sorted (the order of
 // users in presence_state is not defined, in Phoenix either).
@@ -25,7 +18,6 @@ function view(presence) {
 
 test('phoenix presence: 3 users on 4 connections over 4 workers, then a worker is killed', async () => {
     const srv = await startShoal({ mode: 'serve', workers: 4 });
-    const bus = `shoal-test-${srv.port}`;
     const users = ['ann', 'bob', 'cat', 'ann'];
     const clients = [];
     const open = async (i) => {
@@ -73,7 +65,7 @@ test('phoenix presence: 3 users on 4 connections over 4 workers, then a worker i
 
         // Kill the worker holding the most of these connections (another one keeps a survivor).
         const [victim] = Object.entries(perSlot).sort((x, y) => y[1] - x[1])[0];
-        const pid = status(bus).slots.find((s) => s.slot === Number(victim)).pid;
+        const pid = shoalStatus(srv.port).slots.find((s) => s.slot === Number(victim)).pid;
         process.kill(pid, 'SIGKILL');
         await waitFor(() => clients.some((c) => c.closed), 5000, 'a client to see its worker die');
         const survivors = clients.filter((c) => !c.closed);
