@@ -13,6 +13,7 @@
 #include "worker/bus_bridge/bus_endpoint.hpp"
 #include "worker/bus_bridge/supervisor_link.hpp"
 #include "worker/channel/channel_hub.hpp"
+#include "worker/net/fd_limit.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/server.hpp"
 #include "worker/session/protocol_router.hpp"
@@ -48,6 +49,28 @@ void on_signal(uv_signal_t* h, int signum) {
 
 // A slot worker's socket ids end in two digits naming its slot (+1), so clients and tests can
 // tell which worker they reached; the rest stays random (ids unguessable across restarts).
+// Raises the open-file limit toward what --max-connections needs. Where the hard limit is lower,
+// the worker takes fewer connections, so a client past them gets the over-capacity answer (503)
+// instead of being closed unanswered by libuv when accept() runs out of descriptors. Never fatal:
+// a worker serving fewer clients than configured beats a worker that does not start.
+void fit_open_file_limit(common::Config& config) {
+    const std::uint64_t wanted = config.limits.max_connections + net::kFdHeadroom;
+    auto limit = net::raise_fd_limit(wanted);
+    if (!limit) {
+        SHOAL_WARN("%s", limit.error().message().c_str());
+        return;
+    }
+    if (limit->soft >= wanted) return;
+    const std::uint64_t usable =
+        limit->soft > 2 * net::kFdHeadroom ? limit->soft - net::kFdHeadroom : limit->soft / 2;
+    SHOAL_WARN(
+        "open-file limit %llu (hard) caps this worker at %llu connections, below "
+        "--max-connections %u; raise the hard limit (ulimit -Hn, systemd LimitNOFILE=)",
+        static_cast<unsigned long long>(limit->hard), static_cast<unsigned long long>(usable),
+        config.limits.max_connections);
+    config.limits.max_connections = static_cast<std::uint32_t>(usable);
+}
+
 std::uint32_t socket_prefix_for(int slot) {
     if (slot < 0) return 0;  // PusherApp picks a random one
     std::random_device rd;
@@ -56,8 +79,10 @@ std::uint32_t socket_prefix_for(int slot) {
 
 }  // namespace
 
-int run_worker(const common::Config& config, const WorkerOptions& options) {
-    common::log_configure({config.log_level, config.log_format, "worker", options.slot});
+int run_worker(const common::Config& config_in, const WorkerOptions& options) {
+    common::log_configure({config_in.log_level, config_in.log_format, "worker", options.slot});
+    common::Config config = config_in;
+    fit_open_file_limit(config);
     uv_loop_t loop;
     uv_loop_init(&loop);
     auto link = SupervisorLink::start(&loop, config, options.slot);  // heartbeat, parent death

@@ -59,15 +59,20 @@ export async function waitFor(pred, timeoutMs = 5000, what = 'condition') {
     }
 }
 
+// `nofile: [soft, hard]` starts shoal under those open-file limits (bash's ulimit, then exec, so
+// proc.pid is shoal's own).
 export async function startShoal({ mode = 'worker', workers = 1, args = [], readyPath = '/ready',
-                                   timeoutMs = 10000 } = {}) {
+                                   timeoutMs = 10000, nofile = null } = {}) {
     const bin = process.env.SHOAL_BIN;
     if (!bin) throw new Error('SHOAL_BIN is not set (ctest sets it)');
     const port = await freePort();
     const argv = [mode, '--port', String(port), '--log-level', 'info'];
     if (mode === 'serve') argv.push('--workers', String(workers), '--bus-name', busName(port));
     argv.push(...args);
-    const proc = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = nofile
+        ? spawn('bash', ['-c', `ulimit -Sn ${nofile[0]} && ulimit -Hn ${nofile[1]} && exec "$0" "$@"`,
+                         bin, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';
     proc.stdout.on('data', (d) => { logs += d; });
     proc.stderr.on('data', (d) => { logs += d; });

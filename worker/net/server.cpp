@@ -4,6 +4,7 @@
 #include "worker/net/server.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "common/assert.hpp"
@@ -141,7 +142,8 @@ common::Result<void> Server::start(WsHandler& ws, HttpHandler& http, int listen_
 void Server::on_connection(uv_stream_t* listener, int status) {
     auto* s = static_cast<Server*>(listener->data);
     if (status < 0) {
-        SHOAL_WARN("accept failed: %s", uv_strerror(status));
+        ++s->stats_.accept_errors;
+        s->warn_refusals("accept failed: %s", uv_strerror(status));
         return;
     }
     if (s->pacer_ && !s->accept_pending_ && !s->shutting_down_ && s->pacer_(s->pacer_ctx_)) {
@@ -155,8 +157,23 @@ void Server::on_connection(uv_stream_t* listener, int status) {
     ++s->stats_.accepted;
     if (s->table_.size() > s->config_.limits.max_connections || s->shutting_down_) {
         ++s->stats_.refused_over_capacity;
+        if (!s->shutting_down_)
+            s->warn_refusals("over capacity (%u connections)", s->config_.limits.max_connections);
         c->refuse(codec::ProtocolError::HttpOverCapacity);
     }
+}
+
+// One line a second at most: a flood of refused clients must not become a flood of log lines.
+template <class... Args>
+void Server::warn_refusals(const char* fmt, Args... args) {
+    const std::uint64_t now = uv_now(loop_);
+    if (refusal_warned_ms_ != 0 && now < refusal_warned_ms_ + 1000) return;
+    refusal_warned_ms_ = now;
+    char what[160];
+    std::snprintf(what, sizeof what, fmt, args...);
+    SHOAL_WARN("%s: refusing clients (%llu over capacity, %llu accept errors so far)", what,
+               static_cast<unsigned long long>(stats_.refused_over_capacity),
+               static_cast<unsigned long long>(stats_.accept_errors));
 }
 
 void Server::resume_accept() {

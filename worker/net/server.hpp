@@ -22,6 +22,7 @@ namespace shoal::net {
 struct ServerStats {
     std::uint64_t accepted = 0;
     std::uint64_t refused_over_capacity = 0;  // answered 503
+    std::uint64_t accept_errors = 0;          // accept() failed (out of descriptors)
     std::uint64_t ws_opened = 0;
     std::uint64_t protocol_errors = 0;  // closes and HTTP errors caused by the peer
     std::uint64_t slow_consumers = 0;   // closed over the send-queue bounds
@@ -89,6 +90,8 @@ class Server final : public Transport {
     // Peer errors are logged at info level, at most kPeerLogsPerSecond a second.
     void log_peer(ConnId id, const char* text);
     static constexpr std::uint32_t kPeerLogsPerSecond = 20;
+    template <class... Args>
+    void warn_refusals(const char* fmt, Args... args);
 
     uv_loop_t* loop_;
     common::Config config_;
@@ -110,6 +113,7 @@ class Server final : public Transport {
     std::uint64_t peer_log_window_ms_ = 0;
     std::uint32_t peer_logs_in_window_ = 0;
     std::uint64_t peer_logs_dropped_ = 0;
+    std::uint64_t refusal_warned_ms_ = 0;  // the last line about refused clients
     std::uint16_t port_ = 0;
     AcceptPacer pacer_ = nullptr;
     void* pacer_ctx_ = nullptr;
