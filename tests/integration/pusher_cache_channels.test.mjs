@@ -3,9 +3,9 @@
 // test-timeout: 60
 // Cache channels with real pusher-js against `shoal serve --workers 2`: an event triggered while
 // nobody listens reaches later subscribers on both workers (so one of them learnt it over the
-// bus), an empty cache channel answers pusher:cache_miss, and a client event on a private cache
-// channel is what the next subscriber on the other worker gets; a worker restarted after kill -9
-// starts with the cache from the snapshot the others answer.
+// bus), batch_events are cached per channel, an empty cache channel answers pusher:cache_miss, a
+// client event on a private cache channel is what the next subscriber on the other worker gets,
+// and a worker restarted after kill -9 starts with the cache from the others' snapshot answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shoalStatus, startShoal, sleep } from '../clients/shoal_server.mjs';
@@ -47,6 +47,16 @@ test('pusher-js: cache channels answer from the host-wide last event or with cac
         await waitFor(() => late.seen.length >= 1, 3000, 'newest cached event');
         assert.deepEqual(late.seen, [{ event: 'score', data: { home: 3, away: 1 } }]);
 
+        // batch_events is cached per channel too.
+        await sdk.triggerBatch([{ channel: 'cache-b1', name: 'one', data: { n: 1 } },
+                                { channel: 'cache-b2', name: 'two', data: { n: 2 } }]);
+        await sleep(300);  // the other worker reads it from the ring (slack for a loaded host)
+        const batch = ['cache-b1', 'cache-b2'].map((n, i) =>
+            subscribeListening(bySlot[i], n, ['one', 'two', 'pusher:cache_miss']));
+        await waitFor(() => batch.every((b) => b.seen.length >= 1), 3000, 'cached batch events');
+        assert.deepEqual(batch.map((b) => b.seen), [[{ event: 'one', data: { n: 1 } }],
+                                                    [{ event: 'two', data: { n: 2 } }]]);
+
         // Nothing published: pusher:cache_miss right after the subscription succeeds.
         const empty = subscribeListening(bySlot[1], 'cache-empty', ['pusher:cache_miss']);
         await waitFor(() => empty.seen.length >= 1, 3000, 'cache_miss');
@@ -56,7 +66,7 @@ test('pusher-js: cache channels answer from the host-wide last event or with cac
         // A client event on a private cache channel is kept for the next subscriber, wherever.
         const { ch: room } = await subscribed(bySlot[0], 'private-cache-room');
         assert.ok(room.trigger('client-typing', { who: 'slot0' }));
-        await sleep(150);  // the client event travels to the other worker's cache
+        await sleep(300);  // the client event travels to the other worker's cache
         const other = subscribeListening(bySlot[1], 'private-cache-room',
                                          ['client-typing', 'pusher:cache_miss']);
         await waitFor(() => other.seen.length >= 1, 3000, 'cached client event');
@@ -76,7 +86,7 @@ test('pusher-js: a worker restarted after kill -9 answers from the cache it got 
     let clients = [];
     try {
         await sdk.trigger('cache-r', 'state', { v: 7 });
-        await sleep(100);  // both workers hold it
+        await sleep(300);  // both workers hold it
         const victim = 1;
         const old = shoalStatus(srv.port).slots[victim].pid;
         process.kill(old, 'SIGKILL');
