@@ -29,6 +29,8 @@ Result<void> Config::validate() const {
     if (limits.max_event_bytes > limits.max_message_bytes)
         return bad("max event size must not exceed the max message size");
     if (limits.client_events_per_second == 0) return bad("client events per second must be > 0");
+    if (limits.cache_ttl_s == 0) return bad("--cache-ttl-s must be > 0");
+    if (limits.max_cached_channels == 0) return bad("--max-cached-channels must be > 0");
     if (policy.heartbeat_timeout_ms < 2 * policy.heartbeat_interval_ms)
         return bad("heartbeat timeout must be at least twice the heartbeat interval");
     if (policy.breaker_failures == 0) return bad("breaker failures must be > 0");

@@ -32,7 +32,9 @@ struct Limits {
     std::uint32_t max_presence_user_info_bytes = 1024;
     std::uint32_t client_events_per_second = 10;
     std::uint32_t send_queue_high_water_bytes = 1024 * 1024;
-    std::uint32_t activity_timeout_s = 120;  // Pusher's activity_timeout
+    std::uint32_t activity_timeout_s = 120;      // Pusher's activity_timeout
+    std::uint32_t cache_ttl_s = 1800;            // a cache channel's last event lives this long
+    std::uint32_t max_cached_channels = 10'000;  // per worker; the oldest entry is evicted
 };
 
 struct SupervisorPolicy {

@@ -62,6 +62,11 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
         ->capture_default_str();
     app.add_option("--activity-timeout", l.activity_timeout_s, "Pusher activity timeout, s")
         ->capture_default_str();
+    app.add_option("--cache-ttl-s", l.cache_ttl_s, "How long a cache channel keeps its last event")
+        ->capture_default_str();
+    app.add_option("--max-cached-channels", l.max_cached_channels,
+                   "Cache channels remembered per worker (the oldest is evicted)")
+        ->capture_default_str();
     app.add_option("--phoenix-deny-push", c.phoenix_deny_push_prefixes,
                    "Comma-separated Phoenix topic prefixes that refuse client pushes")
         ->delimiter(',');
@@ -138,6 +143,10 @@ std::vector<std::string> to_args(const common::Config& c) {
         u(c.limits.max_connections),
         "--activity-timeout",
         u(c.limits.activity_timeout_s),
+        "--cache-ttl-s",
+        u(c.limits.cache_ttl_s),
+        "--max-cached-channels",
+        u(c.limits.max_cached_channels),
         "--heartbeat-interval-ms",
         u(c.policy.heartbeat_interval_ms),
         "--heartbeat-timeout-ms",

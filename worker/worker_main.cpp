@@ -93,6 +93,10 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     net::Server server(&loop, config);
     channel::ChannelHub hub(server, options.slot < 0 ? 0 : static_cast<std::uint32_t>(options.slot),
                             (*link)->epoch());
+    // Both protocol adapters share the hub (and through it the bus): one namespace. They exist
+    // before the bus starts, so the snapshot answers find them (the Pusher cache channels' last
+    // events are kept by the Pusher side).
+    session::ProtocolRouter app(config, hub, socket_prefix_for(options.slot));
     std::unique_ptr<BusEndpoint> bus;
     if (options.slot >= 0) {
         // Before accepting: a restarted worker must know the host's presence state first.
@@ -109,8 +113,6 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     WorkerRun run{&loop, &server, link->get(), bus.get(), config.policy.shutdown_deadline_ms,
                   {},    {}};
 
-    // Both protocol adapters share the hub (and through it the bus): one namespace.
-    session::ProtocolRouter app(config, hub, socket_prefix_for(options.slot));
     auto started = server.start(app, app, options.listen_fd);
 
     int code = 0;

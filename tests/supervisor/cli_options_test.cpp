@@ -26,6 +26,8 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     in.phoenix_deny_push_prefixes = {"ro:", "announce:"};
     in.cluster.url = "redis://127.0.0.1:6390/2";
     in.cluster.host_timeout_ms = 1500;
+    in.limits.cache_ttl_s = 42;
+    in.limits.max_cached_channels = 77;
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -50,6 +52,8 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.effective_bus_name() == "shoal-7001");
     REQUIRE(out.cluster.url == "redis://127.0.0.1:6390/2");
     REQUIRE(out.cluster.host_timeout_ms == 1500);
+    REQUIRE(out.limits.cache_ttl_s == 42);
+    REQUIRE(out.limits.max_cached_channels == 77);
 }
 
 TEST_CASE("cli_options: a worker's arguments carry the cluster url without its password",

@@ -196,6 +196,27 @@ bool decode(std::span<const std::byte> in, TopicCount& out) noexcept {
     return rd.num(out.subscribers) && rd.num(tl) && tl > 0 && rd.str(tl, out.topic) && rd.done();
 }
 
+std::size_t size(const CachedEvent& r) noexcept {
+    return 8 + 2 + 4 + clip16(r.topic).size() + r.pusher_frame.size();
+}
+
+void encode(const CachedEvent& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.age_ms);
+    w.num(len16(r.topic));
+    w.num(static_cast<std::uint32_t>(r.pusher_frame.size()));
+    w.str(clip16(r.topic));
+    w.str(r.pusher_frame);
+}
+
+bool decode(std::span<const std::byte> in, CachedEvent& out) noexcept {
+    Reader rd(in);
+    std::uint16_t tl;
+    std::uint32_t fl;
+    return rd.num(out.age_ms) && rd.num(tl) && rd.num(fl) && tl > 0 && fl > 0 &&
+           rd.str(tl, out.topic) && rd.str(fl, out.pusher_frame) && rd.done();
+}
+
 std::size_t size(const Remote& r) noexcept {
     return 4 + 4 + r.inner.size();
 }

@@ -21,6 +21,7 @@ enum Type : std::int32_t {
     kTerminateUser = 0x4206,    // close every connection signed in as this user
     kTopicCount = 0x4207,       // the writer's subscriber count of a topic changed
     kRemote = 0x4208,           // on the control ring only: another host's record (cluster)
+    kCachedEvent = 0x4209,      // in a snapshot answer: a cache topic's last event and its age
 };
 
 // A broadcast carries the complete WebSocket frame bytes for each protocol (empty when no
@@ -68,6 +69,14 @@ struct TopicCount {
     std::string_view topic;
 };
 
+// A cache channel's last event as the answering worker holds it; age_ms lets the reader keep
+// the TTL (and prefer a newer broadcast it already has).
+struct CachedEvent {
+    std::uint64_t age_ms = 0;
+    std::string_view topic;
+    std::string_view pusher_frame;
+};
+
 // Another host's record, written by the cluster bridge (supervisor/cluster/) on the control
 // ring. `slot` is a pseudo-slot the bridge assigned to that host (kFirstRemoteSlot and up), or
 // kClusterSlot for the bridge itself; workers treat `inner` as a record of that slot's ring.
@@ -89,6 +98,7 @@ std::size_t size(const SnapshotDone& r) noexcept;
 std::size_t size(const TerminateUser& r) noexcept;
 std::size_t size(const TopicCount& r) noexcept;
 std::size_t size(const Remote& r) noexcept;
+std::size_t size(const CachedEvent& r) noexcept;
 
 void encode(const Broadcast& r, std::span<std::byte> out) noexcept;
 void encode(const PresenceJoin& r, std::span<std::byte> out) noexcept;
@@ -98,6 +108,7 @@ void encode(const SnapshotDone& r, std::span<std::byte> out) noexcept;
 void encode(const TerminateUser& r, std::span<std::byte> out) noexcept;
 void encode(const TopicCount& r, std::span<std::byte> out) noexcept;
 void encode(const Remote& r, std::span<std::byte> out) noexcept;
+void encode(const CachedEvent& r, std::span<std::byte> out) noexcept;
 
 // False when the payload is not exactly one well-formed record of that kind.
 bool decode(std::span<const std::byte> in, Broadcast& out) noexcept;
@@ -108,5 +119,6 @@ bool decode(std::span<const std::byte> in, SnapshotDone& out) noexcept;
 bool decode(std::span<const std::byte> in, TerminateUser& out) noexcept;
 bool decode(std::span<const std::byte> in, TopicCount& out) noexcept;
 bool decode(std::span<const std::byte> in, Remote& out) noexcept;
+bool decode(std::span<const std::byte> in, CachedEvent& out) noexcept;
 
 }  // namespace shoal::worker::records

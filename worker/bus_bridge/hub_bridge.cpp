@@ -76,11 +76,26 @@ void HubBridge::request_snapshots() {
     write(rec::kSnapshotRequest, rec::SnapshotRequest{slot_, rec::kAllSlots});
 }
 
-void HubBridge::answer_snapshot(std::uint32_t requester) noexcept {
+bool HubBridge::cache_answerer(std::uint32_t requester) const noexcept {
+    for (std::uint32_t s = 0; s < segment_.config().slots; ++s) {
+        if (s == requester) continue;
+        if (s == slot_) return true;
+        // Acquire pairs with the supervisor's release of state (bus_control.cpp publish()).
+        if (segment_.slot(s).state.load(std::memory_order_acquire) == bus::SlotState::Running)
+            return false;  // a lower live slot answers with the same entries
+    }
+    return false;
+}
+
+void HubBridge::answer_snapshot(std::uint32_t requester, bool with_cache) noexcept {
     hub_.for_each_local_state(
         [&](channel::ConnId conn, std::string_view topic, std::string_view user,
             std::string_view info) { presence_join(conn, topic, user, info); },
         [&](std::string_view topic, std::uint32_t n) { topic_count(topic, n); });
+    if (with_cache)
+        hub_.for_each_cached([&](std::string_view topic, std::string_view wire, std::uint64_t age) {
+            write(rec::kCachedEvent, rec::CachedEvent{age, topic, wire});
+        });
     write(rec::kSnapshotDone, rec::SnapshotDone{requester});
 }
 
@@ -216,7 +231,14 @@ void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
             if (!rec::decode(payload, q)) break;
             if (q.requester_slot != slot_ &&
                 (q.target_slot == slot_ || q.target_slot == rec::kAllSlots))
-                answer_snapshot(q.requester_slot);
+                answer_snapshot(q.requester_slot,
+                                q.target_slot == slot_ || cache_answerer(q.requester_slot));
+            return;
+        }
+        case rec::kCachedEvent: {
+            rec::CachedEvent e;
+            if (!rec::decode(payload, e)) break;
+            hub_.remote_cached(e.topic, e.pusher_frame, e.age_ms);
             return;
         }
         case rec::kSnapshotDone: {

@@ -77,7 +77,10 @@ class HubBridge final : public channel::BusPort {
   private:
     template <class Record>
     void write(std::int32_t type, const Record& r) noexcept;
-    void answer_snapshot(std::uint32_t requester) noexcept;
+    // with_cache: the answer also carries the cached last events (every worker holds the same
+    // ones, so one answerer suffices: see cache_answerer).
+    void answer_snapshot(std::uint32_t requester, bool with_cache) noexcept;
+    bool cache_answerer(std::uint32_t requester) const noexcept;
     void on_control(std::int32_t type, std::span<const std::byte> payload) noexcept;
     void on_remote(std::span<const std::byte> payload) noexcept;
     // After a lap on the control ring (worker_downs may be lost): drops every slot's entries of

@@ -130,6 +130,8 @@ std::size_t ChannelHub::publish(std::string_view topic, const Frames& frames, Co
         if (frames[tag])
             sent +=
                 topics_.publish(topic, static_cast<ProtocolTag>(tag), frames[tag], except, sink);
+    if (cache_ && frames[cache_->tag()] && cache_->wants(topic))
+        cache_->store(topic, frames[cache_->tag()], transport_.now_ms());
     if (bus_) {
         WireFrames wire{};
         for (std::size_t tag = 0; tag < kMaxProtocols; ++tag)
@@ -177,6 +179,13 @@ std::size_t ChannelHub::subscription_count(std::string_view topic) const noexcep
 
 std::size_t ChannelHub::deliver_remote(std::string_view topic, const WireFrames& wire,
                                        std::string_view exclusion) {
+    // A cache topic's frame is kept even with no local subscriber (the next one gets it); the
+    // copy made for the cache is the one delivery uses below.
+    net::FrameRef cached;
+    if (cache_ && !wire[cache_->tag()].empty() && cache_->wants(topic)) {
+        cached = net::SharedFrame::from_wire(wire[cache_->tag()]);
+        cache_->store(topic, cached, transport_.now_ms());
+    }
     auto subs = topics_.subscribers(topic);
     if (subs.empty()) return 0;
     ConnId except = kNoConn;
@@ -192,10 +201,18 @@ std::size_t ChannelHub::deliver_remote(std::string_view topic, const WireFrames&
         });
         if (!any) continue;
         // The one copy per worker per message: the ring slot may be overwritten after this.
-        net::FrameRef frame = net::SharedFrame::from_wire(wire[tag]);
+        net::FrameRef frame =
+            cached && tag == cache_->tag() ? cached : net::SharedFrame::from_wire(wire[tag]);
         sent += topics_.publish(topic, static_cast<ProtocolTag>(tag), frame, except, sink);
     }
     return sent;
+}
+
+void ChannelHub::remote_cached(std::string_view topic, std::string_view wire,
+                               std::uint64_t age_ms) {
+    if (!cache_ || wire.empty() || !cache_->wants(topic) || age_ms > cache_->ttl_ms()) return;
+    const std::uint64_t now = transport_.now_ms();
+    cache_->store(topic, net::SharedFrame::from_wire(wire), now > age_ms ? now - age_ms : 0);
 }
 
 bool ChannelHub::stale(std::uint32_t slot, std::uint64_t epoch) const noexcept {

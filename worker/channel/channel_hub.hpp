@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "worker/channel/last_event_cache.hpp"
 #include "worker/channel/presence_replica.hpp"
 #include "worker/channel/slot_topic_counts.hpp"
 #include "worker/channel/topic_table.hpp"
@@ -80,6 +81,14 @@ class ChannelHub {
 
     void add_adapter(ProtocolTag tag, ProtocolAdapter& adapter);
     void attach_bus(BusPort* port) noexcept { bus_ = port; }
+    // The adapter's last-event cache: publish and deliver_remote keep cache topics' frames of its
+    // tag there (owned by the adapter, which outlives the hub's use of it).
+    void attach_cache(LastEventCache* cache) noexcept { cache_ = cache; }
+    // Keeps a frame another worker's snapshot answer carried (stored age_ms ago).
+    void remote_cached(std::string_view topic, std::string_view wire, std::uint64_t age_ms);
+    // f(topic, wire bytes, age_ms) per live cached topic (what a snapshot answer carries).
+    template <class F>
+    void for_each_cached(F&& f) const;
     net::Transport& transport() noexcept { return transport_; }
     std::uint32_t slot() const noexcept { return slot_; }
 
@@ -156,6 +165,7 @@ class ChannelHub {
     std::uint32_t slot_;
     std::uint64_t epoch_;
     BusPort* bus_ = nullptr;
+    LastEventCache* cache_ = nullptr;
     std::array<ProtocolAdapter*, kMaxProtocols> adapters_{};
     TopicTable topics_;
     PresenceReplica presence_;
@@ -172,6 +182,14 @@ void ChannelHub::for_each_topic(F&& f) const {
     remote_counts_.for_each_topic([&](std::string_view name) {
         if (topics_.subscriber_count(name) == 0) f(name, subscription_count(name));
     });
+}
+
+template <class F>
+void ChannelHub::for_each_cached(F&& f) const {
+    if (!cache_) return;
+    cache_->for_each_live(transport_.now_ms(),
+                          [&](std::string_view topic, const net::FrameRef& frame,
+                              std::uint64_t age_ms) { f(topic, frame->wire(), age_ms); });
 }
 
 template <class F, class G>

@@ -24,6 +24,13 @@ inline bool needs_auth(ChannelKind kind) noexcept {
            kind == ChannelKind::Presence;
 }
 
+// Cache channels remember their last event for new subscribers; the prefix before "cache-"
+// keeps its own auth rules.
+inline bool is_cache_channel(std::string_view name) noexcept {
+    return name.starts_with("cache-") || name.starts_with("private-cache-") ||
+           name.starts_with("presence-cache-") || name.starts_with("private-encrypted-cache-");
+}
+
 inline constexpr std::string_view kServerToUserPrefix = "#server-to-user-";
 
 // The user's own channel name; the user id obeys the channel-name byte rules.

@@ -61,6 +61,12 @@ void encode_subscription_succeeded(std::string& out, std::string_view channel) {
     out.append(",\"data\":\"{}\"}");
 }
 
+void encode_cache_miss(std::string& out, std::string_view channel) {
+    open_event(out, "pusher:cache_miss");
+    add_channel(out, channel);
+    out.push_back('}');
+}
+
 void encode_subscription_error(std::string& out, std::string_view channel, std::string_view type,
                                std::string_view error, int status) {
     open_event(out, "pusher:subscription_error");

@@ -19,6 +19,8 @@ void encode_error(std::string& out, std::uint16_t code, std::string_view message
 void encode_ping(std::string& out);
 void encode_pong(std::string& out);
 void encode_subscription_succeeded(std::string& out, std::string_view channel);
+// What a subscriber to a cache channel gets when the channel has no live last event.
+void encode_cache_miss(std::string& out, std::string_view channel);
 void encode_subscription_error(std::string& out, std::string_view channel, std::string_view type,
                                std::string_view error, int status);
 void encode_signin_success(std::string& out, std::string_view user_data);

@@ -87,6 +87,8 @@ class PusherSessions final : public channel::ProtocolAdapter {
     bool subscribe_presence(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel);
     void leave(net::ConnId id, const PusherSubscription& s);
+    // After subscription_succeeded on a cache channel: its last event, or pusher:cache_miss.
+    void send_cached(net::ConnId id, std::string_view channel);
     void client_event(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
 
@@ -109,6 +111,7 @@ class PusherSessions final : public channel::ProtocolAdapter {
     channel::ChannelHub& hub_;
     net::Transport& transport_;
     std::uint32_t socket_prefix_;
+    channel::LastEventCache cache_;  // attached to hub_: cache channels' last events
     std::unordered_map<net::ConnId, PusherConnection> conns_;
     std::unordered_map<std::string, std::vector<net::ConnId>> users_;  // signed-in user -> conns
     codec::PusherParser parser_;

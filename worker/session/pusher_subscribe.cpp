@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Subscribe and unsubscribe: channel-name rules, auth signatures, the per-connection channel limit,
 // and presence (member limit, user info size, member_added/member_removed derived from the
-// replica, so a user with two connections is announced once).
+// replica, so a user with two connections is announced once), and a cache channel's last event
+// (or pusher:cache_miss) right after subscription_succeeded.
 #include <vector>
 
 #include "worker/codec/pusher_channel_name.hpp"
@@ -48,6 +49,18 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
     hub_.subscribe(ch, id, kPusherProtocol);
     codec::encode_subscription_succeeded(out_, ch);
     send_out(id);
+    send_cached(id, ch);
+}
+
+void PusherSessions::send_cached(net::ConnId id, std::string_view channel) {
+    if (!codec::is_cache_channel(channel)) return;
+    // The same shared frame the channel's subscribers got when it was published.
+    if (net::FrameRef last = cache_.find(channel, transport_.now_ms())) {
+        transport_.send(id, last);
+        return;
+    }
+    codec::encode_cache_miss(out_, channel);
+    send_out(id);
 }
 
 bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
@@ -80,6 +93,7 @@ bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
     });
     codec::encode_presence_succeeded(out_, scratch_, ch, members);
     send_out(id);
+    send_cached(id, ch);
     return true;
 }
 

@@ -63,6 +63,14 @@ TEST_CASE("bus records: presence and control records round-trip", "[worker][bus]
     auto cb = bytes_of(c);
     REQUIRE(decode(cb, co));
     REQUIRE((co.subscribers == 12 && co.topic == "chat"));
+
+    CachedEvent e{1234, "cache-x", "frame-bytes"};
+    CachedEvent eo;
+    auto eb = bytes_of(e);
+    REQUIRE(decode(eb, eo));
+    REQUIRE((eo.age_ms == 1234 && eo.topic == "cache-x" && eo.pusher_frame == "frame-bytes"));
+    eb.pop_back();
+    REQUIRE_FALSE(decode(eb, eo));
 }
 
 TEST_CASE("bus records: another host's record wraps the inner record's bytes unchanged",

@@ -217,3 +217,48 @@ TEST_CASE("HubBridge: a reader lapped on the control ring still drops a dead slo
     CHECK(w1.bridge->stats().records_in < 100);  // lapped: most control records were skipped
     CHECK(w1.hub.presence().user_count("presence-a") == 0);
 }
+
+TEST_CASE(
+    "HubBridge: a cache channel's last event is kept by every worker, even without "
+    "subscribers, and a newcomer gets it from one snapshot answer with its age",
+    "[worker][bus_bridge][cache]") {
+    Bus b;
+    b.seg->slot(0).state.store(bus::SlotState::Running);
+    b.seg->slot(1).state.store(bus::SlotState::Running);
+    common::Config config;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    session::PusherSessions p0(config, w0.hub, 100), p1(config, w1.hub, 200);
+    p0.trigger("cache-x", "ev", "1", "");  // no subscriber anywhere
+    p0.trigger("plain", "ev", "1", "");
+    w1.poll();
+    const std::string sub = R"({"event":"pusher:subscribe","data":{"channel":"cache-x"}})";
+    p1.open(3, config.app.key, "protocol=7");
+    p1.message(3, sub);
+    CHECK(w1.t.events_to(3) == std::vector<std::string>{"pusher:connection_established",
+                                                        "pusher_internal:subscription_succeeded",
+                                                        "ev"});
+    w0.poll();
+
+    // Slot 2 starts 1790 s after the trigger: only slot 0 (the lowest live one) sends the cache.
+    const std::uint64_t later = std::uint64_t{config.limits.cache_ttl_s - 10} * 1000;
+    w0.t.now += later;
+    w1.t.now += later;
+    Worker w2(*b.seg, 2, 1);
+    w2.t.now = w0.t.now;
+    session::PusherSessions p2(config, w2.hub, 300);
+    const auto out0 = w0.bridge->stats().records_out, out1 = w1.bridge->stats().records_out;
+    w2.bridge->request_snapshots();
+    w0.poll();
+    w1.poll();
+    w2.poll();
+    CHECK(w0.bridge->stats().records_out - out0 == 2);  // the cached event and done
+    CHECK(w1.bridge->stats().records_out - out1 == 2);  // its count of cache-x and done
+    p2.open(4, config.app.key, "protocol=7");
+    p2.message(4, sub);
+    CHECK(w2.t.events_to(4).back() == "ev");
+    // The age travelled: 11 s later the event is past the TTL on the newcomer too.
+    w2.t.now += 11'000;
+    p2.open(5, config.app.key, "protocol=7");
+    p2.message(5, sub);
+    CHECK(w2.t.events_to(5).back() == "pusher:cache_miss");
+}

@@ -2,7 +2,8 @@
 // test-support: alloc_counter
 // ChannelHub with a fake adapter, a fake bus port and a fake transport: local and remote
 // delivery by protocol tag, exclusion, presence diffs both ways, worker_down, reconciliation,
-// host-wide counts, and the allocation cost of the steady-state remote path.
+// host-wide counts, the last-event cache hooks, and the allocation cost of the steady-state remote
+// path.
 #include "worker/channel/channel_hub.hpp"
 
 #include <string>
@@ -259,4 +260,44 @@ TEST_CASE(
         hub.deliver_remote("news", wire, "p-sock-9");
     CHECK(scope.count() == kMessages);  // the one SharedFrame copy; none per subscriber
     CHECK(t.sends == 200u * (kMessages + 1));
+}
+
+TEST_CASE(
+    "ChannelHub: with a last-event cache attached, a plain topic is not cached and a cache "
+    "topic costs still one frame per message, kept and delivered by the same reference",
+    "[channel][hub][alloc][cache]") {
+    CountingTransport t;
+    FakeAdapter pusher{"p"};
+    ChannelHub hub{t, 1, 1};
+    hub.add_adapter(0, pusher);
+    channel::LastEventCache cache([](std::string_view n) noexcept { return n.starts_with("c-"); },
+                                  0, 60'000, 16);
+    hub.attach_cache(&cache);
+    for (ConnId c = 1; c <= 200; ++c) {
+        hub.subscribe("news", c, 0);
+        hub.subscribe("c-news", c, 0);
+    }
+    auto original = net::SharedFrame::make_text(std::string(300, 'x'));
+    channel::WireFrames wire{original->wire(), {}};
+    hub.deliver_remote("news", wire, "");
+    hub.publish("news", {original, {}}, channel::kNoConn, {});
+    CHECK(cache.size() == 0);
+
+    hub.deliver_remote("c-news", wire, "");   // warm-up: the entry's node and name
+    hub.deliver_remote("c-empty", wire, "");  // no local subscriber: kept all the same
+    CHECK(cache.size() == 2);
+    constexpr int kMessages = 1000;
+    {
+        test::AllocationScope scope;
+        for (int i = 0; i < kMessages; ++i)
+            hub.deliver_remote("c-news", wire, "");
+        CHECK(scope.count() == kMessages);  // the one SharedFrame copy, shared with the cache
+    }
+    net::FrameRef kept = cache.find("c-news", t.now_ms());
+    REQUIRE(kept);
+    CHECK(kept->wire() == original->wire());
+    CHECK(kept.operator->() != original.operator->());  // a worker's own copy of the ring bytes
+
+    hub.publish("c-news", {original, {}}, channel::kNoConn, {});
+    CHECK(cache.find("c-news", t.now_ms()).operator->() == original.operator->());
 }

@@ -338,3 +338,78 @@ TEST_CASE(
         CHECK(f.s.channel_info(ch).user_count == 0);
     }
 }
+
+TEST_CASE(
+    "pusher session: a cache channel subscriber gets the last event right after "
+    "subscription_succeeded, the same shared frame the subscribers got",
+    "[session][pusher][cache]") {
+    Fixture f;
+    f.connect(1);
+    f.subscribe(1, "cache-scores");
+    f.t.clear();
+    f.s.trigger("cache-scores", "goal", "{\"home\":1}", "");
+    REQUIRE(f.t.sent.size() == 1);
+    const net::SharedFrame* published = f.t.sent[0].frame.operator->();
+    f.s.trigger("news", "ignored", "{}", "");  // a non-cache channel leaves the cache alone
+
+    f.connect(2);
+    f.t.clear();
+    f.subscribe(2, "cache-scores");
+    REQUIRE(f.t.events_to(2) ==
+            std::vector<std::string>{"pusher_internal:subscription_succeeded", "goal"});
+    CHECK(f.t.sent[1].frame.operator->() == published);
+    auto d = test::parse_json(f.t.last_to(2));
+    CHECK(std::string(d["channel"].GetString()) == "cache-scores");
+    CHECK(std::string(d["data"].GetString()) == "{\"home\":1}");
+    CHECK(f.t.to(1).empty());  // the old subscriber hears nothing again
+}
+
+TEST_CASE("pusher session: a cache channel with no event answers pusher:cache_miss",
+          "[session][pusher][cache]") {
+    Fixture f;
+    f.connect(1);
+    f.t.clear();
+    f.subscribe(1, "cache-empty");
+    f.subscribe(1, "news");
+    REQUIRE(f.t.events_to(1) == std::vector<std::string>{"pusher_internal:subscription_succeeded",
+                                                         "pusher:cache_miss",
+                                                         "pusher_internal:subscription_succeeded"});
+    CHECK(f.t.to(1)[1] == R"({"event":"pusher:cache_miss","channel":"cache-empty"})");
+}
+
+TEST_CASE("pusher session: a cached event older than the TTL is a cache_miss",
+          "[session][pusher][cache]") {
+    Fixture f;
+    f.s.trigger("cache-x", "e", "1", "");  // nobody subscribed: kept all the same
+    f.t.now += std::uint64_t{f.config.limits.cache_ttl_s} * 1000;
+    f.connect(1);
+    f.t.clear();
+    f.subscribe(1, "cache-x");
+    CHECK(f.t.events_to(1).back() == "e");
+    f.t.now += 1;
+    f.connect(2);
+    f.t.clear();
+    f.subscribe(2, "cache-x");
+    CHECK(f.t.events_to(2).back() == "pusher:cache_miss");
+}
+
+TEST_CASE("pusher session: client events on private and presence cache channels are cached",
+          "[session][pusher][cache]") {
+    Fixture f;
+    f.connect(1);
+    f.subscribe(1, "private-cache-room");
+    f.join(1, "presence-cache-room", "ann");
+    f.s.message(1, R"({"event":"client-typing","channel":"private-cache-room","data":{"n":1}})");
+    f.s.message(1, R"({"event":"client-here","channel":"presence-cache-room","data":{"n":2}})");
+    f.connect(2);
+    f.t.clear();
+    f.subscribe(2, "private-cache-room");
+    f.join(2, "presence-cache-room", "bob");
+    auto ev = f.t.events_to(2);
+    REQUIRE(ev.size() == 4);
+    CHECK(ev[0] == "pusher_internal:subscription_succeeded");
+    CHECK(ev[1] == "client-typing");
+    CHECK(ev[2] == "pusher_internal:subscription_succeeded");
+    CHECK(ev[3] == "client-here");
+    CHECK(test::parse_json(f.t.to(2)[3])["user_id"].GetString() == std::string("ann"));
+}
