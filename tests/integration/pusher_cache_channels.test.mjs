@@ -29,6 +29,20 @@ async function clientsOnEverySlot(port) {
     throw new Error('no client reached every worker');
 }
 
+// After this, every worker has read what the SDK published before it: the SDK's keep-alive
+// connection is one publisher, and one publisher's events reach every worker in order. (A fixed
+// sleep would be a guess on a loaded host.)
+let barriers = 0;
+async function barrier(sdk, bySlot) {
+    const name = `barrier-${++barriers}`;
+    const chans = await Promise.all(bySlot.map((c) => subscribed(c, name)));
+    const seen = chans.map(() => false);
+    chans.forEach(({ ch }, i) => ch.bind('b', () => { seen[i] = true; }));
+    await sdk.trigger(name, 'b', {});
+    await waitFor(() => seen.every(Boolean), 5000, 'the barrier event on every worker');
+    for (const c of bySlot) c.unsubscribe(name);
+}
+
 // Subscribes with the handlers already bound, as an app does; resolves with what they saw.
 function subscribeListening(client, name, events) {
     const ch = client.subscribe(name);
@@ -46,6 +60,7 @@ test('pusher-js: cache channels answer from the host-wide last event or with cac
         await sdk.trigger('cache-x', 'score', { home: 2, away: 1 });  // no subscriber anywhere
         let bySlot;
         ({ clients, bySlot } = await clientsOnEverySlot(srv.port));
+        await barrier(sdk, bySlot);
 
         // One worker took the trigger; the other only read it from the bus. Both answer it.
         const subs = bySlot.map((c) => subscribeListening(c, 'cache-x',
@@ -64,7 +79,7 @@ test('pusher-js: cache channels answer from the host-wide last event or with cac
         // batch_events is cached per channel too.
         await sdk.triggerBatch([{ channel: 'cache-b1', name: 'one', data: { n: 1 } },
                                 { channel: 'cache-b2', name: 'two', data: { n: 2 } }]);
-        await sleep(300);  // the other worker reads it from the ring (slack for a loaded host)
+        await barrier(sdk, bySlot);
         const batch = ['cache-b1', 'cache-b2'].map((n, i) =>
             subscribeListening(bySlot[i], n, ['one', 'two', 'pusher:cache_miss']));
         await waitFor(() => batch.every((b) => b.seen.length >= 1), 3000, 'cached batch events');
@@ -80,7 +95,15 @@ test('pusher-js: cache channels answer from the host-wide last event or with cac
         // A client event on a private cache channel is kept for the next subscriber, wherever.
         const { ch: room } = await subscribed(bySlot[0], 'private-cache-room');
         assert.ok(room.trigger('client-typing', { who: 'slot0' }));
-        await sleep(300);  // the client event travels to the other worker's cache
+        // The sender's worker wrote it to its ring; a second client event from the same sender,
+        // seen by a subscriber on the other worker, proves that worker has read the first.
+        const { ch: watch } = await subscribed(bySlot[1], 'private-watch');
+        const marks = [];
+        watch.bind('client-mark', () => marks.push(1));
+        const { ch: mark } = await subscribed(bySlot[0], 'private-watch');
+        await sleep(120);  // client events are limited to 10/s per connection
+        assert.ok(mark.trigger('client-mark', {}));
+        await waitFor(() => marks.length === 1, 5000, 'the mark on the other worker');
         const other = subscribeListening(bySlot[1], 'private-cache-room',
                                          ['client-typing', 'pusher:cache_miss']);
         await waitFor(() => other.seen.length >= 1, 3000, 'cached client event');
@@ -99,8 +122,10 @@ test('pusher-js: a worker restarted after kill -9 answers from the cache it got 
     const sdk = serverSdk(srv.port);
     let clients = [];
     try {
+        const before = await clientsOnEverySlot(srv.port);
         await sdk.trigger('cache-r', 'state', { v: 7 });
-        await sleep(300);  // both workers hold it
+        await barrier(sdk, before.bySlot);  // both workers hold it
+        for (const c of before.clients) c.disconnect();
         const victim = 1;
         const old = shoalStatus(srv.port).slots[victim].pid;
         process.kill(old, 'SIGKILL');
