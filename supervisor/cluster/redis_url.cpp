@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "common/percent_decode.hpp"
+
 namespace shoal::cluster {
 namespace {
 
@@ -13,31 +15,6 @@ bool number(std::string_view s, T& out) {
     if (s.empty()) return false;
     auto r = std::from_chars(s.data(), s.data() + s.size(), out);
     return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-int hex_digit(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// RFC 3986 percent-decoding, so a password may hold ':', '@' or '/'.
-bool percent_decode(std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out.push_back(in[i]);
-            continue;
-        }
-        if (i + 2 >= in.size()) return false;
-        const int hi = hex_digit(in[i + 1]);
-        const int lo = hex_digit(in[i + 2]);
-        if (hi < 0 || lo < 0) return false;
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-    }
-    return true;
 }
 
 }  // namespace
@@ -57,8 +34,9 @@ common::Result<RedisUrl> parse_redis_url(std::string_view text) {
         const std::string_view userinfo = authority.substr(0, at);
         const auto colon = userinfo.find(':');
         if (colon == std::string_view::npos) return bad();  // a password is required
-        if (!percent_decode(userinfo.substr(0, colon), url.username) ||
-            !percent_decode(userinfo.substr(colon + 1), url.password) || url.password.empty())
+        if (!common::percent_decode(userinfo.substr(0, colon), url.username) ||
+            !common::percent_decode(userinfo.substr(colon + 1), url.password) ||
+            url.password.empty())
             return bad();
         rest = rest.substr(at + 1);
     }

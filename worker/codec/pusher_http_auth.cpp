@@ -4,35 +4,18 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/percent_decode.hpp"
 #include "worker/codec/pusher_signature.hpp"
 
 namespace shoal::codec {
 namespace {
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
+// Percent-decoded ('+' is a space), lower-cased when asked (parameter names compare that way).
 bool decode(std::string_view in, std::string& out, bool lower) {
-    out.clear();
-    out.reserve(in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (i + 2 >= in.size()) return false;
-            int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-            if (hi < 0 || lo < 0) return false;
-            c = static_cast<char>(hi * 16 + lo);
-            i += 2;
-        }
-        if (lower && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        out.push_back(c);
-    }
+    if (!common::percent_decode(in, out, common::PlusIs::Space)) return false;
+    if (lower)
+        for (char& c : out)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return true;
 }
 
