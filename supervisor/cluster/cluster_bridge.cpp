@@ -11,12 +11,12 @@
 #include "common/log.hpp"
 #include "shm_bus/control_records.hpp"
 #include "supervisor/cluster/cluster_wire.hpp"
-#include "worker/bus_bridge/bus_records.hpp"
+#include "shm_bus/records/bus_records.hpp"
 
 namespace shoal::cluster {
 namespace {
 
-namespace rec = worker::records;
+namespace rec = bus::records;
 
 constexpr std::size_t kPollBudget = 256;
 

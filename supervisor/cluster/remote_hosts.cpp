@@ -5,7 +5,7 @@
 
 namespace shoal::cluster {
 
-namespace rec = worker::records;
+namespace rec = bus::records;
 
 std::uint64_t mapped_conn(const MemberKey& k) noexcept {
     return (static_cast<std::uint64_t>(k.slot & 0xFF) << 56) |

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "supervisor/cluster/member_table.hpp"
-#include "worker/bus_bridge/bus_records.hpp"
+#include "shm_bus/records/bus_records.hpp"
 
 namespace shoal::cluster {
 
@@ -76,8 +76,8 @@ class RemoteHosts {
 
     ControlSink& sink_;
     std::map<std::uint64_t, Host> hosts_;
-    std::array<std::uint64_t, worker::records::kMaxRemoteHosts> pseudo_epoch_{};
-    std::array<bool, worker::records::kMaxRemoteHosts> used_{};
+    std::array<std::uint64_t, bus::records::kMaxRemoteHosts> pseudo_epoch_{};
+    std::array<bool, bus::records::kMaxRemoteHosts> used_{};
     std::vector<std::byte> scratch_;
 };
 

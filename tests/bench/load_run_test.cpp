@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -23,8 +24,12 @@ namespace {
 class FakeServer {
   public:
     FakeServer() {
+        // SHOAL_SOURCE_DIR (set by ctest) rather than __FILE__, which is relative under ccache.
+        const char* src = std::getenv("SHOAL_SOURCE_DIR");
         const auto script =
-            std::filesystem::path(__FILE__).parent_path() / "fake_pusher_server.mjs";
+            (src ? std::filesystem::path(src) / "tests" / "bench"
+                 : std::filesystem::path(__FILE__).parent_path()) /
+            "fake_pusher_server.mjs";
         int out[2];
         REQUIRE(::pipe(out) == 0);
         pid_ = ::fork();

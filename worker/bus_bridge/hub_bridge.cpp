@@ -10,7 +10,7 @@
 
 namespace shoal::worker {
 
-namespace rec = records;
+namespace rec = bus::records;
 
 HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
                      std::uint64_t epoch)

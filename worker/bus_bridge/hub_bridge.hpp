@@ -14,7 +14,7 @@
 #include "shm_bus/ring_reader.hpp"
 #include "shm_bus/ring_writer.hpp"
 #include "shm_bus/segment.hpp"
-#include "worker/bus_bridge/bus_records.hpp"
+#include "shm_bus/records/bus_records.hpp"
 #include "worker/channel/channel_hub.hpp"
 
 namespace shoal::worker {

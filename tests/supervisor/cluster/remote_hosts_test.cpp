@@ -22,7 +22,7 @@
 #include "worker/bus_bridge/hub_bridge.hpp"
 
 using namespace shoal;
-namespace rec = worker::records;
+namespace rec = bus::records;
 
 namespace {
 

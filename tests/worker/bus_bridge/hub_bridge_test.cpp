@@ -172,7 +172,7 @@ TEST_CASE("HubBridge: undecodable records are counted and skipped", "[worker][bu
 
 TEST_CASE("HubBridge: a cluster record on the control ring may not name a real slot",
           "[worker][bus_bridge]") {
-    namespace rec = worker::records;
+    namespace rec = bus::records;
     Bus b;
     Worker w1(*b.seg, 1, 1);
     bus::RingWriter control(*b.seg, b.seg->config().control_ring(), 1);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// test-links: shoal_worker
-#include "worker/bus_bridge/bus_records.hpp"
+// test-links: shoal_bus_records
+#include "shm_bus/records/bus_records.hpp"
 
 #include <random>
 #include <string>
@@ -8,7 +8,7 @@
 
 #include <catch2/catch.hpp>
 
-using namespace shoal::worker::records;
+using namespace shoal::bus::records;
 
 namespace {
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Wire format: little-endian fixed fields, then the variable parts in declaration order. Every
 // string is at most 64 KiB - 1 (u16 length) except frames and user info (u32).
-#include "worker/bus_bridge/bus_records.hpp"
+#include "shm_bus/records/bus_records.hpp"
 
 #include <cstring>
 
-namespace shoal::worker::records {
+namespace shoal::bus::records {
 namespace {
 
 class Writer {
@@ -235,4 +235,4 @@ bool decode(std::span<const std::byte> in, Remote& out) noexcept {
     return true;
 }
 
-}  // namespace shoal::worker::records
+}  // namespace shoal::bus::records

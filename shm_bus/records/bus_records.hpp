@@ -10,7 +10,7 @@
 #include <span>
 #include <string_view>
 
-namespace shoal::worker::records {
+namespace shoal::bus::records {
 
 enum Type : std::int32_t {
     kBroadcast = 0x4201,        // an event for one topic, already encoded once per protocol
@@ -121,4 +121,4 @@ bool decode(std::span<const std::byte> in, TopicCount& out) noexcept;
 bool decode(std::span<const std::byte> in, Remote& out) noexcept;
 bool decode(std::span<const std::byte> in, CachedEvent& out) noexcept;
 
-}  // namespace shoal::worker::records
+}  // namespace shoal::bus::records
