@@ -5,6 +5,7 @@
 
 #include "common/config.hpp"
 #include "shm_bus/layout.hpp"
+#include "shm_bus/records/bus_records.hpp"
 
 namespace shoal::bus {
 
@@ -30,6 +31,7 @@ common::Result<void> BusConfig::validate() const {
 BusConfig bus_config_for(const common::Config& config) {
     BusConfig c;
     c.slots = config.effective_workers();
+    c.record_schema = records::kSchemaVersion;
     return c;
 }
 

@@ -23,6 +23,9 @@ struct BusConfig {
     std::uint32_t slots = 1;
     std::uint64_t ring_bytes = 4ull << 20;       // power of two
     std::uint32_t max_record_bytes = 64 * 1024;  // payload bytes; larger records are refused
+    // The format version of the records the rings carry (records::kSchemaVersion); the bus moves
+    // opaque bytes, it only refuses to join processes that disagree on it.
+    std::uint32_t record_schema = 0;
 
     constexpr std::uint32_t ring_count() const noexcept { return slots + 1; }
     constexpr std::uint32_t control_ring() const noexcept { return slots; }

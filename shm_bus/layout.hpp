@@ -59,7 +59,7 @@
 namespace shoal::bus {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x5355424C414F4853ull;  // "SHOALBUS"
-inline constexpr std::uint32_t kLayoutVersion = 1;
+inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: record_schema in the header
 inline constexpr std::uint64_t kPageBytes = 4096;
 inline constexpr std::uint64_t kRecordAlign = 64;
 inline constexpr std::int32_t kPaddingType = -1;  // user types are >= 0
@@ -80,6 +80,8 @@ struct SegmentHeader {
     std::uint64_t total_bytes;
     std::uint64_t creator_pid;
     std::uint64_t created_realtime_ns;
+    std::uint32_t record_schema;  // BusConfig::record_schema of the creator
+    std::uint32_t reserved;
 };
 
 struct alignas(64) SlotRecord {
@@ -154,7 +156,7 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(std::atomic<SlotState>::is_always_lock_free);
 static_assert(std::atomic<BreakerState>::is_always_lock_free);
-static_assert(std::is_standard_layout_v<SegmentHeader> && sizeof(SegmentHeader) == 80);
+static_assert(std::is_standard_layout_v<SegmentHeader> && sizeof(SegmentHeader) == 88);
 static_assert(offsetof(SegmentHeader, magic) == 0 && offsetof(SegmentHeader, layout_version) == 8);
 static_assert(offsetof(SegmentHeader, slots) == 12 && offsetof(SegmentHeader, ring_bytes) == 16);
 static_assert(offsetof(SegmentHeader, max_record_bytes) == 24);
@@ -163,6 +165,7 @@ static_assert(offsetof(SegmentHeader, rings_offset) == 40);
 static_assert(offsetof(SegmentHeader, ring_stride) == 48);
 static_assert(offsetof(SegmentHeader, total_bytes) == 56);
 static_assert(offsetof(SegmentHeader, created_realtime_ns) == 72);
+static_assert(offsetof(SegmentHeader, record_schema) == 80);
 static_assert(std::is_standard_layout_v<SlotRecord> && sizeof(SlotRecord) == 768);
 static_assert(offsetof(SlotRecord, pid) == 0 && offsetof(SlotRecord, state) == 4);
 static_assert(offsetof(SlotRecord, epoch) == 8 && offsetof(SlotRecord, started_ns) == 16);

@@ -51,6 +51,10 @@ Result<void> check_header(const SegmentHeader& h, const BusConfig& c, std::uint6
     if (h.layout_version != kLayoutVersion)
         return mismatch(name, "layout version " + std::to_string(h.layout_version) + ", expected " +
                                   std::to_string(kLayoutVersion));
+    if (h.record_schema != c.record_schema)
+        return mismatch(name, "record schema " + std::to_string(h.record_schema) + ", expected " +
+                                  std::to_string(c.record_schema) +
+                                  " (a worker of another shoal version)");
     if (h.slots != c.slots || h.ring_bytes != c.ring_bytes ||
         h.max_record_bytes != c.max_record_bytes)
         return mismatch(name, "sizes differ (slots " + std::to_string(h.slots) + ", ring_bytes " +
@@ -96,6 +100,7 @@ Result<Segment> Segment::create(const std::string& name, const BusConfig& config
         h->slots = config.slots;
         h->ring_bytes = config.ring_bytes;
         h->max_record_bytes = config.max_record_bytes;
+        h->record_schema = config.record_schema;
         h->slot_record_bytes = sizeof(SlotRecord);
         h->slot_table_offset = l.slot_table_offset;
         h->rings_offset = l.rings_offset;
@@ -142,6 +147,7 @@ Result<Segment> Segment::attach_readonly(const std::string& name) {
         c.slots = h.slots;
         c.ring_bytes = h.ring_bytes;
         c.max_record_bytes = h.max_record_bytes;
+        c.record_schema = h.record_schema;
         if (auto valid = c.validate(); !valid)
             return mismatch(name, "header sizes are not sane: " + valid.error().message());
         if (auto ok = check_header(h, c, bytes, name); !ok) return ok.error();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Wire format: little-endian fixed fields, then the variable parts in declaration order. Every
-// string is at most 64 KiB - 1 (u16 length) except frames and user info (u32).
+// Wire format (schema kSchemaVersion): little-endian fixed fields, then the variable parts in
+// declaration order. Every string is at most 64 KiB - 1 (u16 length) except frames and user info
+// (u32).
 #include "shm_bus/records/bus_records.hpp"
 
 #include <cstring>
@@ -62,29 +63,43 @@ std::uint16_t len16(std::string_view s) noexcept {
 }  // namespace
 
 std::size_t size(const Broadcast& r) noexcept {
-    return 2 + 2 + 4 + 4 + clip16(r.topic).size() + clip16(r.exclude_socket_id).size() +
-           r.pusher_frame.size() + r.phoenix_frame.size();
+    std::size_t n = 2 + 2 + 1 + clip16(r.topic).size() + clip16(r.exclude_socket_id).size();
+    for (const TaggedFrame& f : r.tagged())
+        n += 1 + 4 + f.wire.size();
+    return n;
 }
 
+// u16 topic, u16 exclusion, u8 count, count x (u8 tag, u32 length), topic, exclusion, frames.
 void encode(const Broadcast& r, std::span<std::byte> out) noexcept {
     Writer w(out);
     w.num(len16(r.topic));
     w.num(len16(r.exclude_socket_id));
-    w.num(static_cast<std::uint32_t>(r.pusher_frame.size()));
-    w.num(static_cast<std::uint32_t>(r.phoenix_frame.size()));
+    w.num(r.frame_count);
+    for (const TaggedFrame& f : r.tagged()) {
+        w.num(f.protocol);
+        w.num(static_cast<std::uint32_t>(f.wire.size()));
+    }
     w.str(clip16(r.topic));
     w.str(clip16(r.exclude_socket_id));
-    w.str(r.pusher_frame);
-    w.str(r.phoenix_frame);
+    for (const TaggedFrame& f : r.tagged())
+        w.str(f.wire);
 }
 
 bool decode(std::span<const std::byte> in, Broadcast& out) noexcept {
     Reader rd(in);
     std::uint16_t tl, xl;
-    std::uint32_t pl, fl;
-    return rd.num(tl) && rd.num(xl) && rd.num(pl) && rd.num(fl) && tl > 0 &&
-           rd.str(tl, out.topic) && rd.str(xl, out.exclude_socket_id) &&
-           rd.str(pl, out.pusher_frame) && rd.str(fl, out.phoenix_frame) && rd.done();
+    std::uint8_t count;
+    if (!rd.num(tl) || !rd.num(xl) || !rd.num(count) || tl == 0 || count > kMaxFrames) return false;
+    std::array<std::uint32_t, kMaxFrames> lengths{};
+    for (std::uint8_t i = 0; i < count; ++i) {
+        if (!rd.num(out.frames[i].protocol) || !rd.num(lengths[i])) return false;
+        if (out.frames[i].protocol >= kMaxFrames || lengths[i] == 0) return false;
+    }
+    out.frame_count = count;
+    if (!rd.str(tl, out.topic) || !rd.str(xl, out.exclude_socket_id)) return false;
+    for (std::uint8_t i = 0; i < count; ++i)
+        if (!rd.str(lengths[i], out.frames[i].wire)) return false;
+    return rd.done();
 }
 
 std::size_t size(const PresenceJoin& r) noexcept {
@@ -197,24 +212,26 @@ bool decode(std::span<const std::byte> in, TopicCount& out) noexcept {
 }
 
 std::size_t size(const CachedEvent& r) noexcept {
-    return 8 + 2 + 4 + clip16(r.topic).size() + r.pusher_frame.size();
+    return 8 + 1 + 2 + 4 + clip16(r.topic).size() + r.frame.size();
 }
 
 void encode(const CachedEvent& r, std::span<std::byte> out) noexcept {
     Writer w(out);
     w.num(r.age_ms);
+    w.num(r.protocol);
     w.num(len16(r.topic));
-    w.num(static_cast<std::uint32_t>(r.pusher_frame.size()));
+    w.num(static_cast<std::uint32_t>(r.frame.size()));
     w.str(clip16(r.topic));
-    w.str(r.pusher_frame);
+    w.str(r.frame);
 }
 
 bool decode(std::span<const std::byte> in, CachedEvent& out) noexcept {
     Reader rd(in);
     std::uint16_t tl;
     std::uint32_t fl;
-    return rd.num(out.age_ms) && rd.num(tl) && rd.num(fl) && tl > 0 && fl > 0 &&
-           rd.str(tl, out.topic) && rd.str(fl, out.pusher_frame) && rd.done();
+    return rd.num(out.age_ms) && rd.num(out.protocol) && out.protocol < kMaxFrames && rd.num(tl) &&
+           rd.num(fl) && tl > 0 && fl > 0 && rd.str(tl, out.topic) && rd.str(fl, out.frame) &&
+           rd.done();
 }
 
 std::size_t size(const Remote& r) noexcept {

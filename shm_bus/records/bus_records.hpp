@@ -5,12 +5,20 @@
 // Decoding trusts nothing: every length is checked against the payload it came in.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
 
 namespace shoal::bus::records {
+
+// The version of every record format below. It is stamped into the segment header by the
+// supervisor and checked by every attacher (BusConfig::record_schema), so two binaries that
+// encode records differently can never share a bus. Bump it with any format change.
+//   1: Broadcast with named Pusher and Phoenix frames.
+//   2: Broadcast and CachedEvent carry (protocol tag, frame) pairs.
+inline constexpr std::uint32_t kSchemaVersion = 2;
 
 enum Type : std::int32_t {
     kBroadcast = 0x4201,        // an event for one topic, already encoded once per protocol
@@ -24,13 +32,30 @@ enum Type : std::int32_t {
     kCachedEvent = 0x4209,      // in a snapshot answer: a cache topic's last event and its age
 };
 
-// A broadcast carries the complete WebSocket frame bytes for each protocol (empty when no
-// subscriber of that protocol can exist, e.g. a client event), so receivers encode nothing.
+// Protocol tags are small numbers the worker's protocol registry assigns; the records only carry
+// them (the bus knows no protocol by name).
+inline constexpr std::size_t kMaxFrames = 8;
+
+struct TaggedFrame {
+    std::uint8_t protocol = 0;  // < kMaxFrames
+    std::string_view wire;      // the frame exactly as that protocol's subscribers receive it
+};
+
+// A broadcast carries one already-encoded frame per protocol that can carry the event (none for
+// a protocol with no possible subscriber of the topic), so receivers encode nothing.
 struct Broadcast {
     std::string_view topic;
-    std::string_view exclude_socket_id;  // Pusher socket_id exclusion; empty: none
-    std::string_view pusher_frame;
-    std::string_view phoenix_frame;
+    std::string_view exclude_socket_id;  // a connection-exclusion token; empty: none
+    std::array<TaggedFrame, kMaxFrames> frames{};
+    std::uint8_t frame_count = 0;
+
+    // False (and nothing added) when the record already holds kMaxFrames frames.
+    bool add(std::uint8_t protocol, std::string_view wire) noexcept {
+        if (frame_count == kMaxFrames) return false;
+        frames[frame_count++] = {protocol, wire};
+        return true;
+    }
+    std::span<const TaggedFrame> tagged() const noexcept { return {frames.data(), frame_count}; }
 };
 
 // The writer's epoch travels with each diff: a reader may see the control ring's worker_down
@@ -73,8 +98,9 @@ struct TopicCount {
 // the TTL (and prefer a newer broadcast it already has).
 struct CachedEvent {
     std::uint64_t age_ms = 0;
+    std::uint8_t protocol = 0;  // the tag of the protocol whose cache kept the frame
     std::string_view topic;
-    std::string_view pusher_frame;
+    std::string_view frame;
 };
 
 // Another host's record, written by the cluster bridge (supervisor/cluster/) on the control

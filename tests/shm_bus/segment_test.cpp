@@ -80,6 +80,9 @@ TEST_CASE("Segment: attaching with other sizes is a layout mismatch", "[shm_bus]
     SECTION("max record") {
         other.max_record_bytes = 2048;
     }
+    SECTION("record schema (a worker of another version)") {
+        other.record_schema = small_config().record_schema + 1;
+    }
     auto r = Segment::attach(name.str(), other);
     REQUIRE_FALSE(r.ok());
     REQUIRE(r.error().code == Errc::BusLayoutMismatch);

@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "shm_bus/records/bus_records.hpp"
 #include "shm_bus/segment.hpp"
 
 namespace shoal::test {
@@ -36,10 +37,12 @@ inline bus::Segment create_segment(const SegmentName& name, const bus::BusConfig
     return std::move(s.value());
 }
 
-// A segment of `slots` worker slots with the default ring sizes.
+// A segment of `slots` worker slots with the default ring sizes and this build's record schema,
+// as the supervisor creates it.
 inline bus::Segment create_segment(const SegmentName& name, std::uint32_t slots) {
     bus::BusConfig c;
     c.slots = slots;
+    c.record_schema = bus::records::kSchemaVersion;
     return create_segment(name, c);
 }
 

@@ -4,6 +4,7 @@
 #include "worker/bus_bridge/hub_bridge.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "common/log.hpp"
 #include "shm_bus/control_records.hpp"
@@ -11,6 +12,7 @@
 namespace shoal::worker {
 
 namespace rec = bus::records;
+static_assert(channel::kMaxProtocols == rec::kMaxFrames, "a bus record carries every protocol");
 
 HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
                      std::uint64_t epoch)
@@ -41,9 +43,12 @@ void HubBridge::write(std::int32_t type, const Record& r) noexcept {
     segment_.slot(slot_).messages_out.store(stats_.records_out, std::memory_order_relaxed);
 }
 
-void HubBridge::broadcast(std::string_view topic, const channel::WireFrames& frames,
+void HubBridge::broadcast(std::string_view topic, const channel::Frames& frames,
                           std::string_view exclusion) noexcept {
-    write(rec::kBroadcast, rec::Broadcast{topic, exclusion, frames[0], frames[1]});
+    rec::Broadcast b{topic, exclusion};
+    for (std::size_t tag = 0; tag < frames.size(); ++tag)
+        if (frames[tag]) b.add(static_cast<std::uint8_t>(tag), frames[tag]->wire());
+    write(rec::kBroadcast, b);
 }
 
 void HubBridge::presence_join(channel::ConnId conn, std::string_view topic,
@@ -93,8 +98,9 @@ void HubBridge::answer_snapshot(std::uint32_t requester, bool with_cache) noexce
             std::string_view info) { presence_join(conn, topic, user, info); },
         [&](std::string_view topic, std::uint32_t n) { topic_count(topic, n); });
     if (with_cache)
-        hub_.for_each_cached([&](std::string_view topic, std::string_view wire, std::uint64_t age) {
-            write(rec::kCachedEvent, rec::CachedEvent{age, topic, wire});
+        hub_.for_each_cached([&](std::string_view topic, channel::ProtocolTag protocol,
+                                 std::string_view wire, std::uint64_t age) {
+            write(rec::kCachedEvent, rec::CachedEvent{age, protocol, topic, wire});
         });
     write(rec::kSnapshotDone, rec::SnapshotDone{requester});
 }
@@ -199,7 +205,10 @@ void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
         case rec::kBroadcast: {
             rec::Broadcast b;
             if (!rec::decode(payload, b)) break;
-            hub_.deliver_remote(b.topic, {b.pusher_frame, b.phoenix_frame}, b.exclude_socket_id);
+            std::array<channel::TaggedWire, rec::kMaxFrames> frames;
+            for (std::uint8_t i = 0; i < b.frame_count; ++i)
+                frames[i] = {b.frames[i].protocol, b.frames[i].wire};
+            hub_.deliver_remote(b.topic, {frames.data(), b.frame_count}, b.exclude_socket_id);
             return;
         }
         case rec::kPresenceJoin: {
@@ -238,7 +247,7 @@ void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
         case rec::kCachedEvent: {
             rec::CachedEvent e;
             if (!rec::decode(payload, e)) break;
-            hub_.remote_cached(e.topic, e.pusher_frame, e.age_ms);
+            hub_.remote_cached(e.topic, e.protocol, e.frame, e.age_ms);
             return;
         }
         case rec::kSnapshotDone: {

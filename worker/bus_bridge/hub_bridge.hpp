@@ -11,10 +11,10 @@
 #include <span>
 #include <vector>
 
+#include "shm_bus/records/bus_records.hpp"
 #include "shm_bus/ring_reader.hpp"
 #include "shm_bus/ring_writer.hpp"
 #include "shm_bus/segment.hpp"
-#include "shm_bus/records/bus_records.hpp"
 #include "worker/channel/channel_hub.hpp"
 
 namespace shoal::worker {
@@ -60,7 +60,7 @@ class HubBridge final : public channel::BusPort {
     bool has_data() const noexcept;
 
     // channel::BusPort
-    void broadcast(std::string_view topic, const channel::WireFrames& frames,
+    void broadcast(std::string_view topic, const channel::Frames& frames,
                    std::string_view exclusion) noexcept override;
     void presence_join(channel::ConnId conn, std::string_view topic, std::string_view user_id,
                        std::string_view info_json) noexcept override;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Local and remote paths of the channel core. The hot paths (publish, deliver_remote) look the
-// topic up once and hand references out; nothing here is copied per subscriber, and a remote
-// message costs one SharedFrame per protocol that has local subscribers.
+// topic up once and walk its subscribers once for all protocols, handing references out;
+// nothing here is copied per subscriber, and a remote message costs one SharedFrame per
+// protocol that has local subscribers.
 #include "worker/channel/channel_hub.hpp"
 
 #include <algorithm>
@@ -124,21 +125,24 @@ void ChannelHub::member_removed(std::string_view topic, std::string_view user_id
 
 std::size_t ChannelHub::publish(std::string_view topic, const Frames& frames, ConnId except,
                                 std::string_view exclusion) {
-    std::size_t sent = 0;
     auto sink = [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); };
-    for (std::size_t tag = 0; tag < kMaxProtocols; ++tag)
-        if (frames[tag])
-            sent +=
-                topics_.publish(topic, static_cast<ProtocolTag>(tag), frames[tag], except, sink);
+    const std::size_t sent = topics_.publish_tagged(
+        topic, except,
+        [&](ProtocolTag tag) { return tag < kMaxProtocols ? &frames[tag] : nullptr; }, sink);
     if (cache_ && frames[cache_->tag()] && cache_->wants(topic))
         cache_->store(topic, frames[cache_->tag()], transport_.now_ms());
-    if (bus_) {
-        WireFrames wire{};
-        for (std::size_t tag = 0; tag < kMaxProtocols; ++tag)
-            if (frames[tag]) wire[tag] = frames[tag]->wire();
-        bus_->broadcast(topic, wire, exclusion);
-    }
+    if (bus_) bus_->broadcast(topic, frames, exclusion);
     return sent;
+}
+
+std::size_t ChannelHub::publish_client(const Event& event, ProtocolTag origin, net::FrameRef own,
+                                       ConnId except) {
+    SHOAL_ASSERT(origin < kMaxProtocols && event.from_client);
+    Frames frames;
+    for (std::size_t tag = 0; tag < kMaxProtocols; ++tag)
+        if (tag != origin && adapters_[tag]) frames[tag] = adapters_[tag]->encode_event(event);
+    frames[origin] = std::move(own);
+    return publish(event.topic, frames, except, {});
 }
 
 std::size_t ChannelHub::deliver_local(std::string_view topic, ProtocolTag tag,
@@ -147,17 +151,16 @@ std::size_t ChannelHub::deliver_local(std::string_view topic, ProtocolTag tag,
                            [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
 }
 
-std::size_t ChannelHub::publish_event(std::string_view topic, std::string_view event,
-                                      std::string_view data, std::string_view exclusion) {
+std::size_t ChannelHub::publish_event(const Event& event, std::string_view exclusion) {
     Frames frames;
     ConnId except = kNoConn;
     for (std::size_t tag = 0; tag < kMaxProtocols; ++tag) {
         if (!adapters_[tag]) continue;
-        frames[tag] = adapters_[tag]->encode_event(topic, event, data);
+        frames[tag] = adapters_[tag]->encode_event(event);
         if (except == kNoConn && !exclusion.empty())
             except = adapters_[tag]->resolve_exclusion(exclusion);
     }
-    return publish(topic, frames, except, exclusion);
+    return publish(event.topic, frames, except, exclusion);
 }
 
 std::size_t ChannelHub::terminate_user(std::string_view user_id) {
@@ -177,40 +180,39 @@ std::size_t ChannelHub::subscription_count(std::string_view topic) const noexcep
     return topics_.subscriber_count(topic) + remote_counts_.total(topic);
 }
 
-std::size_t ChannelHub::deliver_remote(std::string_view topic, const WireFrames& wire,
+std::size_t ChannelHub::deliver_remote(std::string_view topic, std::span<const TaggedWire> frames,
                                        std::string_view exclusion) {
-    // A cache topic's frame is kept even with no local subscriber (the next one gets it); the
-    // copy made for the cache is the one delivery uses below.
-    net::FrameRef cached;
+    // One copy per protocol per worker, made on the first local subscriber of that protocol
+    // (the ring slot may be overwritten after this call). A cache topic's frame is kept even
+    // with no local subscriber (the next one gets it); that copy is the one delivery uses.
+    Frames local;
+    std::array<std::string_view, kMaxProtocols> wire{};
+    for (const TaggedWire& f : frames)
+        if (f.protocol < kMaxProtocols) wire[f.protocol] = f.wire;
     if (cache_ && !wire[cache_->tag()].empty() && cache_->wants(topic)) {
-        cached = net::SharedFrame::from_wire(wire[cache_->tag()]);
-        cache_->store(topic, cached, transport_.now_ms());
+        local[cache_->tag()] = net::SharedFrame::from_wire(wire[cache_->tag()]);
+        cache_->store(topic, local[cache_->tag()], transport_.now_ms());
     }
-    auto subs = topics_.subscribers(topic);
-    if (subs.empty()) return 0;
+    if (topics_.subscriber_count(topic) == 0) return 0;
     ConnId except = kNoConn;
     if (!exclusion.empty())
         for (auto* a : adapters_)
             if (a && except == kNoConn) except = a->resolve_exclusion(exclusion);
-    std::size_t sent = 0;
-    auto sink = [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); };
-    for (std::size_t tag = 0; tag < kMaxProtocols; ++tag) {
-        if (wire[tag].empty()) continue;
-        const bool any = std::any_of(subs.begin(), subs.end(), [&](const Subscriber& s) {
-            return s.protocol == tag && s.conn != except;
-        });
-        if (!any) continue;
-        // The one copy per worker per message: the ring slot may be overwritten after this.
-        net::FrameRef frame =
-            cached && tag == cache_->tag() ? cached : net::SharedFrame::from_wire(wire[tag]);
-        sent += topics_.publish(topic, static_cast<ProtocolTag>(tag), frame, except, sink);
-    }
-    return sent;
+    auto frame_for = [&](ProtocolTag tag) -> const net::FrameRef* {
+        if (tag >= kMaxProtocols || wire[tag].empty()) return nullptr;
+        if (!local[tag]) local[tag] = net::SharedFrame::from_wire(wire[tag]);
+        return &local[tag];
+    };
+    return topics_.publish_tagged(
+        topic, except, frame_for,
+        [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
 }
 
-void ChannelHub::remote_cached(std::string_view topic, std::string_view wire,
+void ChannelHub::remote_cached(std::string_view topic, ProtocolTag protocol, std::string_view wire,
                                std::uint64_t age_ms) {
-    if (!cache_ || wire.empty() || !cache_->wants(topic) || age_ms > cache_->ttl_ms()) return;
+    if (!cache_ || protocol != cache_->tag() || wire.empty() || !cache_->wants(topic) ||
+        age_ms > cache_->ttl_ms())
+        return;
     const std::uint64_t now = transport_.now_ms();
     cache_->store(topic, net::SharedFrame::from_wire(wire), now > age_ms ? now - age_ms : 0);
 }

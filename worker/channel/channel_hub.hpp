@@ -2,14 +2,15 @@
 // ChannelHub: the worker-wide, protocol-neutral channel core shared by every protocol adapter. It
 // owns local subscriptions (TopicTable, subscribers tagged by protocol), the host-wide presence
 // replica and the other slots' topic counts, and it is the one place where local and remote
-// traffic meet: adapters publish "topic + one encoded frame per protocol" here, the bus port (if
-// any) carries it to the other workers, and remote records come back in through the remote_*
-// calls. It knows no protocol names and no libuv (R4).
+// traffic meet: an event is encoded once per registered protocol here, the bus port (if any)
+// carries the (tag, frame) pairs to the other workers, and remote records come back in through
+// the remote_* calls. It knows no protocol names and no libuv (R4).
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -23,25 +24,48 @@
 
 namespace shoal::channel {
 
-inline constexpr std::size_t kMaxProtocols = 2;  // tags 0..kMaxProtocols-1
+// Protocol tags are assigned by the worker's protocol registry (worker/protocols/); the hub only
+// indexes by them. The bus records carry the same tags (records::kMaxFrames).
+inline constexpr std::size_t kMaxProtocols = 8;  // tags 0..kMaxProtocols-1
 // One encoded frame per protocol tag; an empty slot means "nothing for that protocol".
 using Frames = std::array<net::FrameRef, kMaxProtocols>;
-using WireFrames = std::array<std::string_view, kMaxProtocols>;
+// A frame another worker encoded, as its bus record carries it.
+struct TaggedWire {
+    ProtocolTag protocol = 0;
+    std::string_view wire;
+};
 
-// What a protocol adapter (Pusher sessions, Phoenix sessions) does for the hub. Presence changes
-// are reported as user-level facts; each adapter renders its own frames (member_added /
+// An event before any protocol encoded it. Each protocol's encoder decides from it whether its
+// subscribers may see the event (its topic policy) and how (its codec), so adding a protocol
+// adds one encoder, not one per pair of protocols.
+struct Event {
+    std::string_view topic;
+    std::string_view name;
+    std::string_view data;     // JSON text or a plain string, as published
+    std::string_view user_id;  // the signed-in publisher of a client event; empty otherwise
+    bool from_client = false;  // a client's publish (untrusted), not a server-side trigger
+};
+
+// What a protocol module (Pusher sessions, Phoenix sessions, ...) does for the hub. Presence
+// changes are reported as user-level facts; each adapter renders its own frames (member_added /
 // presence_diff) and delivers them to its local subscribers of the topic.
 class ProtocolAdapter {
   public:
-    // The adapter's frame for a server-side event (HTTP API trigger), or an empty ref when the
-    // protocol cannot carry it. Called once per publish, never per subscriber.
-    virtual net::FrameRef encode_event(std::string_view topic, std::string_view event,
-                                       std::string_view data) = 0;
+    // The adapter's frame for an event published elsewhere (an HTTP API trigger, or a client of
+    // another protocol), or an empty ref when its clients must not or cannot receive it. Called
+    // once per publish, never per subscriber, whether or not this worker has subscribers (the
+    // same bytes travel to the other workers).
+    virtual net::FrameRef encode_event(const Event& event) = 0;
     // user_id became present on topic (its first connection anywhere on the host). `except` is
     // the local connection that joined (it learns the member list another way), or kNoConn.
+    // Adapters without user-level presence keep the empty defaults.
     virtual void on_member_added(std::string_view topic, std::string_view user_id,
-                                 std::string_view info_json, ConnId except) = 0;
-    virtual void on_member_removed(std::string_view topic, std::string_view user_id) = 0;
+                                 std::string_view info_json, ConnId except) {
+        (void)topic, (void)user_id, (void)info_json, (void)except;
+    }
+    virtual void on_member_removed(std::string_view topic, std::string_view user_id) {
+        (void)topic, (void)user_id;
+    }
     // Every connection-level presence change (local or remote, a dropped or reconciled slot
     // included), after the replica changed; info_json is the user's. Phoenix renders one meta
     // per connection from it; adapters with user-level presence ignore it.
@@ -50,9 +74,15 @@ class ProtocolAdapter {
         (void)topic, (void)user_id, (void)info_json, (void)key, (void)joined;
     }
     // A local connection named by an exclusion token (a Pusher socket_id), or kNoConn.
-    virtual ConnId resolve_exclusion(std::string_view token) const noexcept = 0;
+    virtual ConnId resolve_exclusion(std::string_view token) const noexcept {
+        (void)token;
+        return kNoConn;
+    }
     // Closes this adapter's local connections signed in as user_id; returns how many.
-    virtual std::size_t terminate_local_user(std::string_view user_id) = 0;
+    virtual std::size_t terminate_local_user(std::string_view user_id) {
+        (void)user_id;
+        return 0;
+    }
 
   protected:
     ~ProtocolAdapter() = default;
@@ -61,7 +91,8 @@ class ProtocolAdapter {
 // The hub's way out to the other workers (implemented by worker/bus_bridge; absent standalone).
 class BusPort {
   public:
-    virtual void broadcast(std::string_view topic, const WireFrames& frames,
+    // frames: one per tag, empty where that protocol does not carry the event.
+    virtual void broadcast(std::string_view topic, const Frames& frames,
                            std::string_view exclusion) noexcept = 0;
     virtual void presence_join(ConnId conn, std::string_view topic, std::string_view user_id,
                                std::string_view info_json) noexcept = 0;
@@ -84,9 +115,12 @@ class ChannelHub {
     // The adapter's last-event cache: publish and deliver_remote keep cache topics' frames of its
     // tag there (owned by the adapter, which outlives the hub's use of it).
     void attach_cache(LastEventCache* cache) noexcept { cache_ = cache; }
-    // Keeps a frame another worker's snapshot answer carried (stored age_ms ago).
-    void remote_cached(std::string_view topic, std::string_view wire, std::uint64_t age_ms);
-    // f(topic, wire bytes, age_ms) per live cached topic (what a snapshot answer carries).
+    // Keeps a frame another worker's snapshot answer carried (stored age_ms ago) when it is of
+    // the cache's protocol.
+    void remote_cached(std::string_view topic, ProtocolTag protocol, std::string_view wire,
+                       std::uint64_t age_ms);
+    // f(topic, protocol, wire bytes, age_ms) per live cached topic (what a snapshot answer
+    // carries).
     template <class F>
     void for_each_cached(F&& f) const;
     net::Transport& transport() noexcept { return transport_; }
@@ -105,14 +139,17 @@ class ChannelHub {
     // record with the same bytes. Returns local deliveries.
     std::size_t publish(std::string_view topic, const Frames& frames, ConnId except,
                         std::string_view exclusion);
+    // A client's publish: `own` is the frame its protocol (`origin`) encoded itself; every other
+    // adapter encodes event (from_client set) by its own rules. `except` is the publisher.
+    std::size_t publish_client(const Event& event, ProtocolTag origin, net::FrameRef own,
+                               ConnId except);
     // Local-only delivery of a frame an adapter rendered itself (e.g. from a presence change,
     // which every worker derives from its own replica).
     std::size_t deliver_local(std::string_view topic, ProtocolTag tag, const net::FrameRef& frame,
                               ConnId except);
     // A server-side event: every adapter encodes once; `exclusion` names a socket to skip,
     // wherever it lives.
-    std::size_t publish_event(std::string_view topic, std::string_view event, std::string_view data,
-                              std::string_view exclusion);
+    std::size_t publish_event(const Event& event, std::string_view exclusion);
     // Closes user_id's connections on every worker; returns how many were local.
     std::size_t terminate_user(std::string_view user_id);
 
@@ -125,9 +162,9 @@ class ChannelHub {
     void for_each_topic(F&& f) const;
 
     // --- from the bus (called by worker/bus_bridge) ---
-    // Copies each non-empty wire frame once into a SharedFrame and hands it to local
-    // subscribers of that tag; `exclusion` is resolved by the adapters.
-    std::size_t deliver_remote(std::string_view topic, const WireFrames& wire,
+    // Copies each frame once into a SharedFrame, only when a local subscriber of its tag exists,
+    // and hands it to them; `exclusion` is resolved by the adapters.
+    std::size_t deliver_remote(std::string_view topic, std::span<const TaggedWire> frames,
                                std::string_view exclusion);
     void remote_join(std::uint32_t slot, std::uint64_t epoch, ConnId conn, std::string_view topic,
                      std::string_view user_id, std::string_view info_json);
@@ -187,9 +224,11 @@ void ChannelHub::for_each_topic(F&& f) const {
 template <class F>
 void ChannelHub::for_each_cached(F&& f) const {
     if (!cache_) return;
-    cache_->for_each_live(transport_.now_ms(),
-                          [&](std::string_view topic, const net::FrameRef& frame,
-                              std::uint64_t age_ms) { f(topic, frame->wire(), age_ms); });
+    cache_->for_each_live(
+        transport_.now_ms(),
+        [&](std::string_view topic, const net::FrameRef& frame, std::uint64_t age_ms) {
+            f(topic, cache_->tag(), frame->wire(), age_ms);
+        });
 }
 
 template <class F, class G>

@@ -68,6 +68,27 @@ class TopicTable {
         return sent;
     }
 
+    // One walk over topic's subscribers for every protocol at once: frame_for(tag) returns the
+    // frame for that protocol (a const FrameRef*, null or empty when it has none); it is asked
+    // only for tags that have a subscriber, so a caller may build a frame lazily there.
+    template <class FrameFor, class Sink>
+    std::size_t publish_tagged(std::string_view topic, ConnId except, FrameFor&& frame_for,
+                               Sink&& sink) const {
+        auto it = topics_.find(topic);
+        if (it == topics_.end()) return 0;
+        const auto& subs = it->second.subs;
+        std::size_t sent = 0;
+        for (std::size_t i = 0; i < subs.size(); ++i) {
+            const Subscriber s = subs[i];
+            if (s.conn == except) continue;
+            const net::FrameRef* f = frame_for(s.protocol);
+            if (!f || !*f) continue;
+            sink(s.conn, *f);
+            ++sent;
+        }
+        return sent;
+    }
+
     // f(std::string_view topic, std::size_t subscriber_count) for every topic.
     template <class F>
     void for_each_topic(F&& f) const {

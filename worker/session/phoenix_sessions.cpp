@@ -8,10 +8,8 @@
 #include "common/log.hpp"
 #include "worker/codec/json_text.hpp"
 #include "worker/codec/phoenix_presence.hpp"
-#include "worker/codec/pusher_channel_name.hpp"
-#include "worker/codec/pusher_encode.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
-#include "worker/session/pusher_sessions.hpp"
+#include "worker/codec/topic_policy.hpp"
 
 namespace shoal::session {
 namespace {
@@ -24,8 +22,7 @@ constexpr std::uint16_t kClosePolicy = 1008;
 // Topics a connect token guards: Phoenix's own private:/presence: and the names Pusher guards
 // (one namespace: a Phoenix member of "private-x" would see what Pusher signs for).
 bool needs_token(std::string_view topic) noexcept {
-    return topic.starts_with("private:") || topic.starts_with("presence:") ||
-           topic.starts_with("private-") || topic.starts_with("presence-");
+    return codec::topic_access(topic) == codec::TopicAccess::Guarded;
 }
 
 }  // namespace
@@ -106,7 +103,8 @@ void PhoenixSessions::closed(net::ConnId id) {
 
 std::string_view PhoenixSessions::join_refusal(const PhoenixConnection& c,
                                                std::string_view topic) const {
-    if (topic.starts_with('#')) return phoenix_reason::kUnauthorized;  // Pusher's reserved names
+    if (codec::topic_access(topic) == codec::TopicAccess::Reserved)
+        return phoenix_reason::kUnauthorized;  // Pusher's #server-to-user-*
     if (needs_token(topic) && (c.token != codec::TokenStatus::Ok || c.identity.exp <= clock_()))
         return phoenix_reason::kUnauthorized;
     if (c.joins.size() >= config_.limits.max_channels_per_connection)
@@ -188,27 +186,23 @@ void PhoenixSessions::client_push(net::ConnId id, PhoenixConnection& c,
 }
 
 void PhoenixSessions::publish_push(net::ConnId id, const codec::PhoenixMessage& m) {
-    channel::Frames frames;
-    frames[kPhoenixProtocol] = net::SharedFrame::make_text(
+    auto own = net::SharedFrame::make_text(
         codec_.encode_message(std::nullopt, std::nullopt, m.topic, m.event, m.payload));
-    // Only public Pusher names: private-/presence- subscribers trust what their auth admitted.
-    if (codec::valid_channel_name(m.topic) &&
-        codec::channel_kind(m.topic) == codec::ChannelKind::Public) {
-        codec::encode_event_string(pusher_out_, m.event, m.topic, m.payload);
-        frames[kPusherProtocol] = net::SharedFrame::make_text(pusher_out_);
-    }
-    hub_.publish(m.topic, frames, id, {});
+    hub_.publish_client(channel::Event{m.topic, m.event, m.payload, {}, true}, kPhoenixProtocol,
+                        std::move(own), id);
 }
 
-net::FrameRef PhoenixSessions::encode_event(std::string_view topic, std::string_view event,
-                                            std::string_view data) {
+net::FrameRef PhoenixSessions::encode_event(const channel::Event& e) {
     // Encoded whether or not this worker has Phoenix members: the same bytes travel to the
     // other workers, and the hub does not know which protocols subscribe there.
-    if (topic.starts_with('#') || !codec::is_valid_phoenix_topic(topic)) return {};
+    if (codec::topic_access(e.topic) == codec::TopicAccess::Reserved ||
+        !codec::is_valid_phoenix_topic(e.topic))
+        return {};
+    if (e.from_client && !codec::accepts_foreign_client_events(e.topic)) return {};
     payload_.clear();
-    codec::append_json_or_string(payload_, data);
+    codec::append_json_or_string(payload_, e.data);
     return net::SharedFrame::make_text(
-        codec_.encode_message(std::nullopt, std::nullopt, topic, event, payload_));
+        codec_.encode_message(std::nullopt, std::nullopt, e.topic, e.name, payload_));
 }
 
 std::size_t PhoenixSessions::member_count(std::string_view topic) const noexcept {

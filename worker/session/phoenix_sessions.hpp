@@ -53,9 +53,9 @@ class PhoenixSessions final : public channel::ProtocolAdapter {
     std::size_t connection_count() const noexcept { return conns_.size(); }
 
     // channel::ProtocolAdapter. encode_event: [null, null, topic, event, data], data embedded as
-    // JSON when it is JSON, else as a string; empty for names no Phoenix client can join.
-    net::FrameRef encode_event(std::string_view topic, std::string_view event,
-                               std::string_view data) override;
+    // JSON when it is JSON, else as a string; empty for names no Phoenix client can join, and
+    // for another protocol's client events on a guarded topic.
+    net::FrameRef encode_event(const channel::Event& event) override;
     void on_member_added(std::string_view, std::string_view, std::string_view,
                          channel::ConnId) override {}  // Phoenix diffs are per connection
     void on_member_removed(std::string_view, std::string_view) override {}
@@ -86,8 +86,8 @@ class PhoenixSessions final : public channel::ProtocolAdapter {
                std::string_view response_json);
     void reply_error(net::ConnId id, const codec::PhoenixMessage& m, std::string_view reason);
     void send_view(net::ConnId id, std::string_view frame_text);
-    // Client push: to the other Phoenix members and, on a public Pusher name, to Pusher
-    // subscribers, on every worker.
+    // Client push: to the other Phoenix members and, through the other protocols' encoders, to
+    // their subscribers of the topic, on every worker.
     void publish_push(net::ConnId id, const codec::PhoenixMessage& m);
 
     const common::Config& config_;
@@ -97,9 +97,8 @@ class PhoenixSessions final : public channel::ProtocolAdapter {
     WallClockS clock_;
     std::unordered_map<net::ConnId, PhoenixConnection> conns_;
     codec::PhoenixCodec codec_;
-    std::string payload_;     // a payload being built (presence state/diff, delivered data)
-    std::string scratch_;     // small texts (phx_ref, reason objects)
-    std::string pusher_out_;  // a push rendered as a Pusher event
+    std::string payload_;  // a payload being built (presence state/diff, delivered data)
+    std::string scratch_;  // small texts (phx_ref, reason objects)
 };
 
 }  // namespace shoal::session

@@ -10,6 +10,7 @@
 #include "worker/codec/pusher_errors.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 #include "worker/codec/pusher_signature.hpp"
+#include "worker/codec/topic_policy.hpp"
 
 namespace shoal::session {
 
@@ -145,7 +146,8 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
         return send_error(id, err::kClientEventRateLimit,
                           "Client event rejected due to rate limit");
     codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id);
-    broadcast_out(m.channel, id);
+    hub_.publish_client(channel::Event{m.channel, m.event, m.data_json, s->presence_user_id, true},
+                        kPusherProtocol, net::SharedFrame::make_text(out_), id);
 }
 
 void PusherSessions::signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m) {
@@ -203,12 +205,16 @@ net::ConnId PusherSessions::conn_of_socket(std::string_view socket_id) const noe
 
 std::size_t PusherSessions::trigger(std::string_view channel, std::string_view event,
                                     std::string_view data, std::string_view except_socket_id) {
-    return hub_.publish_event(channel, event, data, except_socket_id);
+    return hub_.publish_event(channel::Event{channel, event, data, {}, false}, except_socket_id);
 }
 
-net::FrameRef PusherSessions::encode_event(std::string_view topic, std::string_view event,
-                                           std::string_view data) {
-    codec::encode_event_string(out_, event, topic, data);
+net::FrameRef PusherSessions::encode_event(const channel::Event& e) {
+    // Another protocol's clients reach only public names: private-/presence- subscribers trust
+    // what their auth admitted.
+    if (e.from_client &&
+        !(codec::valid_channel_name(e.topic) && codec::accepts_foreign_client_events(e.topic)))
+        return {};
+    codec::encode_event_string(out_, e.name, e.topic, e.data);
     return net::SharedFrame::make_text(out_);
 }
 
@@ -235,12 +241,6 @@ ChannelInfo PusherSessions::channel_info(std::string_view channel) const {
 
 void PusherSessions::send_out(net::ConnId id) {
     transport_.send(id, net::SharedFrame::make_text(out_));
-}
-
-std::size_t PusherSessions::broadcast_out(std::string_view channel, net::ConnId except) {
-    channel::Frames frames;
-    frames[kPusherProtocol] = net::SharedFrame::make_text(out_);  // encoded once for the host
-    return hub_.publish(channel, frames, except, {});
 }
 
 void PusherSessions::send_error(net::ConnId id, std::uint16_t code, std::string_view message) {

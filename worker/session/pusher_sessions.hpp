@@ -72,8 +72,7 @@ class PusherSessions final : public channel::ProtocolAdapter {
     net::ConnId conn_of_socket(std::string_view socket_id) const noexcept;
 
     // channel::ProtocolAdapter: what the hub asks of the Pusher side.
-    net::FrameRef encode_event(std::string_view topic, std::string_view event,
-                               std::string_view data) override;
+    net::FrameRef encode_event(const channel::Event& event) override;
     void on_member_added(std::string_view topic, std::string_view user_id,
                          std::string_view info_json, net::ConnId except) override;
     void on_member_removed(std::string_view topic, std::string_view user_id) override;
@@ -103,7 +102,6 @@ class PusherSessions final : public channel::ProtocolAdapter {
     void fail(net::ConnId id, std::uint16_t code, std::string_view message);  // error + close
     void subscription_error(net::ConnId id, std::string_view channel, std::string_view type,
                             std::string_view error, int status);
-    std::size_t broadcast_out(std::string_view channel, net::ConnId except);
     bool allow_client_event(PusherConnection& c);
 
     const common::Config& config_;

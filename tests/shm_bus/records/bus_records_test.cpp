@@ -21,19 +21,57 @@ std::vector<std::byte> bytes_of(const R& r) {
 
 }  // namespace
 
-TEST_CASE("bus records: a broadcast round-trips with both frames and the exclusion",
-          "[worker][bus]") {
-    Broadcast in{"presence-room", "12.34", "\x81\x05hello", "\x81\x03hey"};
+namespace {
+
+Broadcast broadcast(std::string_view topic, std::string_view exclusion,
+                    std::initializer_list<TaggedFrame> frames) {
+    Broadcast b{topic, exclusion};
+    for (const TaggedFrame& f : frames)
+        REQUIRE(b.add(f.protocol, f.wire));
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("bus records: a broadcast round-trips with its tagged frames and the exclusion",
+          "[shm_bus][records]") {
+    Broadcast in = broadcast("presence-room", "12.34", {{0, "\x81\x05hello"}, {5, "\x81\x03hey"}});
     auto buf = bytes_of(in);
     Broadcast out;
     REQUIRE(decode(buf, out));
     REQUIRE(out.topic == in.topic);
     REQUIRE(out.exclude_socket_id == in.exclude_socket_id);
-    REQUIRE(out.pusher_frame == in.pusher_frame);
-    REQUIRE(out.phoenix_frame == in.phoenix_frame);
+    REQUIRE(out.frame_count == 2);
+    REQUIRE((out.frames[0].protocol == 0 && out.frames[0].wire == "\x81\x05hello"));
+    REQUIRE((out.frames[1].protocol == 5 && out.frames[1].wire == "\x81\x03hey"));
 }
 
-TEST_CASE("bus records: presence and control records round-trip", "[worker][bus]") {
+TEST_CASE("bus records: a broadcast holds at most kMaxFrames frames and refuses bad tags",
+          "[shm_bus][records]") {
+    Broadcast b{"t", ""};
+    for (std::size_t i = 0; i < kMaxFrames; ++i)
+        REQUIRE(b.add(static_cast<std::uint8_t>(i), "f"));
+    REQUIRE_FALSE(b.add(0, "f"));
+    Broadcast out;
+    REQUIRE(decode(bytes_of(b), out));
+    REQUIRE(out.frame_count == kMaxFrames);
+
+    auto bad_tag = bytes_of(broadcast("t", "", {{3, "frame"}}));
+    bad_tag[5] = std::byte{kMaxFrames};  // the first frame's tag
+    REQUIRE_FALSE(decode(bad_tag, out));
+    auto bad_count = bytes_of(broadcast("t", "", {{3, "frame"}}));
+    bad_count[4] = std::byte{kMaxFrames + 1};
+    REQUIRE_FALSE(decode(bad_count, out));
+}
+
+TEST_CASE("bus records: a broadcast with no frame carries only its topic", "[shm_bus][records]") {
+    Broadcast out;
+    const auto buf = bytes_of(Broadcast{"room", ""});
+    REQUIRE(decode(buf, out));
+    REQUIRE((out.topic == "room" && out.frame_count == 0));
+}
+
+TEST_CASE("bus records: presence and control records round-trip", "[shm_bus][records]") {
     PresenceJoin j{77, "presence-a", "user-1", R"({"name":"Ann"})", 12};
     PresenceJoin jo;
     auto jb = bytes_of(j);
@@ -64,17 +102,18 @@ TEST_CASE("bus records: presence and control records round-trip", "[worker][bus]
     REQUIRE(decode(cb, co));
     REQUIRE((co.subscribers == 12 && co.topic == "chat"));
 
-    CachedEvent e{1234, "cache-x", "frame-bytes"};
+    CachedEvent e{1234, 2, "cache-x", "frame-bytes"};
     CachedEvent eo;
     auto eb = bytes_of(e);
     REQUIRE(decode(eb, eo));
-    REQUIRE((eo.age_ms == 1234 && eo.topic == "cache-x" && eo.pusher_frame == "frame-bytes"));
+    REQUIRE((eo.age_ms == 1234 && eo.topic == "cache-x" && eo.protocol == 2 &&
+             eo.frame == "frame-bytes"));
     eb.pop_back();
     REQUIRE_FALSE(decode(eb, eo));
 }
 
 TEST_CASE("bus records: another host's record wraps the inner record's bytes unchanged",
-          "[worker][bus]") {
+          "[shm_bus][records]") {
     auto inner = bytes_of(TopicCount{5, "news"});
     Remote r{kFirstRemoteSlot + 3, kTopicCount, inner};
     auto buf = bytes_of(r);
@@ -88,8 +127,8 @@ TEST_CASE("bus records: another host's record wraps the inner record's bytes unc
         REQUIRE_FALSE(decode(std::span(buf).first(n), out));
 }
 
-TEST_CASE("bus records: every truncation and every extra byte is refused", "[worker][bus]") {
-    auto buf = bytes_of(Broadcast{"t", "", "frame", ""});
+TEST_CASE("bus records: every truncation and every extra byte is refused", "[shm_bus][records]") {
+    auto buf = bytes_of(broadcast("t", "", {{0, "frame"}}));
     for (std::size_t n = 0; n < buf.size(); ++n) {
         Broadcast out;
         REQUIRE_FALSE(decode(std::span<const std::byte>(buf.data(), n), out));
@@ -99,16 +138,16 @@ TEST_CASE("bus records: every truncation and every extra byte is refused", "[wor
     REQUIRE_FALSE(decode(buf, out));
 }
 
-TEST_CASE("bus records: an empty topic or user id is malformed", "[worker][bus]") {
+TEST_CASE("bus records: an empty topic or user id is malformed", "[shm_bus][records]") {
     Broadcast b;
-    REQUIRE_FALSE(decode(bytes_of(Broadcast{"", "", "x", ""}), b));
+    REQUIRE_FALSE(decode(bytes_of(broadcast("", "", {{0, "x"}})), b));
     PresenceJoin j;
     REQUIRE_FALSE(decode(bytes_of(PresenceJoin{1, "t", "", "{}"}), j));
 }
 
-TEST_CASE("bus records: mutated lengths never decode out of bounds", "[worker][bus]") {
+TEST_CASE("bus records: mutated lengths never decode out of bounds", "[shm_bus][records]") {
     std::mt19937 rng(7);
-    const auto valid = bytes_of(Broadcast{"topic", "1.2", "pusher-frame", "phoenix"});
+    const auto valid = bytes_of(broadcast("topic", "1.2", {{0, "pusher-frame"}, {1, "phoenix"}}));
     int accepted = 0;
     for (int i = 0; i < 20000; ++i) {
         auto buf = valid;
@@ -119,8 +158,10 @@ TEST_CASE("bus records: mutated lengths never decode out of bounds", "[worker][b
         if (!decode(buf, b)) continue;
         ++accepted;
         const char* end = reinterpret_cast<const char*>(buf.data()) + buf.size();
-        for (std::string_view part :
-             {b.topic, b.exclude_socket_id, b.pusher_frame, b.phoenix_frame})
+        std::vector<std::string_view> parts{b.topic, b.exclude_socket_id};
+        for (const TaggedFrame& f : b.tagged())
+            parts.push_back(f.wire);
+        for (std::string_view part : parts)
             REQUIRE(part.data() + part.size() <= end);
         REQUIRE(size(b) == buf.size());
     }

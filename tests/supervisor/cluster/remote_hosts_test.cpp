@@ -136,7 +136,9 @@ TEST_CASE("RemoteHosts: counts add up per host and broadcasts arrive with the re
     CHECK(w.hub.subscription_count("news") == 1 + 2 + 4);
 
     const std::string frame = "\x81\x05hello";
-    REQUIRE(rh.on_record(kHostY, 0, rec::kBroadcast, bytes(rec::Broadcast{"news", "", frame, ""})));
+    rec::Broadcast cast{"news", ""};
+    cast.add(0, frame);
+    REQUIRE(rh.on_record(kHostY, 0, rec::kBroadcast, bytes(cast)));
     w.poll();
     REQUIRE(w.t.sent.size() == 1);
     CHECK(w.t.sent[0].id == 9);

@@ -6,6 +6,7 @@
 // path.
 #include "worker/channel/channel_hub.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -27,10 +28,10 @@ struct FakeAdapter final : channel::ProtocolAdapter {
     std::vector<std::string> terminated;
 
     explicit FakeAdapter(std::string n) : name(std::move(n)) {}
-    net::FrameRef encode_event(std::string_view topic, std::string_view event,
-                               std::string_view) override {
-        return net::SharedFrame::make_text(name + ":" + std::string(topic) + ":" +
-                                           std::string(event));
+    net::FrameRef encode_event(const channel::Event& e) override {
+        if (e.from_client && e.topic.starts_with("guarded-")) return {};
+        return net::SharedFrame::make_text(name + ":" + std::string(e.topic) + ":" +
+                                           std::string(e.name) + (e.from_client ? ":client" : ""));
     }
     void on_member_added(std::string_view topic, std::string_view user, std::string_view,
                          ConnId except) override {
@@ -51,12 +52,13 @@ struct FakeAdapter final : channel::ProtocolAdapter {
 
 struct FakeBus final : channel::BusPort {
     std::vector<std::string> log;
-    channel::WireFrames last{};
+    std::array<std::string, channel::kMaxProtocols> last{};
     std::string last_exclusion;
-    void broadcast(std::string_view topic, const channel::WireFrames& frames,
+    void broadcast(std::string_view topic, const channel::Frames& frames,
                    std::string_view exclusion) noexcept override {
         log.push_back("broadcast " + std::string(topic));
-        last = frames;
+        for (std::size_t tag = 0; tag < frames.size(); ++tag)
+            last[tag] = frames[tag] ? std::string(frames[tag]->payload()) : std::string();
         last_exclusion = exclusion;
     }
     void presence_join(ConnId conn, std::string_view topic, std::string_view user,
@@ -117,8 +119,8 @@ TEST_CASE(
     CHECK(f.t.to(11) == std::vector<std::string>{"phoenix-bytes"});
     CHECK(f.t.to(12).empty());
     REQUIRE(f.bus.log == std::vector<std::string>{"broadcast news"});
-    CHECK(f.bus.last[0] == frames[0]->wire());
-    CHECK(f.bus.last[1] == frames[1]->wire());
+    CHECK(f.bus.last[0] == "pusher-bytes");
+    CHECK(f.bus.last[1] == "phoenix-bytes");
 }
 
 TEST_CASE(
@@ -129,11 +131,41 @@ TEST_CASE(
     f.hub.subscribe("news", 7, 0);
     f.hub.subscribe("news", 8, 0);
     f.hub.subscribe("news", 9, 1);
-    CHECK(f.hub.publish_event("news", "ev", "{}", "p-sock-7") == 2);
+    CHECK(f.hub.publish_event({"news", "ev", "{}", {}, false}, "p-sock-7") == 2);
     CHECK(f.t.to(7).empty());
     CHECK(f.t.to(8) == std::vector<std::string>{"p:news:ev"});
     CHECK(f.t.to(9) == std::vector<std::string>{"x:news:ev"});
     CHECK(f.bus.last_exclusion == "p-sock-7");
+}
+
+TEST_CASE(
+    "ChannelHub: a client publish keeps its protocol's own frame and asks every other "
+    "protocol's encoder, which may refuse it",
+    "[channel][hub]") {
+    Fixture f;
+    FakeAdapter third{"t"};
+    f.hub.add_adapter(5, third);
+    for (auto topic : {"room", "guarded-room"}) {
+        f.hub.subscribe(topic, 10, 0);
+        f.hub.subscribe(topic, 11, 1);
+        f.hub.subscribe(topic, 12, 5);
+        f.hub.subscribe(topic, 13, 1);
+    }
+    const channel::Event ev{"room", "ping", "{}", {}, true};
+    CHECK(f.hub.publish_client(ev, 1, net::SharedFrame::make_text("own"), 13) == 3);
+    CHECK(f.t.to(10) == std::vector<std::string>{"p:room:ping:client"});
+    CHECK(f.t.to(11) == std::vector<std::string>{"own"});
+    CHECK(f.t.to(12) == std::vector<std::string>{"t:room:ping:client"});
+    CHECK(f.t.to(13).empty());  // the publisher
+    CHECK(f.bus.last[0] == "p:room:ping:client");
+    CHECK(f.bus.last[5] == "t:room:ping:client");
+
+    const channel::Event guarded{"guarded-room", "ping", "{}", {}, true};
+    CHECK(f.hub.publish_client(guarded, 1, net::SharedFrame::make_text("own"), 13) == 1);
+    CHECK(f.t.to(11).size() == 2);
+    CHECK(f.t.to(10).size() == 1);
+    CHECK(f.bus.last[0].empty());
+    CHECK(f.bus.last[5].empty());
 }
 
 TEST_CASE(
@@ -144,7 +176,7 @@ TEST_CASE(
     f.hub.subscribe("news", 7, 0);
     f.hub.subscribe("news", 8, 0);
     auto original = net::SharedFrame::make_text("hello");
-    channel::WireFrames wire{original->wire(), {}};
+    const channel::TaggedWire wire[] = {{0, original->wire()}};
     CHECK(f.hub.deliver_remote("news", wire, "p-sock-7") == 1);
     REQUIRE(f.t.sent.size() == 1);
     CHECK(f.t.sent[0].id == 8);
@@ -252,7 +284,7 @@ TEST_CASE(
     for (ConnId c = 1; c <= 200; ++c)
         hub.subscribe("news", c, 0);
     auto original = net::SharedFrame::make_text(std::string(300, 'x'));
-    channel::WireFrames wire{original->wire(), {}};
+    const channel::TaggedWire wire[] = {{0, original->wire()}};
     hub.deliver_remote("news", wire, "");  // warm-up
     constexpr int kMessages = 1000;
     test::AllocationScope scope;
@@ -278,7 +310,7 @@ TEST_CASE(
         hub.subscribe("c-news", c, 0);
     }
     auto original = net::SharedFrame::make_text(std::string(300, 'x'));
-    channel::WireFrames wire{original->wire(), {}};
+    const channel::TaggedWire wire[] = {{0, original->wire()}};
     hub.deliver_remote("news", wire, "");
     hub.publish("news", {original, {}}, channel::kNoConn, {});
     CHECK(cache.size() == 0);

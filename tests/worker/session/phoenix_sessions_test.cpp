@@ -238,9 +238,9 @@ TEST_CASE(
     f.open(1);
     f.join(1, "news");
     f.t.clear();
-    CHECK(f.hub.publish_event("news", "flash", R"({"msg":"hello"})", {}) == 1);
-    CHECK(f.hub.publish_event("news", "flash", "plain text", {}) == 1);
-    CHECK(f.hub.publish_event("nobody", "flash", "{}", {}) == 0);
+    CHECK(f.hub.publish_event({"news", "flash", R"({"msg":"hello"})", {}, false}, {}) == 1);
+    CHECK(f.hub.publish_event({"news", "flash", "plain text", {}, false}, {}) == 1);
+    CHECK(f.hub.publish_event({"nobody", "flash", "{}", {}, false}, {}) == 0);
     CHECK(f.t.to(1) == std::vector<std::string>{R"([null,null,"news","flash",{"msg":"hello"}])",
                                                 R"([null,null,"news","flash","plain text"])"});
 }
@@ -313,6 +313,7 @@ TEST_CASE("phoenix session: a dead worker's members leave with one diff per conn
 TEST_CASE("phoenix session: a push reaches Pusher subscribers of a public name as an event",
           "[session][phoenix]") {
     Fixture f;
+    session::PusherSessions pusher{f.config, f.hub, 42};  // the Pusher module encodes its frame
     f.hub.subscribe("news", 50, session::kPusherProtocol);
     f.hub.subscribe("private-x", 51, session::kPusherProtocol);
     f.open(1, f.token("ann"));
