@@ -6,7 +6,8 @@ target_compile_options(shoal_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow
 if(SHOAL_WERROR)
     target_compile_options(shoal_options INTERFACE -Werror)
 endif()
-target_include_directories(shoal_options INTERFACE ${PROJECT_SOURCE_DIR})
+# No project-wide include root: each library exposes only its own folders (shoal_library below),
+# so a header of a target it does not link is not found and a wrong include fails the build.
 
 if(SHOAL_SANITIZE STREQUAL "address")
     set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
@@ -25,15 +26,39 @@ if(_san)
     target_compile_definitions(shoal_options INTERFACE SHOAL_SANITIZE_${SHOAL_SANITIZE}=1)
 endif()
 
-# shoal_library(NAME DIR [LINKS ...]): a static library of every .cpp under DIR (not recursing into
-# sub-folders that are libraries of their own, listed in EXCLUDE). Globbing keeps the folder the
-# single source of truth: adding a file never needs a CMake edit.
+# shoal_library(NAME DIRS ... [LINKS ...] [EXCLUDE ...]): a static library of every .cpp under the
+# DIRS (not recursing into sub-folders that are libraries of their own). Globbing keeps the folder
+# the single source of truth: adding a file never needs a CMake edit.
+#
+# Include scoping: the library's headers are reachable only through an include root of its own,
+# build/include/NAME/, holding one symbolic link per DIR at the folder's path in the repository
+# (build/include/shoal_net/worker/net -> worker/net). A target sees the roots of itself and of
+# what it links, nothing else, so `#include "worker/session/..."` inside worker/net/ does not
+# compile: the dependency rules of docs/ARCHITECTURE.md are enforced by the build.
 function(shoal_library name)
     cmake_parse_arguments(A "" "" "DIRS;LINKS;EXCLUDE" ${ARGN})
     set(srcs "")
+    set(root ${PROJECT_BINARY_DIR}/include/${name})
+    set(linked "")
     foreach(d IN LISTS A_DIRS)
         file(GLOB s CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${d}/*.cpp)
         list(APPEND srcs ${s})
+        cmake_path(ABSOLUTE_PATH d BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} NORMALIZE
+                   OUTPUT_VARIABLE dir)
+        cmake_path(RELATIVE_PATH dir BASE_DIRECTORY ${PROJECT_SOURCE_DIR} OUTPUT_VARIABLE rel)
+        string(REGEX REPLACE "/$" "" rel "${rel}")
+        set(covered FALSE)  # a sub-folder of a folder already linked is reachable through it
+        foreach(l IN LISTS linked)
+            if(rel STREQUAL l OR rel MATCHES "^${l}/")
+                set(covered TRUE)
+            endif()
+        endforeach()
+        if(NOT covered)
+            cmake_path(GET rel PARENT_PATH parent)
+            file(MAKE_DIRECTORY ${root}/${parent})
+            file(CREATE_LINK ${dir} ${root}/${rel} SYMBOLIC)
+            list(APPEND linked ${rel})
+        endif()
     endforeach()
     list(FILTER srcs EXCLUDE REGEX "cli_main\\.cpp$")
     foreach(x IN LISTS A_EXCLUDE)
@@ -42,8 +67,10 @@ function(shoal_library name)
     if(srcs)
         add_library(${name} STATIC ${srcs})
         target_link_libraries(${name} PUBLIC shoal_options ${A_LINKS})
+        target_include_directories(${name} PUBLIC ${root})
     else()
         add_library(${name} INTERFACE)
         target_link_libraries(${name} INTERFACE shoal_options ${A_LINKS})
+        target_include_directories(${name} INTERFACE ${root})
     endif()
 endfunction()
