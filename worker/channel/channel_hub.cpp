@@ -138,13 +138,17 @@ std::size_t ChannelHub::publish(std::string_view topic, const Frames& frames, Co
             if (frames[tag]) wire[tag] = frames[tag]->wire();
         bus_->broadcast(topic, wire, exclusion);
     }
+    counters_->add(common::Counter::LocalDeliveries, sent);  // once per message, not per subscriber
     return sent;
 }
 
 std::size_t ChannelHub::deliver_local(std::string_view topic, ProtocolTag tag,
                                       const net::FrameRef& frame, ConnId except) {
-    return topics_.publish(topic, tag, frame, except,
-                           [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+    const std::size_t sent =
+        topics_.publish(topic, tag, frame, except,
+                        [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+    counters_->add(common::Counter::LocalDeliveries, sent);
+    return sent;
 }
 
 std::size_t ChannelHub::publish_event(std::string_view topic, std::string_view event,
@@ -205,6 +209,7 @@ std::size_t ChannelHub::deliver_remote(std::string_view topic, const WireFrames&
             cached && tag == cache_->tag() ? cached : net::SharedFrame::from_wire(wire[tag]);
         sent += topics_.publish(topic, static_cast<ProtocolTag>(tag), frame, except, sink);
     }
+    counters_->add(common::Counter::LocalDeliveries, sent);
     return sent;
 }
 

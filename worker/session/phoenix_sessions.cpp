@@ -197,6 +197,7 @@ void PhoenixSessions::publish_push(net::ConnId id, const codec::PhoenixMessage& 
         codec::encode_event_string(pusher_out_, m.event, m.topic, m.payload);
         frames[kPusherProtocol] = net::SharedFrame::make_text(pusher_out_);
     }
+    hub_.counters().add(common::Counter::ClientMessagesPublished);
     hub_.publish(m.topic, frames, id, {});
 }
 

@@ -145,6 +145,7 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
         return send_error(id, err::kClientEventRateLimit,
                           "Client event rejected due to rate limit");
     codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id);
+    hub_.counters().add(common::Counter::ClientMessagesPublished);
     broadcast_out(m.channel, id);
 }
 
