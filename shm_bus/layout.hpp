@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "common/counters.hpp"
 #include "shm_bus/bus_config.hpp"
 
 // clang-format off
@@ -15,8 +16,12 @@
  Segment (offsets from the start; every size recomputed from BusConfig on attach, C7):
 
    0      SegmentHeader   magic (stored last, release), layout_version, slots, ring_bytes, ...
-   4096   SlotRecord[slots]          one per worker slot, 768 bytes each
-          (page aligned)
+   4096   SlotRecord[slots]          one per worker slot, 1280 bytes each (page aligned):
+            +0    pid | state | epoch | started_ns | restarts | breaker   (supervisor)
+            +64   heartbeat_ns | connections                            (slot's worker)
+            +128  idle                                  (slot's worker; any writer CASes 1 -> 0)
+            +192  read_position[kMaxRings]              (slot's worker: its cursor per ring)
+            +768  counters: CounterBlock, 64 u64 cells  (slot's worker; never reset on restart)
    R0     Ring 0 | Ring 1 | ... | Ring `slots` (the supervisor's control ring)
 
  One ring (stride = align_up(kRingDataOffset + ring_bytes, 4096)):
@@ -59,7 +64,8 @@
 namespace shoal::bus {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x5355424C414F4853ull;  // "SHOALBUS"
-inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: record_schema in the header
+inline constexpr std::uint32_t kLayoutVersion =
+    2;  // 2: record_schema in the header, the counter block in each slot
 inline constexpr std::uint64_t kPageBytes = 4096;
 inline constexpr std::uint64_t kRecordAlign = 64;
 inline constexpr std::int32_t kPaddingType = -1;  // user types are >= 0
@@ -92,16 +98,17 @@ struct alignas(64) SlotRecord {
     std::atomic<std::uint64_t> started_ns;  // CLOCK_MONOTONIC
     std::atomic<std::uint32_t> restarts;
     std::atomic<BreakerState> breaker;
-    // written by: the slot's worker (relaxed; counters for `shoal status`)
+    // written by: the slot's worker (relaxed; observations for `shoal status`)
     alignas(64) std::atomic<std::uint64_t> heartbeat_ns;  // CLOCK_MONOTONIC, once per loop tick
-    std::atomic<std::uint64_t> connections;
-    std::atomic<std::uint64_t> messages_in;
-    std::atomic<std::uint64_t> messages_out;
-    std::atomic<std::uint64_t> lost_records;
+    std::atomic<std::uint64_t> connections;               // a gauge: open right now
     // written by: the slot's worker as reader (seq_cst store of 1); by any writer (CAS 1 -> 0)
     alignas(64) std::atomic<std::uint32_t> idle;
     // written by: the slot's worker; its cursor in each ring, for lag reporting
     alignas(64) std::atomic<std::uint64_t> read_position[kMaxRings];
+    // written by: the slot's worker, one at a time (common/counters.hpp). Zero in a fresh
+    // segment; nobody resets it when the slot's worker restarts, so the successor continues
+    // the counts and host totals never go down.
+    alignas(64) common::CounterBlock counters;
 };
 
 struct alignas(64) RingHeader {
@@ -166,14 +173,13 @@ static_assert(offsetof(SegmentHeader, ring_stride) == 48);
 static_assert(offsetof(SegmentHeader, total_bytes) == 56);
 static_assert(offsetof(SegmentHeader, created_realtime_ns) == 72);
 static_assert(offsetof(SegmentHeader, record_schema) == 80);
-static_assert(std::is_standard_layout_v<SlotRecord> && sizeof(SlotRecord) == 768);
+static_assert(std::is_standard_layout_v<SlotRecord> && sizeof(SlotRecord) == 1280);
 static_assert(offsetof(SlotRecord, pid) == 0 && offsetof(SlotRecord, state) == 4);
 static_assert(offsetof(SlotRecord, epoch) == 8 && offsetof(SlotRecord, started_ns) == 16);
 static_assert(offsetof(SlotRecord, restarts) == 24 && offsetof(SlotRecord, breaker) == 28);
 static_assert(offsetof(SlotRecord, heartbeat_ns) == 64 && offsetof(SlotRecord, connections) == 72);
-static_assert(offsetof(SlotRecord, messages_in) == 80 && offsetof(SlotRecord, messages_out) == 88);
-static_assert(offsetof(SlotRecord, lost_records) == 96 && offsetof(SlotRecord, idle) == 128);
-static_assert(offsetof(SlotRecord, read_position) == 192);
+static_assert(offsetof(SlotRecord, idle) == 128 && offsetof(SlotRecord, read_position) == 192);
+static_assert(offsetof(SlotRecord, counters) == 768 && sizeof(common::CounterBlock) == 512);
 static_assert(std::is_standard_layout_v<RingHeader> && sizeof(RingHeader) <= kRingHeaderBytes);
 static_assert(offsetof(RingHeader, tail_intent) == 0 && offsetof(RingHeader, tail) == 8);
 static_assert(offsetof(RingHeader, latest) == 16 && offsetof(RingHeader, writer_epoch) == 24);

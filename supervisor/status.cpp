@@ -51,6 +51,21 @@ std::uint64_t ms_since(std::uint64_t then_ns, std::uint64_t now_ns) {
 
 constexpr auto kRelaxed = std::memory_order_relaxed;
 
+constexpr std::size_t idx(common::Counter c) {
+    return static_cast<std::size_t>(c);
+}
+
+template <class Writer>
+void write_counters(Writer& w, const common::CounterValues& v) {
+    w.StartObject();
+    for (std::size_t i = 0; i < common::kCounterCount; ++i) {
+        const std::string_view n = common::name(static_cast<common::Counter>(i));
+        w.Key(n.data(), static_cast<rapidjson::SizeType>(n.size()));
+        w.Uint64(v[i]);
+    }
+    w.EndObject();
+}
+
 }  // namespace
 
 ServerStatus snapshot(const bus::Segment& seg, const std::string& bus_name, std::uint64_t now_ns) {
@@ -86,9 +101,12 @@ ServerStatus snapshot(const bus::Segment& seg, const std::string& bus_name, std:
         ss.restarts = s.restarts.load(kRelaxed);
         ss.breaker = breaker_name(s.breaker.load(kRelaxed));
         ss.connections = s.connections.load(kRelaxed);
-        ss.messages_in = s.messages_in.load(kRelaxed);
-        ss.messages_out = s.messages_out.load(kRelaxed);
-        ss.lost_records = s.lost_records.load(kRelaxed);
+        ss.counters = common::read_all(s.counters);
+        ss.messages_in = ss.counters[idx(common::Counter::BusRecordsIn)];
+        ss.messages_out = ss.counters[idx(common::Counter::BusRecordsOut)];
+        ss.lost_records = ss.counters[idx(common::Counter::BusRecordsLost)];
+        common::accumulate(st.totals, ss.counters);
+        if (live) st.connections += ss.connections;  // a dead worker's last gauge is stale
         for (std::uint32_t r = 0; r < c.ring_count(); ++r)
             ss.read_positions.push_back(s.read_position[r].load(kRelaxed));
         for (std::uint32_t r = 0; r < c.ring_count(); ++r) {
@@ -104,7 +122,7 @@ ServerStatus snapshot(const bus::Segment& seg, const std::string& bus_name, std:
 
 std::string render_text(const ServerStatus& st) {
     std::string out;
-    char line[256];
+    char line[512];
     std::snprintf(line, sizeof line, "bus %s  supervisor pid %lu (%s)  ring %lu bytes\n",
                   st.bus.c_str(), static_cast<unsigned long>(st.supervisor_pid),
                   st.supervisor_alive ? "running" : "not running: stale segment",
@@ -124,6 +142,21 @@ std::string render_text(const ServerStatus& st) {
                       static_cast<unsigned long>(s.lost_records));
         out += line;
     }
+    using common::Counter;
+    const auto& t = st.totals;
+    std::snprintf(line, sizeof line,
+                  "totals: conns %lu  accepted %lu  refused %lu  ws opened %lu  published %lu  "
+                  "delivered %lu  bus out %lu  in %lu  lost %lu\n",
+                  static_cast<unsigned long>(st.connections),
+                  static_cast<unsigned long>(t[idx(Counter::ConnectionsAccepted)]),
+                  static_cast<unsigned long>(t[idx(Counter::ConnectionsRefused)]),
+                  static_cast<unsigned long>(t[idx(Counter::WebsocketsOpened)]),
+                  static_cast<unsigned long>(t[idx(Counter::ClientMessagesPublished)]),
+                  static_cast<unsigned long>(t[idx(Counter::LocalDeliveries)]),
+                  static_cast<unsigned long>(t[idx(Counter::BusRecordsOut)]),
+                  static_cast<unsigned long>(t[idx(Counter::BusRecordsIn)]),
+                  static_cast<unsigned long>(t[idx(Counter::BusRecordsLost)]));
+    out += line;
     out += "ring writer     tail       latest     epoch\n";
     for (const auto& r : st.rings) {
         std::snprintf(line, sizeof line, "%-4u %-10s %-10lu %-10lu %lu\n", r.ring, r.writer.c_str(),
@@ -181,9 +214,18 @@ std::string render_json(const ServerStatus& st) {
         for (std::uint64_t p : s.read_positions)
             w.Uint64(p);
         w.EndArray();
+        w.Key("counters");
+        write_counters(w, s.counters);
         w.EndObject();
     }
     w.EndArray();
+    w.Key("totals");
+    w.StartObject();
+    w.Key("connections");
+    w.Uint64(st.connections);
+    w.Key("counters");
+    write_counters(w, st.totals);
+    w.EndObject();
     w.Key("rings");
     w.StartArray();
     for (const auto& r : st.rings) {

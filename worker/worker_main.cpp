@@ -90,9 +90,16 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
         SHOAL_ERROR("%s", link.error().message().c_str());
         return kExitConfig;
     }
-    net::Server server(&loop, config);
+    // A slot worker counts into its slot's block, continuing its predecessors' counts; a
+    // standalone worker into one of its own.
+    common::CounterBlock own_counters{};
+    bus::Segment* segment = (*link)->segment();
+    common::CounterBlock& counters =
+        segment ? segment->slot(static_cast<std::uint32_t>(options.slot)).counters : own_counters;
+    net::Server server(&loop, config, counters);
     channel::ChannelHub hub(server, options.slot < 0 ? 0 : static_cast<std::uint32_t>(options.slot),
                             (*link)->epoch());
+    hub.attach_counters(counters);
     // Both protocol adapters share the hub (and through it the bus): one namespace. They exist
     // before the bus starts, so the snapshot answers find them (the Pusher cache channels' last
     // events are kept by the Pusher side).

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstring>
 
 #include <boost/interprocess/mapped_region.hpp>
@@ -54,6 +55,35 @@ TEST_CASE("Segment: create gives zeroed slots and rings, and attach sees the sam
     REQUIRE(other->slot(1).epoch.load() == 7);
     other->slot(2).heartbeat_ns.store(99);
     REQUIRE(seg->slot(2).heartbeat_ns.load() == 99);
+}
+
+TEST_CASE("Segment: each slot embeds a counter block at a pinned offset, zero when created",
+          "[shm_bus][segment]") {
+    using shoal::common::Counter;
+    // Layout 2: the block sits after read_position, on its own cache lines.
+    STATIC_REQUIRE(shoal::bus::kLayoutVersion == 2);
+    STATIC_REQUIRE(sizeof(shoal::bus::SlotRecord) == 1280);
+    STATIC_REQUIRE(offsetof(shoal::bus::SlotRecord, counters) == 768);
+    STATIC_REQUIRE(offsetof(shoal::bus::SlotRecord, read_position) +
+                       sizeof(shoal::bus::SlotRecord::read_position) <=
+                   768);
+    SegmentName name("counters");
+    auto seg = Segment::create(name.str(), small_config());
+    REQUIRE(seg.ok());
+    for (std::uint32_t i = 0; i < 3; ++i)
+        for (std::size_t c = 0; c < shoal::common::kCounterCapacity; ++c)
+            REQUIRE(seg->slot(i).counters.cells[c].load() == 0);
+    // The slot table is contiguous: slot 1's block is 1280 bytes after slot 0's.
+    auto* b0 = reinterpret_cast<std::byte*>(&seg->slot(0).counters);
+    auto* b1 = reinterpret_cast<std::byte*>(&seg->slot(1).counters);
+    REQUIRE(b1 - b0 == 1280);
+    REQUIRE(reinterpret_cast<std::uintptr_t>(b0) % 64 == 0);
+    // A writer in one mapping is seen by a read-only observer of the same segment.
+    seg->slot(2).counters.add(Counter::ConnectionsAccepted, 3);
+    auto ro = Segment::attach_readonly(name.str());
+    REQUIRE(ro.ok());
+    REQUIRE(ro->slot(2).counters.get(Counter::ConnectionsAccepted) == 3);
+    REQUIRE(ro->slot(1).counters.get(Counter::ConnectionsAccepted) == 0);
 }
 
 TEST_CASE("Segment: a second create of the same name fails with AlreadyExists",

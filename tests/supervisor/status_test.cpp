@@ -95,3 +95,76 @@ TEST_CASE("status: a corrupt state word is reported as unknown, not trusted",
     REQUIRE(st.slots[0].state == "unknown");
     lock->release_and_unlink();
 }
+
+TEST_CASE("status: each slot's counters and the host totals, kept across a restart of the slot",
+          "[supervisor][status]") {
+    using common::Counter;
+    std::string name = "shoal-sttest3-" + std::to_string(::getpid());
+    auto lock = sup::BusLock::acquire(name);
+    REQUIRE(lock.ok());
+    bus::BusConfig cfg;
+    cfg.slots = 2;
+    auto bc = sup::BusControl::create(lock.value(), name, cfg);
+    REQUIRE(bc.ok());
+    sup::SlotPublish p;
+    p.pid = 100;
+    p.state = bus::SlotState::Running;
+    p.epoch = 1;
+    p.started_ns = 1'000 * kMs;
+    bc.value()->publish(0, p);
+    p.pid = 101;
+    bc.value()->publish(1, p);
+    bus::Segment& seg = bc.value()->segment();
+    seg.slot(0).counters.add(Counter::ConnectionsAccepted, 4);
+    seg.slot(0).counters.add(Counter::BusRecordsOut, 9);
+    seg.slot(0).counters.add(Counter::BusRecordsLost, 2);
+    seg.slot(0).counters.raise(Counter::SendQueuePeakBytes, 1000);
+    seg.slot(1).counters.add(Counter::ConnectionsAccepted, 6);
+    seg.slot(1).counters.add(Counter::BusRecordsIn, 9);
+    seg.slot(1).counters.raise(Counter::SendQueuePeakBytes, 3000);
+    seg.slot(0).connections.store(3);
+    seg.slot(1).connections.store(5);
+
+    // Slot 0's worker dies and the supervisor starts its successor: the slot's fields change,
+    // its counters stay.
+    p.pid = 0;
+    p.state = bus::SlotState::Down;
+    bc.value()->publish(0, p);
+    p.pid = 200;
+    p.state = bus::SlotState::Running;
+    p.epoch = 2;
+    p.restarts = 1;
+    bc.value()->publish(0, p);
+    seg.slot(0).connections.store(0);
+    seg.slot(0).counters.add(Counter::ConnectionsAccepted);
+
+    sup::ServerStatus st = sup::snapshot(seg, name, 2'000 * kMs);
+    const std::size_t accepted = static_cast<std::size_t>(Counter::ConnectionsAccepted);
+    REQUIRE(st.slots[0].counters[accepted] == 5);
+    REQUIRE(st.slots[1].counters[accepted] == 6);
+    REQUIRE(st.totals[accepted] == 11);
+    REQUIRE(st.totals[static_cast<std::size_t>(Counter::SendQueuePeakBytes)] == 3000);  // largest
+    REQUIRE(st.connections == 5);
+    // The fields `shoal status` always had now come from the block.
+    REQUIRE(st.slots[0].messages_out == 9);
+    REQUIRE(st.slots[0].lost_records == 2);
+    REQUIRE(st.slots[1].messages_in == 9);
+
+    rapidjson::Document d;
+    std::string json = sup::render_json(st);
+    d.Parse(json.c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    REQUIRE(d["slots"][0]["messages_out"].GetUint64() == 9);
+    REQUIRE(d["slots"][0]["lost_records"].GetUint64() == 2);
+    REQUIRE(d["slots"][0]["counters"]["connections_accepted_total"].GetUint64() == 5);
+    REQUIRE(d["slots"][1]["counters"]["bus_records_in_total"].GetUint64() == 9);
+    REQUIRE(d["slots"][1]["counters"].MemberCount() == common::kCounterCount);
+    REQUIRE(d["totals"]["connections"].GetUint64() == 5);
+    REQUIRE(d["totals"]["counters"]["connections_accepted_total"].GetUint64() == 11);
+    REQUIRE(d["totals"]["counters"]["send_queue_peak_bytes"].GetUint64() == 3000);
+
+    const std::string text = sup::render_text(st);
+    REQUIRE(text.find("totals:") != std::string::npos);
+    REQUIRE(text.find("accepted 11") != std::string::npos);
+    lock->release_and_unlink();
+}

@@ -50,7 +50,7 @@ class BusEndpoint {
 
     // Detaches from the hub and closes the handles (the loop can then end).
     void close() noexcept;
-    const BridgeStats& stats() const noexcept { return bridge_.stats(); }
+    BridgeStats stats() const noexcept { return bridge_.stats(); }
 
   private:
     BusEndpoint(SupervisorLink& link, channel::ChannelHub& hub, std::uint32_t slot);

@@ -13,10 +13,16 @@ namespace shoal::worker {
 
 namespace rec = bus::records;
 static_assert(channel::kMaxProtocols == rec::kMaxFrames, "a bus record carries every protocol");
+using common::Counter;
 
 HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
                      std::uint64_t epoch)
-    : segment_(segment), hub_(hub), slot_(slot), epoch_(epoch), writer_(segment, slot, epoch) {
+    : segment_(segment),
+      hub_(hub),
+      slot_(slot),
+      epoch_(epoch),
+      writer_(segment, slot, epoch),
+      counters_(segment.slot(slot).counters) {
     const std::uint32_t rings = segment.config().ring_count();
     readers_.reserve(rings);
     inboxes_.reserve(rings);
@@ -32,15 +38,23 @@ void HubBridge::write(std::int32_t type, const Record& r) noexcept {
     const std::size_t n = rec::size(r);
     auto claim = writer_.claim(type, n);
     if (!claim) {
-        ++stats_.refused_out;
+        counters_.add(Counter::BusRecordsRefused);
         return;
     }
     rec::encode(r, claim.value().first(n));
     writer_.commit(n);
-    ++stats_.records_out;
+    counters_.add(Counter::BusRecordsOut);
     written_ = true;
-    // Relaxed: a counter for `shoal status` (written by: slot owner).
-    segment_.slot(slot_).messages_out.store(stats_.records_out, std::memory_order_relaxed);
+}
+
+BridgeStats HubBridge::stats() const noexcept {
+    BridgeStats s;
+    s.records_out = counters_.get(Counter::BusRecordsOut);
+    s.records_in = counters_.get(Counter::BusRecordsIn);
+    s.refused_out = counters_.get(Counter::BusRecordsRefused);
+    s.bad_in = counters_.get(Counter::BusRecordsBad);
+    s.lost_in = counters_.get(Counter::BusRecordsLost);
+    return s;
 }
 
 void HubBridge::broadcast(std::string_view topic, const channel::Frames& frames,
@@ -118,13 +132,11 @@ std::size_t HubBridge::poll(std::size_t budget) noexcept {
         segment_.slot(slot_).read_position[readers_[i].ring()].store(readers_[i].position(),
                                                                      std::memory_order_relaxed);
     }
-    if (n) segment_.slot(slot_).messages_in.store(stats_.records_in, std::memory_order_relaxed);
     return n;
 }
 
 void HubBridge::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
-    stats_.lost_in += records;
-    segment_.slot(slot_).lost_records.store(stats_.lost_in, std::memory_order_relaxed);
+    counters_.add(Counter::BusRecordsLost, records);
     if (ring >= segment_.config().slots) {
         // The control ring: a lost worker_down is recovered from the slot table; then every
         // slot (and the cluster bridge, for the other hosts) re-announces its state.
@@ -156,7 +168,7 @@ void HubBridge::drop_dead_epochs() noexcept {
 
 void HubBridge::on_record(std::uint32_t ring, std::int32_t type,
                           std::span<const std::byte> payload) noexcept {
-    ++stats_.records_in;
+    counters_.add(Counter::BusRecordsIn);
     if (ring >= segment_.config().slots) return on_control(type, payload);
     on_worker_record(ring, type, payload);
 }
@@ -164,7 +176,7 @@ void HubBridge::on_record(std::uint32_t ring, std::int32_t type,
 void HubBridge::on_control(std::int32_t type, std::span<const std::byte> payload) noexcept {
     if (type == bus::kWorkerDownType) {
         bus::WorkerDown d{};
-        if (!bus::decode_control(payload, d)) return void(++stats_.bad_in);
+        if (!bus::decode_control(payload, d)) return void(counters_.add(Counter::BusRecordsBad));
         SHOAL_INFO("bus: worker_down slot=%u epoch=%llu: dropping its members", d.slot,
                    static_cast<unsigned long long>(d.epoch));
         hub_.drop_slot(d.slot, d.epoch);
@@ -177,10 +189,11 @@ void HubBridge::on_control(std::int32_t type, std::span<const std::byte> payload
 void HubBridge::on_remote(std::span<const std::byte> payload) noexcept {
     // Only the bridge's own pseudo-slots are accepted: a real slot's state is never overwritten.
     rec::Remote r;
-    if (!rec::decode(payload, r) || r.type == rec::kRemote) return void(++stats_.bad_in);
+    if (!rec::decode(payload, r) || r.type == rec::kRemote)
+        return void(counters_.add(Counter::BusRecordsBad));
     const bool host =
         r.slot >= rec::kFirstRemoteSlot && r.slot < rec::kFirstRemoteSlot + rec::kMaxRemoteHosts;
-    if (!host && r.slot != rec::kClusterSlot) return void(++stats_.bad_in);
+    if (!host && r.slot != rec::kClusterSlot) return void(counters_.add(Counter::BusRecordsBad));
     if (r.type == rec::kSnapshotDone && r.slot == rec::kClusterSlot && reconciling_remote_) {
         rec::SnapshotDone d;
         if (rec::decode(r.inner, d) && d.requester_slot == slot_) reconcile_remote_hosts(false);
@@ -261,7 +274,7 @@ void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
         default:
             break;
     }
-    ++stats_.bad_in;
+    counters_.add(Counter::BusRecordsBad);
 }
 
 }  // namespace shoal::worker

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "common/counters.hpp"
 #include "shm_bus/records/bus_records.hpp"
 #include "shm_bus/ring_reader.hpp"
 #include "shm_bus/ring_writer.hpp"
@@ -19,6 +20,7 @@
 
 namespace shoal::worker {
 
+// A view of the bridge's cells in its slot's CounterBlock (stats()).
 struct BridgeStats {
     std::uint64_t records_out = 0;
     std::uint64_t records_in = 0;
@@ -29,7 +31,8 @@ struct BridgeStats {
 
 class HubBridge final : public channel::BusPort {
   public:
-    // Readers start at the current tail of every other ring and of the control ring.
+    // Readers start at the current tail of every other ring and of the control ring. The bridge
+    // counts into its slot's CounterBlock, continuing what the slot's earlier workers counted.
     HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
               std::uint64_t epoch);
     HubBridge(const HubBridge&) = delete;
@@ -56,7 +59,7 @@ class HubBridge final : public channel::BusPort {
         written_ = false;
         return w;
     }
-    const BridgeStats& stats() const noexcept { return stats_; }
+    BridgeStats stats() const noexcept;
     bool has_data() const noexcept;
 
     // channel::BusPort
@@ -98,7 +101,7 @@ class HubBridge final : public channel::BusPort {
     std::vector<bus::RingReader> readers_;
     std::vector<bus::RingTagger<HubBridge>> inboxes_;
     std::vector<std::uint32_t> awaiting_;  // slots whose snapshot answer is still missing
-    BridgeStats stats_;
+    common::CounterBlock& counters_;
     bool written_ = false;
     bool cluster_ = false;
     bool reconciling_remote_ = false;  // a control-ring lap: remote hosts' state re-asked

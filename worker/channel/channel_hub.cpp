@@ -132,6 +132,7 @@ std::size_t ChannelHub::publish(std::string_view topic, const Frames& frames, Co
     if (cache_ && frames[cache_->tag()] && cache_->wants(topic))
         cache_->store(topic, frames[cache_->tag()], transport_.now_ms());
     if (bus_) bus_->broadcast(topic, frames, exclusion);
+    counters_->add(common::Counter::LocalDeliveries, sent);  // once per message, not per subscriber
     return sent;
 }
 
@@ -142,13 +143,17 @@ std::size_t ChannelHub::publish_client(const Event& event, ProtocolTag origin, n
     for (std::size_t tag = 0; tag < kMaxProtocols; ++tag)
         if (tag != origin && adapters_[tag]) frames[tag] = adapters_[tag]->encode_event(event);
     frames[origin] = std::move(own);
+    counters_->add(common::Counter::ClientMessagesPublished);
     return publish(event.topic, frames, except, {});
 }
 
 std::size_t ChannelHub::deliver_local(std::string_view topic, ProtocolTag tag,
                                       const net::FrameRef& frame, ConnId except) {
-    return topics_.publish(topic, tag, frame, except,
-                           [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+    const std::size_t sent =
+        topics_.publish(topic, tag, frame, except,
+                        [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+    counters_->add(common::Counter::LocalDeliveries, sent);
+    return sent;
 }
 
 std::size_t ChannelHub::publish_event(const Event& event, std::string_view exclusion) {
@@ -203,9 +208,11 @@ std::size_t ChannelHub::deliver_remote(std::string_view topic, std::span<const T
         if (!local[tag]) local[tag] = net::SharedFrame::from_wire(wire[tag]);
         return &local[tag];
     };
-    return topics_.publish_tagged(
+    const std::size_t sent = topics_.publish_tagged(
         topic, except, frame_for,
         [this](ConnId to, const net::FrameRef& f) { transport_.send(to, f); });
+    counters_->add(common::Counter::LocalDeliveries, sent);
+    return sent;
 }
 
 void ChannelHub::remote_cached(std::string_view topic, ProtocolTag protocol, std::string_view wire,

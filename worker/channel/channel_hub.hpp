@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/counters.hpp"
 #include "worker/channel/last_event_cache.hpp"
 #include "worker/channel/presence_replica.hpp"
 #include "worker/channel/slot_topic_counts.hpp"
@@ -115,6 +116,10 @@ class ChannelHub {
     // The adapter's last-event cache: publish and deliver_remote keep cache topics' frames of its
     // tag there (owned by the adapter, which outlives the hub's use of it).
     void attach_cache(LastEventCache* cache) noexcept { cache_ = cache; }
+    // Where local deliveries are counted (and what clients publish): the slot's block in the
+    // bus; a block of the hub's own until attached.
+    void attach_counters(common::CounterBlock& counters) noexcept { counters_ = &counters; }
+    common::CounterBlock& counters() noexcept { return *counters_; }
     // Keeps a frame another worker's snapshot answer carried (stored age_ms ago) when it is of
     // the cache's protocol.
     void remote_cached(std::string_view topic, ProtocolTag protocol, std::string_view wire,
@@ -203,6 +208,8 @@ class ChannelHub {
     std::uint64_t epoch_;
     BusPort* bus_ = nullptr;
     LastEventCache* cache_ = nullptr;
+    common::CounterBlock own_counters_{};
+    common::CounterBlock* counters_ = &own_counters_;
     std::array<ProtocolAdapter*, kMaxProtocols> adapters_{};
     TopicTable topics_;
     PresenceReplica presence_;

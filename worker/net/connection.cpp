@@ -58,6 +58,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
         return;
     }
     const auto n = static_cast<std::size_t>(nread);
+    c->server_.counters_.add(common::Counter::SocketBytesIn, n);
     switch (c->state_) {
         case ConnState::Http:
             c->on_http_bytes(buf->base, n);
@@ -85,8 +86,10 @@ void Connection::queue(const FrameRef& frame) {
             return;
         }
     }
-    if (queue_.queued_bytes() > server_.stats_.peak_queued_bytes)
-        server_.stats_.peak_queued_bytes = queue_.queued_bytes();
+    if (queue_.queued_bytes() > server_.peak_queued_bytes_) {
+        server_.peak_queued_bytes_ = queue_.queued_bytes();
+        server_.counters_.raise(common::Counter::SendQueuePeakBytes, queue_.queued_bytes());
+    }
     mark_dirty();
 }
 
@@ -107,7 +110,7 @@ void Connection::queue_close(FrameRef close_frame) {
 }
 
 void Connection::overload() {
-    ++server_.stats_.slow_consumers;
+    server_.counters_.add(common::Counter::SlowConsumerCloses);
     server_.log_peer(id_, codec::answer(codec::ProtocolError::WsSlowConsumer).text);
     queue_.drop_tail(frames_to_keep());
     if (state_ == ConnState::Ws) {
@@ -171,6 +174,7 @@ void Connection::write_now() {
         return;
     }
     queue_.consume(static_cast<std::size_t>(r));
+    server_.counters_.add(common::Counter::SocketBytesOut, static_cast<std::size_t>(r));
     if (queue_.empty()) return;
     // The kernel took part of it: the rest goes out with one uv_write on the embedded request,
     // the FrameRefs stay in the queue until on_write.
@@ -198,6 +202,7 @@ void Connection::on_write(uv_write_t* req, int status) {
     auto* c = static_cast<Connection*>(req->data);
     c->release_request();
     c->write_in_flight_ = false;
+    if (status >= 0) c->server_.counters_.add(common::Counter::SocketBytesOut, c->inflight_bytes_);
     c->queue_.consume(c->inflight_bytes_);
     c->inflight_frames_ = c->inflight_bytes_ = 0;
     if (c->state_ == ConnState::Closed) return;

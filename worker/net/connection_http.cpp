@@ -88,7 +88,7 @@ void Connection::upgrade(std::string_view key, const HttpRequest& request) {
     if (state_ != ConnState::Http) return;  // the 101 could not even be queued
     state_ = ConnState::Ws;
     ws_opened_ = true;
-    ++server_.stats_.ws_opened;
+    server_.counters_.add(common::Counter::WebsocketsOpened);
     server_.ws_->on_open(id_, request);
     // The request's views die here; the connection now keeps no HTTP parser at all.
     http_.reset();
@@ -99,6 +99,10 @@ void Connection::upgrade(std::string_view key, const HttpRequest& request) {
 
 void Connection::respond(int status, std::string_view content_type, std::string_view body,
                          std::string_view extra_headers) {
+    // Every HTTP answer passes here (the API, health, errors): counted by status class.
+    if (status >= 200 && status < 300) server_.counters_.add(common::Counter::HttpResponses2xx);
+    if (status >= 400 && status < 500) server_.counters_.add(common::Counter::HttpResponses4xx);
+    if (status >= 500 && status < 600) server_.counters_.add(common::Counter::HttpResponses5xx);
     queue(SharedFrame::make_raw(
         codec::format_http_response(status, content_type, body, keep_alive_, extra_headers)));
 }
@@ -106,7 +110,7 @@ void Connection::respond(int status, std::string_view content_type, std::string_
 void Connection::respond_error(codec::ProtocolError e) {
     const codec::ErrorAnswer a = codec::answer(e);
     if (e != codec::ProtocolError::HttpOverCapacity) {
-        ++server_.stats_.protocol_errors;
+        server_.counters_.add(common::Counter::ProtocolErrors);
         server_.log_peer(id_, a.text);
     }
     keep_alive_ = false;

@@ -16,7 +16,7 @@ void Connection::on_ws_bytes(char* data, std::size_t len) {
 void Connection::fail_ws(codec::ProtocolError e) {
     if (state_ != ConnState::Ws) return;
     const codec::ErrorAnswer a = codec::answer(e);
-    ++server_.stats_.protocol_errors;
+    server_.counters_.add(common::Counter::ProtocolErrors);
     server_.log_peer(id_, a.text);
     queue_close(SharedFrame::make_close(a.close_code, a.text));
 }
@@ -31,6 +31,7 @@ void Connection::close_ws(std::uint16_t code, std::string_view reason) {
 
 bool Connection::on_ws_message(codec::WsOpcode op, char* data, std::size_t len) {
     if (state_ != ConnState::Ws) return false;
+    server_.counters_.add(common::Counter::WebsocketMessagesIn);
     if (op == codec::WsOpcode::Text) {
         server_.ws_->on_text(id_, {data, len});
     } else {
@@ -60,7 +61,7 @@ void Connection::on_idle_timer() {
     WsHandler& h = *server_.ws_;
     if (h.idle_timeout_ms() == 0) return;
     if (idle_notified_) {  // the grace ended with nothing read (a read re-arms the idle timer)
-        ++server_.stats_.idle_closes;
+        server_.counters_.add(common::Counter::IdleCloses);
         server_.log_peer(id_, codec::answer(codec::ProtocolError::WsIdleTimeout).text);
         queue_close(SharedFrame::make_close(h.idle_close_code(), "idle timeout"));
         return;

@@ -13,8 +13,14 @@
 
 namespace shoal::net {
 
-Server::Server(uv_loop_t* loop, const common::Config& config)
-    : loop_(loop), config_(config), batcher_(loop) {
+using common::Counter;
+
+Server::Server(uv_loop_t* loop, const common::Config& config, common::CounterBlock& counters)
+    : loop_(loop),
+      config_(config),
+      batcher_(loop),
+      counters_(counters),
+      peak_queued_bytes_(counters.get(Counter::SendQueuePeakBytes)) {
     uv_tcp_init(loop_, &listener_);
     uv_timer_init(loop_, &deadline_);
     uv_timer_init(loop_, &timeout_timer_);
@@ -142,7 +148,7 @@ common::Result<void> Server::start(WsHandler& ws, HttpHandler& http, int listen_
 void Server::on_connection(uv_stream_t* listener, int status) {
     auto* s = static_cast<Server*>(listener->data);
     if (status < 0) {
-        ++s->stats_.accept_errors;
+        s->counters_.add(Counter::AcceptErrors);
         s->warn_refusals("accept failed: %s", uv_strerror(status));
         return;
     }
@@ -154,9 +160,9 @@ void Server::on_connection(uv_stream_t* listener, int status) {
     auto* c = new Connection(*s, 0);
     c->id_ = s->table_.add(c);
     if (!c->accept(listener)) return;
-    ++s->stats_.accepted;
+    s->counters_.add(Counter::ConnectionsAccepted);
     if (s->table_.size() > s->config_.limits.max_connections || s->shutting_down_) {
-        ++s->stats_.refused_over_capacity;
+        s->counters_.add(Counter::ConnectionsRefused);
         if (!s->shutting_down_)
             s->warn_refusals("over capacity (%u connections)", s->config_.limits.max_connections);
         c->refuse(codec::ProtocolError::HttpOverCapacity);
@@ -172,8 +178,21 @@ void Server::warn_refusals(const char* fmt, Args... args) {
     char what[160];
     std::snprintf(what, sizeof what, fmt, args...);
     SHOAL_WARN("%s: refusing clients (%llu over capacity, %llu accept errors so far)", what,
-               static_cast<unsigned long long>(stats_.refused_over_capacity),
-               static_cast<unsigned long long>(stats_.accept_errors));
+               static_cast<unsigned long long>(counters_.get(Counter::ConnectionsRefused)),
+               static_cast<unsigned long long>(counters_.get(Counter::AcceptErrors)));
+}
+
+ServerStats Server::stats() const noexcept {
+    ServerStats s;
+    s.accepted = counters_.get(Counter::ConnectionsAccepted);
+    s.refused_over_capacity = counters_.get(Counter::ConnectionsRefused);
+    s.accept_errors = counters_.get(Counter::AcceptErrors);
+    s.ws_opened = counters_.get(Counter::WebsocketsOpened);
+    s.protocol_errors = counters_.get(Counter::ProtocolErrors);
+    s.slow_consumers = counters_.get(Counter::SlowConsumerCloses);
+    s.idle_closes = counters_.get(Counter::IdleCloses);
+    s.peak_queued_bytes = counters_.get(Counter::SendQueuePeakBytes);
+    return s;
 }
 
 void Server::resume_accept() {

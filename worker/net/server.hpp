@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "common/config.hpp"
+#include "common/counters.hpp"
 #include "common/result.hpp"
 #include "worker/net/conn_table.hpp"
 #include "worker/net/deadline_lists.hpp"
@@ -19,6 +20,7 @@
 
 namespace shoal::net {
 
+// A view of the server's cells in its CounterBlock (stats()).
 struct ServerStats {
     std::uint64_t accepted = 0;
     std::uint64_t refused_over_capacity = 0;  // answered 503
@@ -37,7 +39,10 @@ class Server final : public Transport {
   public:
     static constexpr std::size_t kReadBufferBytes = 64 * 1024;
 
-    Server(uv_loop_t* loop, const common::Config& config);
+    // Counts into `counters` (a slot worker's block in the bus segment); the second form counts
+    // into a block of its own (a worker without a bus, tests).
+    Server(uv_loop_t* loop, const common::Config& config, common::CounterBlock& counters);
+    Server(uv_loop_t* loop, const common::Config& config) : Server(loop, config, own_counters_) {}
     ~Server() override;
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -64,7 +69,8 @@ class Server final : public Transport {
         pacer_ctx_ = ctx;
     }
     void resume_accept();
-    const ServerStats& stats() const noexcept { return stats_; }
+    ServerStats stats() const noexcept;
+    common::CounterBlock& counters() noexcept { return counters_; }
 
     // Transport
     void send(ConnId id, FrameRef frame) override;
@@ -122,7 +128,9 @@ class Server final : public Transport {
     void* done_arg_ = nullptr;
     WriteBatcher batcher_;
     ConnTable table_;
-    ServerStats stats_;
+    common::CounterBlock own_counters_{};
+    common::CounterBlock& counters_;
+    std::size_t peak_queued_bytes_;        // the block's high-water mark, compared without a load
     std::vector<Header> scratch_headers_;  // one request is handled at a time on the loop
     alignas(16) std::array<char, kReadBufferBytes> read_buffer_;
 };
