@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Server: the worker's listening socket, its connections and the Transport the protocol layer
-// talks to. It listens on host:port (port 0 picks one) or adopts an inherited socket, answers
-// GET / and GET /ready itself, and drains gracefully on shutdown().
+// talks to. It listens on host:port (port 0 picks one) or adopts an inherited socket, hands each
+// request to the route table (http_router.hpp), and drains gracefully on shutdown().
 #pragma once
 
 #include <array>
@@ -15,6 +15,7 @@
 #include "worker/net/conn_table.hpp"
 #include "worker/net/deadline_lists.hpp"
 #include "worker/net/handler.hpp"
+#include "worker/net/http_router.hpp"
 #include "worker/net/write_batcher.hpp"
 
 namespace shoal::net {
@@ -43,12 +44,14 @@ class Server final : public Transport {
     Server& operator=(const Server&) = delete;
 
     // Binds config.host:config.port, or adopts listen_fd when it is >= 0, and starts accepting.
-    common::Result<void> start(WsHandler& ws, HttpHandler& http, int listen_fd = -1);
+    // The router (and its handlers) must outlive the server.
+    common::Result<void> start(const HttpRouter& router, int listen_fd = -1);
     std::uint16_t port() const noexcept { return port_; }
 
     // Stops accepting, lets the handler say goodbye, closes every WebSocket with 1001 and every
-    // idle HTTP connection. done(arg) runs once all are gone, or at the deadline (the rest are
-    // then cut). Afterwards the server's handles are closed and the loop can end.
+    // idle HTTP connection; held and streaming requests are abandoned (on_abandoned). done(arg)
+    // runs once all are gone, or at the deadline (the rest are then cut). Afterwards the server's
+    // handles are closed and the loop can end.
     void shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg);
     bool shutting_down() const noexcept { return shutting_down_; }
 
@@ -69,6 +72,10 @@ class Server final : public Transport {
     // Transport
     void send(ConnId id, FrameRef frame) override;
     void close(ConnId id, std::uint16_t code, std::string_view reason) override;
+    void respond(ConnId id, const HttpResponse& response) override;
+    void begin_stream(ConnId id, int status, std::string_view content_type) override;
+    void stream_write(ConnId id, std::string_view bytes) override;
+    void end_stream(ConnId id) override;
     std::uint64_t now_ms() const override { return uv_now(loop_); }
 
   private:
@@ -95,8 +102,7 @@ class Server final : public Transport {
 
     uv_loop_t* loop_;
     common::Config config_;
-    WsHandler* ws_ = nullptr;
-    HttpHandler* http_ = nullptr;
+    const HttpRouter* router_ = nullptr;
     uv_tcp_t listener_;
     uv_timer_t deadline_;
     uv_timer_t timeout_timer_;
