@@ -98,6 +98,7 @@ HttpRouter::Pattern HttpRouter::parse(std::string_view text, bool trailing_slash
 }
 
 bool HttpRouter::Pattern::match(std::string_view path, RouteParams& out) const noexcept {
+    if (path.empty() || path.front() != '/') return false;
     if (trailing_slash && path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     out.count = 0;
     std::string_view rest = path;
