@@ -88,7 +88,7 @@ bool Connection::handle_request(char* rest, std::size_t rest_len) {
     if (reply != Reply::Now) {
         // Answered later (or already, from inside the handler: finish_held ran). No timer cuts
         // a held request: its handler owns the timeout.
-        if (holds_request()) server_.disarm_timeout(*this);
+        if (holds_request() && state_ == ConnState::Http) server_.disarm_timeout(*this);
         return state_ == ConnState::Http;
     }
     hold_ = HttpHold::None;

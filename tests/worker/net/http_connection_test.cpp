@@ -285,3 +285,17 @@ TEST_CASE("http transport: shutdown ends a stream and abandons held requests",
     stopper.join();
     REQUIRE(srv.handler.abandoned == 2);
 }
+
+TEST_CASE("http transport: a stream consumer that does not read is closed and abandoned",
+          "[worker][net][stream]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    c.set_recv_buffer(4096);
+    REQUIRE(c.send("GET /stream_flood HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(eventually([&] { return srv.handler.abandoned == 1; }));
+    // (Not waiting for EOF: through a 4 KiB window the megabytes already in the kernel's buffer
+    // take tens of seconds to arrive.)
+    srv.stop();
+    REQUIRE(srv.handler.abandoned == 1);
+    REQUIRE(srv.stats().slow_consumers == 1);
+}

@@ -2,7 +2,8 @@
 // A real net::Server on its own uv loop in a thread, with an echo-style handler, for the
 // transport tests. Commands sent as text: "flood N SIZE" (one shared frame sent N times),
 // "close CODE" (the handler closes); anything else is echoed. HTTP: the health routes, then
-// test routes that hold or stream (/held, /hold, /stream, /stream_forever), then echo.
+// test routes that hold or stream (/held, /hold, /stream, /stream_forever, /stream_flood), then
+// echo.
 #pragma once
 
 #include <atomic>
@@ -76,9 +77,15 @@ class EchoHandler final : public net::WsHandler, public net::RouteHandler {
             ++held;
             return net::Reply::Held;
         }
-        if (r.path == "/stream" || r.path == "/stream_forever") {
+        if (r.path == "/stream" || r.path == "/stream_forever" || r.path == "/stream_flood") {
             ++held;
             transport->begin_stream(id, 200, "text/event-stream");
+            if (r.path == "/stream_flood") {  // 25 MiB at once: over any send-queue bound
+                const std::string chunk(64 * 1024, 's');
+                for (int i = 0; i < 400; ++i)
+                    transport->stream_write(id, chunk);
+                return net::Reply::Streaming;
+            }
             if (r.path == "/stream_forever") {
                 transport->stream_write(id, "data: first\n\n");
                 return net::Reply::Streaming;
