@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// A worker process: one libuv loop, the transport (net::Server), the app handler and signals.
+// A worker process: one libuv loop, the transport (net::Server), the app's route table and signals.
 // SIGTERM/SIGINT drain gracefully (farewell, 1001, exit 0 when drained or at the deadline).
 #include "worker/worker_main.hpp"
 
@@ -15,8 +15,9 @@
 #include "worker/channel/channel_hub.hpp"
 #include "worker/net/fd_limit.hpp"
 #include "worker/net/handler.hpp"
+#include "worker/net/health_route.hpp"
 #include "worker/net/server.hpp"
-#include "worker/session/protocol_router.hpp"
+#include "worker/worker_app.hpp"
 
 namespace shoal::worker {
 namespace {
@@ -72,7 +73,7 @@ void fit_open_file_limit(common::Config& config) {
 }
 
 std::uint32_t socket_prefix_for(int slot) {
-    if (slot < 0) return 0;  // PusherApp picks a random one
+    if (slot < 0) return 0;  // WorkerApp picks a random one
     std::random_device rd;
     return (1 + rd() % 9'999'999u) * 100u + static_cast<std::uint32_t>(slot) + 1u;
 }
@@ -103,7 +104,9 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     // Both protocol adapters share the hub (and through it the bus): one namespace. They exist
     // before the bus starts, so the snapshot answers find them (the Pusher cache channels' last
     // events are kept by the Pusher side).
-    session::ProtocolRouter app(config, hub, socket_prefix_for(options.slot));
+    WorkerApp app(config, hub, socket_prefix_for(options.slot));
+    net::HealthRoute health(server);
+    health.add_to(app.router());
     std::unique_ptr<BusEndpoint> bus;
     if (options.slot >= 0) {
         // Before accepting: a restarted worker must know the host's presence state first.
@@ -120,7 +123,7 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     WorkerRun run{&loop, &server, link->get(), bus.get(), config.policy.shutdown_deadline_ms,
                   {},    {}};
 
-    auto started = server.start(app, app, options.listen_fd);
+    auto started = server.start(app.router(), options.listen_fd);
 
     int code = 0;
     if (!started) {

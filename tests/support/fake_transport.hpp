@@ -20,6 +20,10 @@ class FakeTransport final : public net::Transport {
         net::ConnId id;
         net::FrameRef frame;
     };
+    struct Responded {
+        net::ConnId id;
+        net::HttpResponse response;
+    };
     struct Closed {
         net::ConnId id;
         std::uint16_t code;
@@ -31,6 +35,12 @@ class FakeTransport final : public net::Transport {
     void close(net::ConnId id, std::uint16_t code, std::string_view) override {
         closed.push_back({id, code});
     }
+    void respond(net::ConnId id, const net::HttpResponse& response) override {
+        responses.push_back({id, response});
+    }
+    void begin_stream(net::ConnId, int, std::string_view) override {}
+    void stream_write(net::ConnId, std::string_view) override {}
+    void end_stream(net::ConnId) override {}
     std::uint64_t now_ms() const override { return now; }
 
     // Payloads sent to id, oldest first.
@@ -66,6 +76,7 @@ class FakeTransport final : public net::Transport {
 
     std::vector<Sent> sent;
     std::vector<Closed> closed;
+    std::vector<Responded> responses;
     std::uint64_t now = 1'000'000;
 };
 

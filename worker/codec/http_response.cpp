@@ -2,6 +2,8 @@
 // Reason phrases and the response serialiser.
 #include "worker/codec/http_response.hpp"
 
+#include <cstdio>
+
 namespace shoal::codec {
 
 const char* http_reason(int status) noexcept {
@@ -71,6 +73,26 @@ std::string format_http_response(int status, std::string_view content_type, std:
     r += extra_headers;
     r += "\r\n";
     r += body;
+    return r;
+}
+
+std::string format_http_stream_head(int status, std::string_view content_type, bool keep_alive) {
+    std::string r = format_http_response(status, content_type, {}, keep_alive);
+    // The same head with Transfer-Encoding in place of Content-Length.
+    const std::size_t at = r.find("Content-Length: 0\r\n");
+    r.replace(at, 19, "Transfer-Encoding: chunked\r\n");
+    return r;
+}
+
+std::string encode_http_chunk(std::string_view bytes) {
+    std::string r;
+    if (bytes.empty()) return r;
+    char size[20];
+    const int n = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+    r.reserve(static_cast<std::size_t>(n) + bytes.size() + 2);
+    r.append(size, static_cast<std::size_t>(n));
+    r += bytes;
+    r += "\r\n";
     return r;
 }
 

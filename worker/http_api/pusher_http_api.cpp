@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Routing and signature checks for the Pusher HTTP API. The event bodies are handled in
+// The API's routes and its one signature check. The event bodies are handled in
 // pusher_http_events.cpp, the channel queries in pusher_http_channels.cpp.
 #include "worker/http_api/pusher_http_api.hpp"
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
-#include "worker/codec/pusher_http_auth.hpp"
 #include "worker/http_api/pusher_http_routes.hpp"
 
 namespace shoal::http_api {
@@ -18,54 +17,70 @@ PusherHttpApi::PusherHttpApi(const common::Config& config, session::PusherSessio
                              WallClockS clock)
     : config_(config), sessions_(sessions), clock_(clock) {}
 
-net::HttpResponse PusherHttpApi::handle(const net::HttpRequest& req) {
-    std::string_view path = req.path;
-    constexpr std::string_view kApps = "/apps/";
-    if (!path.starts_with(kApps)) return detail::error(404, "Not found");
-    path.remove_prefix(kApps.size());
-    std::size_t slash = path.find('/');
-    std::string_view app_id = path.substr(0, slash);
-    if (app_id != config_.app.id || slash == std::string_view::npos)
-        return detail::error(404, "Unknown app");
-    std::string_view rest = path.substr(slash + 1);
+void PusherHttpApi::add_to(net::HttpRouter& router) {
+    router.add_guard("/apps/{app_id}", *this);
+    router.add("POST", "/apps/{app_id}/events", *this, kEvents);
+    router.add("POST", "/apps/{app_id}/batch_events", *this, kBatchEvents);
+    router.add("GET", "/apps/{app_id}/channels", *this, kChannels);
+    // {channel...}: a Phoenix topic may hold '/', and "/users" ends the users route first.
+    router.add("GET", "/apps/{app_id}/channels/{channel...}/users", *this, kUsers);
+    router.add("GET", "/apps/{app_id}/channels/{channel...}", *this, kChannel);
+    router.add("POST", "/apps/{app_id}/users/{user_id}/terminate_connections", *this, kTerminate);
+}
 
-    std::vector<codec::QueryParam> params;
-    if (!codec::parse_query(req.query, params)) return detail::error(400, "Malformed query string");
-    codec::HttpAuthInput in{req.method, req.path, &params, req.body};
+bool PusherHttpApi::admit(const net::HttpRequest& req, const net::RouteParams& params,
+                          net::HttpResponse& out) {
+    // "/apps/{id}" with nothing after it names no endpoint of a known app either.
+    const std::string_view app_id = params.get("app_id");
+    if (app_id != config_.app.id ||
+        app_id.data() + app_id.size() == req.path.data() + req.path.size()) {
+        out = detail::error(404, "Unknown app");
+        return false;
+    }
+    query_.clear();
+    if (!codec::parse_query(req.query, query_)) {
+        out = detail::error(400, "Malformed query string");
+        return false;
+    }
+    codec::HttpAuthInput in{req.method, req.path, &query_, req.body};
     auto status = codec::verify_http_auth(in, config_.app.key, config_.app.secret, clock_());
     if (status != codec::HttpAuthStatus::Ok) {
         SHOAL_INFO("http api: 401 %.*s %.*s: %s", static_cast<int>(req.method.size()),
                    req.method.data(), static_cast<int>(req.path.size()), req.path.data(),
                    codec::http_auth_message(status));
-        return detail::error(401, codec::http_auth_message(status));
+        out = detail::error(401, codec::http_auth_message(status));
+        return false;
     }
+    return true;
+}
 
-    detail::Route r{config_, sessions_, params, req.body};
-    if (rest == "events")
-        return req.method == "POST" ? detail::events(r) : detail::error(405, "Use POST");
-    if (rest == "batch_events")
-        return req.method == "POST" ? detail::batch_events(r) : detail::error(405, "Use POST");
-    if (rest == "channels")
-        return req.method == "GET" ? detail::channels(r) : detail::error(405, "Use GET");
-    constexpr std::string_view kChannels = "channels/";
-    if (rest.starts_with(kChannels)) {
-        if (req.method != "GET") return detail::error(405, "Use GET");
-        std::string_view name = rest.substr(kChannels.size());
-        constexpr std::string_view kUsers = "/users";
-        if (name.ends_with(kUsers))
-            return detail::channel_users(r, name.substr(0, name.size() - kUsers.size()));
-        return detail::channel(r, name);
+net::Reply PusherHttpApi::on_request(net::ConnId, const net::HttpRequest& req,
+                                     const net::RouteParams& params, net::HttpResponse& out) {
+    detail::Route r{config_, sessions_, query_, req.body};
+    switch (params.route) {
+        case kEvents:
+            out = detail::events(r);
+            break;
+        case kBatchEvents:
+            out = detail::batch_events(r);
+            break;
+        case kChannels:
+            out = detail::channels(r);
+            break;
+        case kChannel:
+            out = detail::channel(r, params.get("channel"));
+            break;
+        case kUsers:
+            out = detail::channel_users(r, params.get("channel"));
+            break;
+        case kTerminate:
+            out = detail::terminate(r, params.get("user_id"));
+            break;
+        default:
+            out = detail::error(404, "Not found");
+            break;
     }
-    constexpr std::string_view kUsersPrefix = "users/";
-    constexpr std::string_view kTerminate = "/terminate_connections";
-    if (rest.starts_with(kUsersPrefix) && rest.ends_with(kTerminate) &&
-        rest.size() > kUsersPrefix.size() + kTerminate.size()) {
-        if (req.method != "POST") return detail::error(405, "Use POST");
-        std::string_view user =
-            rest.substr(kUsersPrefix.size(), rest.size() - kUsersPrefix.size() - kTerminate.size());
-        return detail::terminate(r, user);
-    }
-    return detail::error(404, "Not found");
+    return net::Reply::Now;
 }
 
 }  // namespace shoal::http_api

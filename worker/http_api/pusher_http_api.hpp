@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
-// The Pusher HTTP API on the WebSocket port: POST /apps/{id}/events and /batch_events, GET
-// /apps/{id}/channels, /channels/{name}, /channels/{name}/users, POST
-// /apps/{id}/users/{user_id}/terminate_connections. Every request is signed as Pusher signs it;
+// The Pusher HTTP API on the WebSocket port, as routes of the worker's route table: POST
+// /apps/{app_id}/events and /batch_events, GET /apps/{app_id}/channels, /channels/{channel},
+// /channels/{channel}/users, POST /apps/{app_id}/users/{user_id}/terminate_connections. A guard
+// on /apps/{app_id} checks the app and the signature (as Pusher signs) once, before any of them;
 // answers are real HTTP statuses with a JSON body ({"error": "..."} on failure).
 #pragma once
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "common/config.hpp"
+#include "worker/codec/pusher_http_auth.hpp"
 #include "worker/net/handler.hpp"
+#include "worker/net/http_router.hpp"
 #include "worker/session/pusher_sessions.hpp"
 
 namespace shoal::http_api {
@@ -22,17 +26,29 @@ inline constexpr std::size_t kMaxEventNameBytes = 200;
 using WallClockS = std::int64_t (*)();
 std::int64_t system_wall_clock_s();
 
-class PusherHttpApi {
+class PusherHttpApi final : public net::RouteGuard, public net::RouteHandler {
   public:
     PusherHttpApi(const common::Config& config, session::PusherSessions& sessions,
                   WallClockS clock = &system_wall_clock_s);
 
-    net::HttpResponse handle(const net::HttpRequest& request);
+    // Registers the guard and the six routes.
+    void add_to(net::HttpRouter& router);
+
+    // RouteGuard: 404 "Unknown app", 400 for a malformed query, 401 for a bad signature.
+    bool admit(const net::HttpRequest& request, const net::RouteParams& params,
+               net::HttpResponse& out) override;
+    // RouteHandler: the endpoint the route's tag names (every answer is immediate).
+    net::Reply on_request(net::ConnId id, const net::HttpRequest& request,
+                          const net::RouteParams& params, net::HttpResponse& out) override;
 
   private:
+    enum Tag : std::uint16_t { kEvents, kBatchEvents, kChannels, kChannel, kUsers, kTerminate };
     const common::Config& config_;
     session::PusherSessions& sessions_;
     WallClockS clock_;
+    // The admitted request's query, parsed once by admit() for the handler that follows (one
+    // request at a time on the loop).
+    std::vector<codec::QueryParam> query_;
 };
 
 }  // namespace shoal::http_api

@@ -11,7 +11,7 @@ namespace shoal::net {
 Connection::Connection(Server& server, ConnId id)
     : server_(server),
       id_(id),
-      http_(std::make_unique<codec::HttpRequestParser>(codec::HttpLimits{
+      http_(std::make_unique<HttpSide>(codec::HttpLimits{
           server.config_.limits.max_header_bytes, server.config_.limits.max_http_body_bytes, 64})),
       ws_(codec::WsParserOptions{server.config_.limits.max_message_bytes, true}),
       queue_(server.config_.limits.send_queue_high_water_bytes) {}
@@ -45,10 +45,12 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     auto* c = static_cast<Connection*>(s->data);
     if (nread == 0) return;
     if (nread < 0) {
+        // Pipelined requests kept while one was held are answered before the EOF is acted on.
+        if (nread == UV_EOF && c->hold_ == HttpHold::Resuming) c->resume_input();
         // A peer that half-closes after its request (SHUT_WR) still gets the answer already
-        // queued; otherwise EOF or a reset means the peer is gone.
+        // queued; otherwise EOF or a reset means the peer is gone (a held request with it).
         const bool pending = !c->queue_.empty() || c->write_in_flight_;
-        if (nread == UV_EOF && pending && c->state_ != ConnState::Ws &&
+        if (nread == UV_EOF && pending && !c->holds_request() && c->state_ != ConnState::Ws &&
             c->state_ != ConnState::Closed) {
             c->peer_eof_ = true;
             c->begin_closing();
@@ -114,7 +116,7 @@ void Connection::overload() {
     server_.log_peer(id_, codec::answer(codec::ProtocolError::WsSlowConsumer).text);
     queue_.drop_tail(frames_to_keep());
     if (state_ == ConnState::Ws) {
-        const std::uint16_t code = server_.ws_->overload_close_code();
+        const std::uint16_t code = ws_handler().overload_close_code();
         queue_.push_final(SharedFrame::make_close(code, "slow consumer, reconnect"));
     }
     begin_closing();
@@ -220,9 +222,14 @@ void Connection::on_shutdown(uv_shutdown_t* req, int status) {
 }
 
 void Connection::notify_closed() {
+    notify_abandoned();
     if (!ws_opened_ || close_notified_) return;
     close_notified_ = true;
-    server_.ws_->on_close(id_);
+    ws_handler().on_close(id_);
+}
+
+WsHandler& Connection::ws_handler() const noexcept {
+    return server_.router_->ws_handler(handler_index_);
 }
 
 void Connection::destroy() {
@@ -245,9 +252,13 @@ void Connection::on_handle_closed(uv_handle_t* h) {
 void Connection::on_timeout() {
     switch (state_) {
         case ConnState::Http:
+            if (hold_ == HttpHold::Resuming) {
+                resume_input();
+                break;
+            }
             // A request still incomplete at the deadline gets 408 (slowloris); an idle
             // keep-alive connection is closed without a word.
-            if (http_->started()) {
+            if (http_->parser.started()) {
                 respond_error(codec::ProtocolError::HttpHeaderTimeout);
             } else {
                 begin_closing();
@@ -271,7 +282,7 @@ void Connection::start_http_timer() {
 void Connection::start_idle_timer() {
     // Re-armed on every read, so the list stays sorted and expiry means "nothing came in".
     idle_notified_ = false;
-    if (const std::uint32_t idle_ms = server_.ws_->idle_timeout_ms(); idle_ms > 0)
+    if (const std::uint32_t idle_ms = ws_handler().idle_timeout_ms(); idle_ms > 0)
         server_.arm_timeout(*this, kIdleList, idle_ms);
 }
 

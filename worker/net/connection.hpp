@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Connection: one client socket through its states, HTTP -> WebSocket -> Closing -> Closed.
+// Connection: one client socket through its states, HTTP -> WebSocket -> Closing -> Closed. An
+// HTTP request may be held or streamed by its route handler; the connection then reads no further
+// request until the handler finishes it (connection_hold.cpp).
 // Input is parsed straight from the server's shared read buffer; only a partial request or frame
 // is kept. Output goes through the SendQueue and the WriteBatcher. Closing happens in one place:
 // the connection marks itself closing, the batcher writes what is left, then the socket is
@@ -8,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include <uv.h>
@@ -25,6 +28,19 @@ class Server;
 
 enum class ConnState : std::uint8_t { Http, Ws, Closing, Closed };
 
+// An HTTP connection's request in the hands of its route handler (Reply::Held / Streaming), and
+// the step after it: pipelined input kept meanwhile is parsed from a 0 ms deadline (Resuming),
+// never from inside the handler's respond/end_stream call.
+enum class HttpHold : std::uint8_t { None, Held, Streaming, Resuming };
+
+// The HTTP side, allocated at accept and freed at the upgrade: the parser, and the bytes of
+// pipelined requests that arrived while a request was held.
+struct HttpSide {
+    explicit HttpSide(codec::HttpLimits limits) : parser(limits) {}
+    codec::HttpRequestParser parser;
+    std::string held_input;
+};
+
 // The uv_write_t of a partial write or the uv_shutdown_t of the close: never both at once (the
 // half-close waits for the last write), borrowed from the server's pool only while in use.
 union ConnRequest {
@@ -40,7 +56,8 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     // Closing (close frame or last response, half-close, peer's hang-up) is cut after this.
     static constexpr std::uint32_t kCloseTimeoutMs = 3'000;
     // The server's timeout lists (one delay each, so each list stays append-only).
-    static constexpr std::uint8_t kHandshakeList = 0, kCloseList = 1, kIdleList = 2, kGraceList = 3;
+    static constexpr std::uint8_t kHandshakeList = 0, kCloseList = 1, kIdleList = 2, kGraceList = 3,
+                                  kResumeList = 4;
     Connection(Server& server, ConnId id);
     // Accepts from the listener and starts reading; false (and the connection freed) on failure.
     bool accept(uv_stream_t* listener);
@@ -55,6 +72,16 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     // Answers an HTTP client that must go away (503 over capacity, shutdown of an idle one).
     void refuse(codec::ProtocolError e);
     void close_idle_http();
+    // From the Transport, for the request a route handler holds; ignored otherwise.
+    void respond_held(const HttpResponse& response);
+    void begin_stream(int status, std::string_view content_type);
+    void stream_write(std::string_view bytes);
+    void end_stream();
+    bool holds_request() const noexcept {
+        return hold_ == HttpHold::Held || hold_ == HttpHold::Streaming;
+    }
+    // Shutdown: a stream gets its last chunk, the handler on_abandoned, the connection closes.
+    void abandon_held();
     // Cuts the socket now (shutdown deadline).
     void destroy();
 
@@ -78,6 +105,11 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     void respond(int status, std::string_view content_type, std::string_view body,
                  std::string_view extra_headers = {});
     void respond_error(codec::ProtocolError e);
+    void answer(const HttpResponse& response);
+    void finish_held();
+    void notify_abandoned();
+    void resume_input();
+    WsHandler& ws_handler() const noexcept;
     void upgrade(std::string_view key, const HttpRequest& request);
     void on_ws_bytes(char* data, std::size_t len);
     void fail_ws(codec::ProtocolError e);
@@ -110,13 +142,17 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool peer_eof_ = false;  // the peer half-closed; we finish writing, then close
     bool keep_alive_ = true;
     bool idle_notified_ = false;  // on_idle sent, grace period running
+    // Ws: the router's WsHandler; Http while a request is held: the router's RouteHandler.
+    std::uint8_t handler_index_ = 0;
+    HttpHold hold_ = HttpHold::None;
+    bool head_request_ = false;  // the held request is a HEAD: its answer carries no body
     // WriteBatcher's intrusive dirty list
     bool dirty_ = false;
     std::uint32_t inflight_frames_ = 0;
     std::uint32_t inflight_bytes_ = 0;
     Connection* next_dirty_ = nullptr;
     // Only while the connection speaks HTTP (allocated at accept, freed at the upgrade).
-    std::unique_ptr<codec::HttpRequestParser> http_;
+    std::unique_ptr<HttpSide> http_;
     codec::WsFrameParser ws_;
     SendQueue queue_;
 };

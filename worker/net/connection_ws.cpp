@@ -33,9 +33,9 @@ bool Connection::on_ws_message(codec::WsOpcode op, char* data, std::size_t len) 
     if (state_ != ConnState::Ws) return false;
     server_.counters_.add(common::Counter::WebsocketMessagesIn);
     if (op == codec::WsOpcode::Text) {
-        server_.ws_->on_text(id_, {data, len});
+        ws_handler().on_text(id_, {data, len});
     } else {
-        server_.ws_->on_binary(id_, {data, len});
+        ws_handler().on_binary(id_, {data, len});
     }
     return state_ == ConnState::Ws;
 }
@@ -58,7 +58,7 @@ bool Connection::on_ws_close(std::uint16_t code, std::string_view) {
 }
 
 void Connection::on_idle_timer() {
-    WsHandler& h = *server_.ws_;
+    WsHandler& h = ws_handler();
     if (h.idle_timeout_ms() == 0) return;
     if (idle_notified_) {  // the grace ended with nothing read (a read re-arms the idle timer)
         server_.counters_.add(common::Counter::IdleCloses);

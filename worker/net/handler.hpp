@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The seam between the transport (worker/net: TCP, HTTP/1.1, RFC 6455) and the protocol layer
-// (worker/session, worker/http_api). The transport calls WsHandler/HttpHandler; the protocol layer
-// answers through Transport. No libuv type crosses this seam, so sessions are tested with a fake
-// Transport and no sockets.
+// (worker/session, worker/http_api). The transport calls the WsHandler or RouteHandler that the
+// route table (http_router.hpp) names; the protocol layer answers through Transport. No libuv type
+// crosses this seam, so sessions are tested with a fake Transport and no sockets.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -37,6 +38,32 @@ struct HttpResponse {
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
+    std::string headers;  // complete "Name: value\r\n" lines, or empty
+    bool close = false;   // the connection closes after this answer
+};
+
+// What a route captured from the path: {name} segments and a {name...} rest, as views into the
+// request path (valid only during the call). Fixed size: matching allocates nothing.
+struct RouteParams {
+    static constexpr std::size_t kMax = 4;
+    std::array<std::string_view, kMax> names{};
+    std::array<std::string_view, kMax> values{};
+    std::uint8_t count = 0;
+    std::uint16_t route = 0;  // the tag the route was registered with
+
+    // The value captured as name, or empty.
+    std::string_view get(std::string_view name) const noexcept {
+        for (std::uint8_t i = 0; i < count; ++i)
+            if (names[i] == name) return values[i];
+        return {};
+    }
+};
+
+// How a route handler answered.
+enum class Reply : std::uint8_t {
+    Now,        // the HttpResponse it filled goes out at once
+    Held,       // it answers later with Transport::respond (or starts a stream then)
+    Streaming,  // it called Transport::begin_stream; stream_write and end_stream follow
 };
 
 struct UpgradeDecision {
@@ -74,11 +101,27 @@ class WsHandler {
     virtual void on_shutdown(ConnId id) { (void)id; }
 };
 
-class HttpHandler {
+class RouteHandler {
   public:
-    virtual ~HttpHandler() = default;
-    // Every request that is not a WebSocket upgrade (health checks are answered by the transport).
-    virtual HttpResponse on_request(const HttpRequest& request) = 0;
+    virtual ~RouteHandler() = default;
+    // A request on one of the handler's routes. Until it returns, the request counts as held, so
+    // the handler may already call respond or begin_stream with this id.
+    virtual Reply on_request(ConnId id, const HttpRequest& request, const RouteParams& params,
+                             HttpResponse& out) = 0;
+    // A held or streaming request ended without the handler finishing it: the peer went away, the
+    // connection was closed as a slow consumer, or the server is shutting down. Called once, never
+    // after respond or end_stream; the id answers nothing afterwards.
+    virtual void on_abandoned(ConnId id) { (void)id; }
+};
+
+// A step shared by every route under a path prefix (the Pusher API's signature check). It runs
+// before the route's handler and before the router's own 404/405 for paths under the prefix.
+class RouteGuard {
+  public:
+    virtual ~RouteGuard() = default;
+    // False when the guard answered the request itself (out filled).
+    virtual bool admit(const HttpRequest& request, const RouteParams& params,
+                       HttpResponse& out) = 0;
 };
 
 class Transport {
@@ -90,6 +133,19 @@ class Transport {
     virtual void send(ConnId id, FrameRef frame) = 0;
     // Starts the close handshake with this code and reason; on_close follows.
     virtual void close(ConnId id, std::uint16_t code, std::string_view reason) = 0;
+    // Answers a held request (a RouteHandler returned Reply::Held). Ignored unless that request
+    // is still held; keep-alive and the next pipelined request go on afterwards.
+    virtual void respond(ConnId id, const HttpResponse& response) { (void)id, (void)response; }
+    // Starts a chunked response (Transfer-Encoding: chunked) on a held request; stream_write
+    // sends one chunk (empty bytes send nothing), end_stream the last one. Bounded like send():
+    // a peer that does not read is closed as a slow consumer (on_abandoned).
+    // These four do nothing by default: a transport with no HTTP side (a test's fake) has no
+    // request to answer.
+    virtual void begin_stream(ConnId id, int status, std::string_view content_type) {
+        (void)id, (void)status, (void)content_type;
+    }
+    virtual void stream_write(ConnId id, std::string_view bytes) { (void)id, (void)bytes; }
+    virtual void end_stream(ConnId id) { (void)id; }
     // Milliseconds on the loop's monotonic clock (uv_now), for rate limits and timestamps.
     virtual std::uint64_t now_ms() const = 0;
 };

@@ -103,9 +103,8 @@ void Server::trim_pools(std::uint64_t now_ms) noexcept {
     free_request_low_ = free_request_count_;
 }
 
-common::Result<void> Server::start(WsHandler& ws, HttpHandler& http, int listen_fd) {
-    ws_ = &ws;
-    http_ = &http;
+common::Result<void> Server::start(const HttpRouter& router, int listen_fd) {
+    router_ = &router;
     int r;
     if (listen_fd >= 0) {
         r = uv_tcp_open(&listener_, listen_fd);
@@ -208,6 +207,22 @@ void Server::close(ConnId id, std::uint16_t code, std::string_view reason) {
     if (Connection* c = table_.find(id)) c->close_ws(code, reason);
 }
 
+void Server::respond(ConnId id, const HttpResponse& response) {
+    if (Connection* c = table_.find(id)) c->respond_held(response);
+}
+
+void Server::begin_stream(ConnId id, int status, std::string_view content_type) {
+    if (Connection* c = table_.find(id)) c->begin_stream(status, content_type);
+}
+
+void Server::stream_write(ConnId id, std::string_view bytes) {
+    if (Connection* c = table_.find(id)) c->stream_write(bytes);
+}
+
+void Server::end_stream(ConnId id) {
+    if (Connection* c = table_.find(id)) c->end_stream();
+}
+
 void Server::log_peer(ConnId id, const char* text) {
     const std::uint64_t now = uv_now(loop_);
     if (now - peer_log_window_ms_ >= 1000) {
@@ -236,8 +251,10 @@ void Server::shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg)
     table_.for_each([&](Connection& c) {
         if (c.is_ws()) {
             ++ws;
-            ws_->on_shutdown(c.id());
+            c.ws_handler().on_shutdown(c.id());
             c.close_ws(1001, "server shutting down");
+        } else if (c.holds_request()) {
+            c.abandon_held();
         } else {
             c.close_idle_http();
         }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Server: the worker's listening socket, its connections and the Transport the protocol layer
-// talks to. It listens on host:port (port 0 picks one) or adopts an inherited socket, answers
-// GET / and GET /ready itself, and drains gracefully on shutdown().
+// talks to. It listens on host:port (port 0 picks one) or adopts an inherited socket, hands each
+// request to the route table (http_router.hpp), and drains gracefully on shutdown().
 #pragma once
 
 #include <array>
@@ -16,6 +16,7 @@
 #include "worker/net/conn_table.hpp"
 #include "worker/net/deadline_lists.hpp"
 #include "worker/net/handler.hpp"
+#include "worker/net/http_router.hpp"
 #include "worker/net/write_batcher.hpp"
 
 namespace shoal::net {
@@ -48,12 +49,14 @@ class Server final : public Transport {
     Server& operator=(const Server&) = delete;
 
     // Binds config.host:config.port, or adopts listen_fd when it is >= 0, and starts accepting.
-    common::Result<void> start(WsHandler& ws, HttpHandler& http, int listen_fd = -1);
+    // The router (and its handlers) must outlive the server.
+    common::Result<void> start(const HttpRouter& router, int listen_fd = -1);
     std::uint16_t port() const noexcept { return port_; }
 
     // Stops accepting, lets the handler say goodbye, closes every WebSocket with 1001 and every
-    // idle HTTP connection. done(arg) runs once all are gone, or at the deadline (the rest are
-    // then cut). Afterwards the server's handles are closed and the loop can end.
+    // idle HTTP connection; held and streaming requests are abandoned (on_abandoned). done(arg)
+    // runs once all are gone, or at the deadline (the rest are then cut). Afterwards the server's
+    // handles are closed and the loop can end.
     void shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg);
     bool shutting_down() const noexcept { return shutting_down_; }
 
@@ -71,10 +74,20 @@ class Server final : public Transport {
     void resume_accept();
     ServerStats stats() const noexcept;
     common::CounterBlock& counters() noexcept { return counters_; }
+    // Every HTTP answer's status line (a response, a held answer, a stream's head), by class.
+    void count_http_status(int status) noexcept {
+        if (status >= 200 && status < 300) counters_.add(common::Counter::HttpResponses2xx);
+        if (status >= 400 && status < 500) counters_.add(common::Counter::HttpResponses4xx);
+        if (status >= 500 && status < 600) counters_.add(common::Counter::HttpResponses5xx);
+    }
 
     // Transport
     void send(ConnId id, FrameRef frame) override;
     void close(ConnId id, std::uint16_t code, std::string_view reason) override;
+    void respond(ConnId id, const HttpResponse& response) override;
+    void begin_stream(ConnId id, int status, std::string_view content_type) override;
+    void stream_write(ConnId id, std::string_view bytes) override;
+    void end_stream(ConnId id) override;
     std::uint64_t now_ms() const override { return uv_now(loop_); }
 
   private:
@@ -101,8 +114,7 @@ class Server final : public Transport {
 
     uv_loop_t* loop_;
     common::Config config_;
-    WsHandler* ws_ = nullptr;
-    HttpHandler* http_ = nullptr;
+    const HttpRouter* router_ = nullptr;
     uv_tcp_t listener_;
     uv_timer_t deadline_;
     uv_timer_t timeout_timer_;

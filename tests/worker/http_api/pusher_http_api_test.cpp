@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The Pusher HTTP API in-process: signed requests as the SDKs sign them, and each error status.
+// The Pusher HTTP API in-process, through its routes in a route table: signed requests as the SDKs
+// sign them, and each error status.
 #include "worker/http_api/pusher_http_api.hpp"
 
 #include <catch2/catch.hpp>
@@ -22,7 +23,16 @@ struct Fixture {
     test::FakeTransport t;
     session::PusherSessions s{config, t, 9};
     http_api::PusherHttpApi api{config, s, &fixed_clock};
+    net::HttpRouter router;
     std::string query;  // kept alive: HttpRequest holds views
+
+    Fixture() { api.add_to(router); }
+    // As the transport dispatches it: guard, route, or the table's 404/405.
+    net::HttpResponse handle(const net::HttpRequest& req) {
+        net::HttpResponse out;
+        CHECK(router.dispatch(router.match(req.method, req.path), 1, req, out) == net::Reply::Now);
+        return out;
+    }
 
     net::HttpResponse call(std::string_view method, std::string_view path,
                            std::string_view body = "", std::vector<codec::QueryParam> params = {},
@@ -30,7 +40,7 @@ struct Fixture {
         query = codec::sign_http_query(method, path, std::move(params), config.app.key,
                                        config.app.secret, at, body);
         net::HttpRequest req{method, path, query, {}, body};
-        return api.handle(req);
+        return handle(req);
     }
     void connect(net::ConnId id, const std::string& ch) {
         s.open(id, config.app.key, "protocol=7");
@@ -101,7 +111,7 @@ TEST_CASE("pusher http api: each bad request gets its status and a JSON error", 
         f.query = codec::sign_http_query("POST", "/apps/app-id/events", {}, f.config.app.key,
                                          "wrong-secret", kNow, body);
         net::HttpRequest req{"POST", "/apps/app-id/events", f.query, {}, body};
-        auto r = f.api.handle(req);
+        auto r = f.handle(req);
         CHECK(r.status == 401);
         CHECK(test::parse_json(r.body).HasMember("error"));
     }
@@ -133,8 +143,23 @@ TEST_CASE("pusher http api: each bad request gets its status and a JSON error", 
     }
     SECTION("an unknown app or route is 404, a wrong method 405") {
         CHECK(f.call("GET", "/apps/other/channels").status == 404);
+        CHECK(f.call("GET", "/apps/other/channels").body == R"({"error":"Unknown app"})");
+        CHECK(f.call("GET", "/apps/app-id").body == R"({"error":"Unknown app"})");
         CHECK(f.call("GET", "/apps/app-id/nothing").status == 404);
+        CHECK(f.call("GET", "/apps/app-id/nothing").body == R"({"error":"Not found"})");
         CHECK(f.call("GET", "/apps/app-id/events").status == 405);
+        CHECK(f.call("GET", "/apps/app-id/events").body == R"({"error":"Use POST"})");
+        CHECK(f.call("POST", "/apps/app-id/channels/a/users").body == R"({"error":"Use GET"})");
+        CHECK(f.call("GET", "/apps/app-id/users/u1/terminate_connections").body ==
+              R"({"error":"Use POST"})");
+    }
+    SECTION("the signature is checked before the route: unsigned is 401 even where 404/405") {
+        net::HttpRequest nothing{"GET", "/apps/app-id/nothing", "", {}, ""};
+        CHECK(f.handle(nothing).status == 401);
+        net::HttpRequest wrong{"GET", "/apps/app-id/events", "", {}, ""};
+        CHECK(f.handle(wrong).status == 401);
+        net::HttpRequest bad_query{"GET", "/apps/app-id/channels", "a=%zz", {}, ""};
+        CHECK(f.handle(bad_query).body == R"({"error":"Malformed query string"})");
     }
 }
 

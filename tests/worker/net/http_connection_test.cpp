@@ -2,9 +2,10 @@
 // test-labels: unit worker net
 // test-timeout: 90
 // HTTP/1.1 against a real server: health checks, keep-alive and pipelining, each limit's status,
-// upgrade refusals, capacity, and the graceful drain.
+// upgrade refusals, capacity, the graceful drain, and requests held or streamed by their route.
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -162,4 +163,139 @@ TEST_CASE("http transport: a client that half-closes after its request still get
     REQUIRE(big.size() > (8u << 20));
     REQUIRE(big.substr(big.size() - 4) == "bbbb");
     REQUIRE(c.wait_eof());
+}
+
+namespace {
+
+// Waits for a condition the server thread makes true; false after 3 s.
+template <class F>
+bool eventually(F done) {
+    for (int i = 0; i < 3000; ++i) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return done();
+}
+
+}  // namespace
+
+TEST_CASE("http transport: a held request is answered later, then keep-alive goes on",
+          "[worker][net][hold]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    REQUIRE(c.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string r = c.read_response();
+    REQUIRE(starts_with(r, "HTTP/1.1 200 OK\r\n"));
+    REQUIRE(r.find(R"({"late":true})") != std::string::npos);
+    REQUIRE(r.find("Connection: keep-alive") != std::string::npos);
+    REQUIRE(c.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(c.read_response().find(R"("path":"/after")") != std::string::npos);
+    srv.stop();
+    REQUIRE(srv.handler.held == 1);
+    REQUIRE(srv.handler.abandoned == 0);  // answered: never abandoned
+}
+
+TEST_CASE("http transport: pipelined requests wait for the held one and are answered in order",
+          "[worker][net][hold]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    REQUIRE(
+        c.send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n"
+               "POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+               "GET /held HTTP/1.1\r\nHost: x\r\n\r\n"
+               "GET /fourth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    REQUIRE(c.read_response().find(R"({"late":true})") != std::string::npos);
+    REQUIRE(c.read_response().find(R"({"path":"/second","body_bytes":3})") != std::string::npos);
+    REQUIRE(c.read_response().find(R"({"late":true})") != std::string::npos);
+    const std::string last = c.read_response();
+    REQUIRE(last.find(R"("path":"/fourth")") != std::string::npos);
+    REQUIRE(last.find("Connection: close") != std::string::npos);
+    REQUIRE(c.wait_eof());
+    srv.stop();
+    REQUIRE(srv.handler.held == 2);
+    REQUIRE(srv.handler.abandoned == 0);
+}
+
+TEST_CASE("http transport: a held request whose peer goes away is abandoned once",
+          "[worker][net][hold]") {
+    common::Config cfg = test::test_config();
+    cfg.limits.handshake_timeout_ms = 100;  // the request timer must not cut a held request
+    test::ServerThread srv(cfg);
+    {
+        RawClient c(srv.port());
+        REQUIRE(c.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+        REQUIRE(eventually([&] { return srv.handler.held == 1; }));
+        // Longer than the request timer: still held, nothing answered, nothing abandoned.
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        REQUIRE(srv.handler.abandoned == 0);
+        REQUIRE(c.send("GET /waiting HTTP/1.1\r\nHost: x\r\n\r\n"));
+    }
+    REQUIRE(eventually([&] { return srv.handler.abandoned == 1; }));
+    srv.stop();
+    REQUIRE(srv.handler.abandoned == 1);
+}
+
+TEST_CASE("http transport: a stream sends its head, chunks and last chunk, then keep-alive",
+          "[worker][net][stream]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    REQUIRE(c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const std::string head = c.read_response();
+    REQUIRE(starts_with(head, "HTTP/1.1 200 OK\r\n"));
+    REQUIRE(head.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    REQUIRE(head.find("Content-Type: text/event-stream\r\n") != std::string::npos);
+    std::vector<std::string> chunks;
+    REQUIRE(c.read_chunks(chunks));
+    REQUIRE(chunks == std::vector<std::string>{"data: 1\n\n", "data: 2\n\n", "data: 3\n\n"});
+    REQUIRE(c.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(c.read_response().find(R"("path":"/after")") != std::string::npos);
+    srv.stop();
+    REQUIRE(srv.handler.abandoned == 0);
+}
+
+TEST_CASE("http transport: a stream whose peer goes away is abandoned", "[worker][net][stream]") {
+    test::ServerThread srv(test::test_config());
+    {
+        RawClient c(srv.port());
+        REQUIRE(c.send("GET /stream_forever HTTP/1.1\r\nHost: x\r\n\r\n"));
+        REQUIRE(c.read_response().find("Transfer-Encoding: chunked") != std::string::npos);
+        std::string line;
+        REQUIRE(c.read_line(line));
+        REQUIRE(line == "d");  // "data: first\n\n" is 13 bytes
+    }
+    REQUIRE(eventually([&] { return srv.handler.abandoned == 1; }));
+    srv.stop();
+    REQUIRE(srv.handler.abandoned == 1);
+}
+
+TEST_CASE("http transport: shutdown ends a stream and abandons held requests",
+          "[worker][net][stream]") {
+    test::ServerThread srv(test::test_config());
+    RawClient stream(srv.port()), held(srv.port());
+    REQUIRE(stream.send("GET /stream_forever HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(stream.read_response().find("Transfer-Encoding: chunked") != std::string::npos);
+    REQUIRE(held.send("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(eventually([&] { return srv.handler.held == 2; }));
+    std::thread stopper([&] { srv.stop(); });
+    std::vector<std::string> chunks;
+    REQUIRE(stream.read_chunks(chunks));  // ends with its last chunk
+    REQUIRE(chunks == std::vector<std::string>{"data: first\n\n"});
+    REQUIRE(stream.wait_eof());
+    REQUIRE(held.wait_eof());
+    stopper.join();
+    REQUIRE(srv.handler.abandoned == 2);
+}
+
+TEST_CASE("http transport: a stream consumer that does not read is closed and abandoned",
+          "[worker][net][stream]") {
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    c.set_recv_buffer(4096);
+    REQUIRE(c.send("GET /stream_flood HTTP/1.1\r\nHost: x\r\n\r\n"));
+    REQUIRE(eventually([&] { return srv.handler.abandoned == 1; }));
+    // (Not waiting for EOF: through a 4 KiB window the megabytes already in the kernel's buffer
+    // take tens of seconds to arrive.)
+    srv.stop();
+    REQUIRE(srv.handler.abandoned == 1);
+    REQUIRE(srv.stats().slow_consumers == 1);
 }

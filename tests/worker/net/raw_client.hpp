@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "worker/codec/ws_frame_encoder.hpp"
 
@@ -95,6 +96,35 @@ class RawClient {
             if (!body.empty() && read_exact(body.data(), body.size())) head += body;
         }
         return head;
+    }
+
+    // One line through its CRLF (without it); false on timeout or EOF.
+    bool read_line(std::string& line) {
+        line.clear();
+        char c;
+        while (line.size() < 16384 && read_exact(&c, 1)) {
+            if (c == '\n' && !line.empty() && line.back() == '\r') {
+                line.pop_back();
+                return true;
+            }
+            line += c;
+        }
+        return false;
+    }
+
+    // The chunks of a chunked body, decoded, through the last chunk (true) or until a timeout or
+    // EOF cuts it (false). Each chunk is one element.
+    bool read_chunks(std::vector<std::string>& chunks) {
+        std::string line;
+        while (read_line(line)) {
+            const std::size_t size = std::stoul(line, nullptr, 16);
+            std::string data(size + 2, '\0');
+            if (!read_exact(data.data(), data.size())) return false;
+            if (data.substr(size) != "\r\n") return false;
+            if (size == 0) return true;
+            chunks.push_back(data.substr(0, size));
+        }
+        return false;
     }
 
     Frame read_frame() {

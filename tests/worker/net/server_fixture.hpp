@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // A real net::Server on its own uv loop in a thread, with an echo-style handler, for the
 // transport tests. Commands sent as text: "flood N SIZE" (one shared frame sent N times),
-// "close CODE" (the handler closes); anything else is echoed.
+// "close CODE" (the handler closes); anything else is echoed. HTTP: the health routes, then
+// test routes that hold or stream (/held, /hold, /stream, /stream_forever, /stream_flood), then
+// echo.
 #pragma once
 
 #include <atomic>
@@ -15,15 +17,19 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "worker/net/handler.hpp"
+#include "worker/net/health_route.hpp"
+#include "worker/net/http_router.hpp"
 #include "worker/net/server.hpp"
 
 namespace shoal::test {
 
-class EchoHandler final : public net::WsHandler, public net::HttpHandler {
+class EchoHandler final : public net::WsHandler, public net::RouteHandler {
   public:
     net::Transport* transport = nullptr;
+    uv_loop_t* loop = nullptr;
     std::uint32_t idle_ms = 0;
     std::atomic<int> opens{0}, closes{0}, idles{0};
+    std::atomic<int> held{0}, abandoned{0};  // requests held or streamed, and abandoned
 
     net::UpgradeDecision on_upgrade(const net::HttpRequest& r) override {
         if (r.path == "/refuse") return {false, 403};
@@ -55,11 +61,78 @@ class EchoHandler final : public net::WsHandler, public net::HttpHandler {
     std::uint32_t idle_timeout_ms() const override { return idle_ms; }
     std::uint32_t idle_grace_ms() const override { return idle_ms; }
 
-    net::HttpResponse on_request(const net::HttpRequest& r) override {
-        if (r.path == "/big") return {200, "text/plain", std::string(8 << 20, 'b')};
-        std::string body = R"({"path":")" + std::string(r.path) + R"(","body_bytes":)" +
-                           std::to_string(r.body.size()) + "}";
-        return {200, "application/json", body};
+    net::Reply on_request(net::ConnId id, const net::HttpRequest& r, const net::RouteParams&,
+                          net::HttpResponse& out) override {
+        if (r.path == "/held") {  // answered 30 ms later
+            ++held;
+            later(id, 30, 0, [](Later& l) {
+                net::HttpResponse late;
+                late.body = R"({"late":true})";
+                l.h->transport->respond(l.id, late);
+                return false;
+            });
+            return net::Reply::Held;
+        }
+        if (r.path == "/hold") {  // never answered
+            ++held;
+            return net::Reply::Held;
+        }
+        if (r.path == "/stream" || r.path == "/stream_forever" || r.path == "/stream_flood") {
+            ++held;
+            transport->begin_stream(id, 200, "text/event-stream");
+            if (r.path == "/stream_flood") {  // 25 MiB at once: over any send-queue bound
+                const std::string chunk(64 * 1024, 's');
+                for (int i = 0; i < 400; ++i)
+                    transport->stream_write(id, chunk);
+                return net::Reply::Streaming;
+            }
+            if (r.path == "/stream_forever") {
+                transport->stream_write(id, "data: first\n\n");
+                return net::Reply::Streaming;
+            }
+            later(id, 5, 5, [](Later& l) {  // three events, 5 ms apart, then the end
+                if (++l.ticks <= 3) {
+                    l.h->transport->stream_write(l.id, "data: " + std::to_string(l.ticks) + "\n\n");
+                    return true;
+                }
+                l.h->transport->end_stream(l.id);
+                return false;
+            });
+            return net::Reply::Streaming;
+        }
+        if (r.path == "/big") {
+            out.content_type = "text/plain";
+            out.body = std::string(8 << 20, 'b');
+            return net::Reply::Now;
+        }
+        out.body = R"({"path":")" + std::string(r.path) + R"(","body_bytes":)" +
+                   std::to_string(r.body.size()) + "}";
+        return net::Reply::Now;
+    }
+    void on_abandoned(net::ConnId) override { ++abandoned; }
+
+  private:
+    // A timer per held request: tick returns true to run again.
+    struct Later {
+        uv_timer_t timer;
+        EchoHandler* h;
+        net::ConnId id;
+        int ticks = 0;
+        bool (*tick)(Later&);
+    };
+    void later(net::ConnId id, std::uint64_t ms, std::uint64_t repeat_ms, bool (*tick)(Later&)) {
+        auto* job = new Later{{}, this, id, 0, tick};
+        uv_timer_init(loop, &job->timer);
+        job->timer.data = job;
+        uv_timer_start(
+            &job->timer,
+            [](uv_timer_t* t) {
+                auto* l = static_cast<Later*>(t->data);
+                if (l->tick(*l)) return;
+                uv_close(reinterpret_cast<uv_handle_t*>(t),
+                         [](uv_handle_t* h) { delete static_cast<Later*>(h->data); });
+            },
+            ms, repeat_ms);
     }
 };
 
@@ -103,7 +176,13 @@ class ServerThread {
         uv_loop_init(&loop);
         {
             net::Server server(&loop, config_);
+            net::HealthRoute health(server);
+            net::HttpRouter router;
+            health.add_to(router);
+            router.add("*", "/{path...}", handler);
+            router.add_upgrade("/{path...}", handler);
             handler.transport = &server;
+            handler.loop = &loop;
             server_ = &server;
             uv_async_init(&loop, &stop_, [](uv_async_t* a) {
                 auto* self = static_cast<ServerThread*>(a->data);
@@ -117,7 +196,7 @@ class ServerThread {
                     self);
             });
             stop_.data = this;
-            auto r = server.start(handler, handler, listen_fd_);
+            auto r = server.start(router, listen_fd_);
             ready.set_value(r ? server.port() : 0);
             uv_run(&loop, UV_RUN_DEFAULT);
             stats_ = server.stats();
