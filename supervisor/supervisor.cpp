@@ -79,6 +79,7 @@ void Supervisor::start() {
     uv_signal_start(&sigterm_, on_signal, SIGTERM);
     uv_signal_start(&sigint_, on_signal, SIGINT);
     uv_signal_start(&sighup_, on_signal, SIGHUP);
+    if (common::log_enabled(common::LogLevel::Debug)) view_.observe(change_log_);
     view_.start(loop_);  // before the first worker: its rings are read from their first record
     for (auto& s : slots_)
         start_worker(*s);

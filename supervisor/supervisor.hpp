@@ -16,6 +16,7 @@
 #include "common/config.hpp"
 #include "supervisor/bus_control.hpp"
 #include "supervisor/health_monitor.hpp"
+#include "supervisor/host_view/change_log.hpp"
 #include "supervisor/host_view/host_view.hpp"
 #include "supervisor/worker_slot.hpp"
 
@@ -68,6 +69,7 @@ class Supervisor {
     std::vector<std::string> worker_args_;
     std::vector<std::unique_ptr<WorkerSlot>> slots_;
     host_view::HostView view_;
+    host_view::ChangeLog change_log_;  // host-wide changes at debug level
 
     uv_timer_t tick_{};
     uv_signal_t sigterm_{};

@@ -343,7 +343,9 @@ TEST_CASE("HostView: an idle view backs off to its ceiling and returns to 1 ms o
         uv_run(&loop, UV_RUN_ONCE);
         intervals.push_back(view.poll_interval_ms());
     }
-    CHECK(intervals.front() == 2);
+    // A run may fire the timer more than once (libuv runs due timers again after the poll).
+    CHECK(intervals.front() >= 2);
+    CHECK(std::is_sorted(intervals.begin(), intervals.end()));
     CHECK(intervals.back() == HostView::kMaxIdlePollMs);
     Ring r0(b.seg(), 0, 1);
     r0.count("news", 1);
