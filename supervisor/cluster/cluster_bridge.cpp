@@ -66,7 +66,6 @@ ClusterBridge::ClusterBridge(uv_loop_t* loop, const common::Config& config, sup:
                              RedisUrl url, host_view::HostView& view)
     : loop_(loop),
       bus_(bus),
-      slots_(bus.segment().config().slots),
       host_timeout_ms_(config.cluster.host_timeout_ms),
       prefix_("shoal:" + config.app.id + ":"),
       address_(config.host + ":" + std::to_string(config.port)),

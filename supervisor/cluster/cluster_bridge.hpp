@@ -87,7 +87,6 @@ class ClusterBridge final : public RedisLinkHandler,
 
     uv_loop_t* loop_;
     sup::BusControl& bus_;
-    std::uint32_t slots_;
     std::uint32_t host_timeout_ms_;
     std::string prefix_;
     std::string address_;
