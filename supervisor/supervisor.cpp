@@ -55,7 +55,7 @@ class SlotLogScope {
 
 Supervisor::Supervisor(uv_loop_t* loop, const common::Config& config, BusControl& bus,
                        SupervisorSetup setup)
-    : loop_(loop), config_(config), bus_(bus), setup_(std::move(setup)) {
+    : loop_(loop), config_(config), bus_(bus), setup_(std::move(setup)), view_(bus) {
     const auto& p = config_.policy;
     health_ = HealthKnobs{p.heartbeat_timeout_ms, p.healthy_after_ms};
     worker_args_ = to_args(config_);
@@ -79,6 +79,8 @@ void Supervisor::start() {
     uv_signal_start(&sigterm_, on_signal, SIGTERM);
     uv_signal_start(&sigint_, on_signal, SIGINT);
     uv_signal_start(&sighup_, on_signal, SIGHUP);
+    if (common::log_enabled(common::LogLevel::Debug)) view_.observe(change_log_);
+    view_.start(loop_);  // before the first worker: its rings are read from their first record
     for (auto& s : slots_)
         start_worker(*s);
 }
@@ -340,6 +342,7 @@ void Supervisor::finish_if_done() {
     uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
     for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_})
         uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
+    view_.stop();  // after the last worker_down: the view (and its sinks) read it first
 }
 
 void Supervisor::begin_rolling_restart() {

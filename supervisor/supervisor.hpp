@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The supervisor's loop: starts N workers, restarts them (backoff, breaker), kills stale ones,
-// announces their lifecycle, drains on SIGTERM/SIGINT and rolls them one by one on SIGHUP.
+// announces their lifecycle, drains on SIGTERM/SIGINT and rolls them one by one on SIGHUP. It owns
+// the host view (host_view/), which reads every ring from before the first worker starts until
+// after the last worker_down.
 // Signals arrive only through uv_signal_t (STYLE 4), child exits only through exit_cb.
 #pragma once
 
@@ -14,6 +16,8 @@
 #include "common/config.hpp"
 #include "supervisor/bus_control.hpp"
 #include "supervisor/health_monitor.hpp"
+#include "supervisor/host_view/change_log.hpp"
+#include "supervisor/host_view/host_view.hpp"
 #include "supervisor/worker_slot.hpp"
 
 namespace shoal::sup {
@@ -35,6 +39,8 @@ class Supervisor {
     void start();
     // True once a shutdown has finished: every worker exited and every handle is closing.
     bool finished() const noexcept { return finished_; }
+    // Always there; consumers (the cluster bridge, metrics, webhooks) attach before start().
+    host_view::HostView& host_view() noexcept { return view_; }
 
   private:
     static void on_tick(uv_timer_t* timer);
@@ -62,6 +68,8 @@ class Supervisor {
     HealthKnobs health_;
     std::vector<std::string> worker_args_;
     std::vector<std::unique_ptr<WorkerSlot>> slots_;
+    host_view::HostView view_;
+    host_view::ChangeLog change_log_;  // host-wide changes at debug level
 
     uv_timer_t tick_{};
     uv_signal_t sigterm_{};

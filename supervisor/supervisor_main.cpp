@@ -49,12 +49,11 @@ int run_supervisor(const common::Config& config_in) {
     loop.data = &sup;
     SHOAL_INFO("shoal serve: listening on %s:%u with %u workers, bus %s", config.host.c_str(),
                config.port, config.effective_workers(), config.bus_name.c_str());
-    // The cluster bridge starts before the workers, so it reads their rings from the start, and
-    // closes itself once the supervisor has finished (after the last worker_down).
+    // The cluster bridge attaches to the host view before the workers start, so it sees their
+    // rings from the start, and closes itself when the view stops (after the last worker_down).
     std::unique_ptr<cluster::ClusterBridge> bridge;
     if (!config.cluster.url.empty()) {
-        auto b = cluster::ClusterBridge::start(&loop, config, *bus.value(),
-                                               [&sup] { return sup.finished(); });
+        auto b = cluster::ClusterBridge::start(&loop, config, *bus.value(), sup.host_view());
         if (!b) return fail(b.error());
         bridge = std::move(b.value());
     }

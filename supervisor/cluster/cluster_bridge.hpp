@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
-// ClusterBridge: one per host, in the supervisor process, on its loop. It reads every local
-// worker ring and the control ring, sends what crosses hosts to Redis once per host (broadcasts,
-// presence and count changes, terminations, a dead slot), and writes what other hosts send into
-// the control ring, which every worker reads. Presence of the other hosts is rendered as
-// pseudo-slots (remote_hosts.hpp); a host whose heartbeat key in Redis lapses is dropped.
-// Workers never wait on it: they only write their rings. See docs/cluster.md.
+// ClusterBridge: one per host, in the supervisor process, on its loop. It plugs into the host
+// view (supervisor/host_view/), which reads every local worker ring and the control ring, sends
+// what crosses hosts to Redis once per host (broadcasts, presence and count changes,
+// terminations, a dead slot), and writes what other hosts send into the control ring, which every
+// worker reads. Presence of the other hosts is rendered as pseudo-slots (remote_hosts.hpp); a host
+// whose heartbeat key in Redis lapses is dropped. Workers never wait on it: they only write their
+// rings. See docs/cluster.md.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,11 +18,10 @@
 
 #include "common/config.hpp"
 #include "common/result.hpp"
-#include "shm_bus/ring_reader.hpp"
 #include "supervisor/bus_control.hpp"
-#include "supervisor/cluster/member_table.hpp"
 #include "supervisor/cluster/redis_link.hpp"
 #include "supervisor/cluster/remote_hosts.hpp"
+#include "supervisor/host_view/host_view.hpp"
 
 namespace shoal::cluster {
 
@@ -36,15 +35,20 @@ struct BridgeCounters {
     std::uint64_t hosts_expired = 0;
 };
 
-class ClusterBridge final : public RedisLinkHandler, public ControlSink {
+class ClusterBridge final : public RedisLinkHandler,
+                            public ControlSink,
+                            public host_view::HostViewSink {
   public:
-    static constexpr std::uint64_t kPollMs = 1;  // the supervisor has no eventfd of its own
+    // The host view polls at this period while the bridge is attached: the supervisor has no
+    // eventfd of its own, and a relay is latency-critical.
+    static constexpr std::uint64_t kPollMs = 1;
 
-    // `stopping()` is asked on every poll; once true the bridge says goodbye and closes.
+    // Attaches to `view`; when the view stops (the supervisor finished), the bridge says goodbye
+    // and closes.
     static common::Result<std::unique_ptr<ClusterBridge>> start(uv_loop_t* loop,
                                                                 const common::Config& config,
                                                                 sup::BusControl& bus,
-                                                                std::function<bool()> stopping);
+                                                                host_view::HostView& view);
     ClusterBridge(const ClusterBridge&) = delete;
     ClusterBridge& operator=(const ClusterBridge&) = delete;
     ~ClusterBridge();
@@ -62,19 +66,18 @@ class ClusterBridge final : public RedisLinkHandler, public ControlSink {
                 std::span<const std::byte> payload) override;
     void host_down(std::uint32_t pseudo_slot, std::uint64_t epoch) override;
 
-    // What the RingTagger of each ring calls.
-    void on_record(std::uint32_t ring, std::int32_t type, std::span<const std::byte> p) noexcept;
-    void on_lost(std::uint32_t ring, std::uint64_t records) noexcept;
+    // HostViewSink: the local rings, as the host view applied them.
+    void on_record(std::uint32_t slot, std::int32_t type, std::span<const std::byte> p,
+                   bool changed) override;
+    void on_slot_down(std::uint32_t slot, std::uint64_t epoch) override;  // tell the other hosts
+    void on_lost(std::uint32_t ring, std::uint64_t records) override;
+    void on_stop() override;
 
   private:
     ClusterBridge(uv_loop_t* loop, const common::Config& config, sup::BusControl& bus, RedisUrl url,
-                  std::function<bool()> stopping);
-    void poll();
+                  host_view::HostView& view);
     void heartbeat();
-    void stop();
-    void on_local(std::uint32_t slot, std::int32_t type, std::span<const std::byte> p);
-    void on_control(std::int32_t type, std::span<const std::byte> p);
-    void slot_down(std::uint32_t slot, std::uint64_t epoch);  // locally and on the other hosts
+    void wake_if_wrote();
     void on_wire(const struct WireMessage& m);
     void relay(std::uint8_t kind, std::uint32_t slot, std::int32_t type,
                std::span<const std::byte> p);
@@ -84,22 +87,17 @@ class ClusterBridge final : public RedisLinkHandler, public ControlSink {
 
     uv_loop_t* loop_;
     sup::BusControl& bus_;
-    std::uint32_t slots_;
     std::uint32_t host_timeout_ms_;
     std::string prefix_;
     std::string address_;
     std::uint64_t host_;
-    std::function<bool()> stopping_;
+    host_view::HostView& view_;  // this host's members and counts are the view's table
     RedisLink link_;
-    MemberTable local_;
     RemoteHosts remote_;
-    std::vector<shoal::bus::RingReader> readers_;
-    std::vector<bus::RingTagger<ClusterBridge>> inboxes_;
     std::vector<std::byte> scratch_;
     std::uint64_t up_since_ms_ = 0;
     bool wrote_ = false;
     bool stopped_ = false;
-    uv_timer_t poll_timer_{};
     uv_timer_t beat_timer_{};
     BridgeCounters counters_;
 };

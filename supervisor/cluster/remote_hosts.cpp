@@ -121,10 +121,11 @@ void RemoteHosts::end_reconcile(std::uint64_t host) {
     auto it = hosts_.find(host);
     if (it == hosts_.end()) return;
     Host& h = it->second;
-    h.table.end_reconcile([&](const MemberKey& k, std::string_view) { render_leave(h, k); },
-                          [&](std::uint32_t, std::string_view topic, std::uint32_t old) {
-                              render_count(h, topic, -static_cast<std::int64_t>(old));
-                          });
+    h.table.end_reconcile(
+        kEverySlot, [&](const MemberKey& k, std::string_view) { render_leave(h, k); },
+        [&](std::uint32_t, std::string_view topic, std::uint32_t old) {
+            render_count(h, topic, -static_cast<std::int64_t>(old));
+        });
 }
 
 void RemoteHosts::answer_snapshot(std::uint32_t requester) {

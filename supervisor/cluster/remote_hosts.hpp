@@ -14,10 +14,15 @@
 #include <string>
 #include <vector>
 
-#include "supervisor/cluster/member_table.hpp"
 #include "shm_bus/records/bus_records.hpp"
+#include "supervisor/host_view/member_table.hpp"
 
 namespace shoal::cluster {
+
+// The table of one host is the host view's type: this host's own is the host view's instance.
+using host_view::kEverySlot;
+using host_view::MemberKey;
+using host_view::MemberTable;
 
 // Where rendered records go: the control ring (cluster_bridge.cpp) or a test's list.
 class ControlSink {

@@ -62,11 +62,11 @@ export async function waitFor(pred, timeoutMs = 5000, what = 'condition') {
 // `nofile: [soft, hard]` starts shoal under those open-file limits (bash's ulimit, then exec, so
 // proc.pid is shoal's own).
 export async function startShoal({ mode = 'worker', workers = 1, args = [], readyPath = '/ready',
-                                   timeoutMs = 10000, nofile = null } = {}) {
+                                   timeoutMs = 10000, nofile = null, logLevel = 'info' } = {}) {
     const bin = process.env.SHOAL_BIN;
     if (!bin) throw new Error('SHOAL_BIN is not set (ctest sets it)');
     const port = await freePort();
-    const argv = [mode, '--port', String(port), '--log-level', 'info'];
+    const argv = [mode, '--port', String(port), '--log-level', logLevel];
     if (mode === 'serve') argv.push('--workers', String(workers), '--bus-name', busName(port));
     argv.push(...args);
     const proc = nofile

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include "supervisor/cluster/member_table.hpp"
+#include "supervisor/host_view/member_table.hpp"
 
-namespace shoal::cluster {
+namespace shoal::host_view {
 
 bool MemberTable::join(const MemberKey& key, std::string_view info) {
     if (stale(key.slot, key.epoch)) return false;
@@ -35,9 +35,17 @@ bool MemberTable::stale(std::uint32_t slot, std::uint64_t epoch) const noexcept 
 }
 
 void MemberTable::begin_reconcile(std::uint32_t slot) {
-    reconcile_slot_ = slot;
-    seen_members_.clear();
-    seen_counts_.clear();
+    reconciling_.insert(slot);
+    forget_seen(slot);  // a second request for the same slot starts its count over
 }
 
-}  // namespace shoal::cluster
+void MemberTable::cancel_reconcile(std::uint32_t slot) {
+    if (reconciling_.erase(slot) != 0) forget_seen(slot);
+}
+
+void MemberTable::forget_seen(std::uint32_t slot) {
+    std::erase_if(seen_members_, [&](const MemberKey& k) { return covers(slot, k.slot); });
+    std::erase_if(seen_counts_, [&](const CountKey& k) { return covers(slot, k.first); });
+}
+
+}  // namespace shoal::host_view

@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: MIT
 // MemberTable: one host's presence connections and per-slot topic counts, as its workers
 // announced them on their rings: (slot, epoch, conn, topic, user) -> info, (slot, topic) -> n.
-// The bridge keeps one for its own host (to answer other hosts' snapshots) and one per remote
-// host (to render it to local workers and drop it when that host dies). Control path only.
+// The host view keeps the one of this host (host_view.hpp); the cluster bridge keeps one per
+// remote host (to render it to local workers and drop it when that host dies). Control path only.
 #pragma once
 
 #include <algorithm>
 #include <compare>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 
-namespace shoal::cluster {
+namespace shoal::host_view {
 
 inline constexpr std::uint32_t kEverySlot = 0xFFFFFFFFu;
 
@@ -43,12 +42,16 @@ class MemberTable {
     template <class F, class G>
     void drop_slot(std::uint32_t slot, std::uint64_t epoch, F&& f, G&& g);
 
-    // Between begin and end, entries of `slot` (kEverySlot: all) that are not announced again
-    // are removed at end, reported like drop_slot's.
+    // Between begin and end of a slot (kEverySlot: all), its entries that are not announced
+    // again are removed at end, reported like drop_slot's. Several slots may reconcile at once
+    // (two rings lapped together), each ended by its own end_reconcile.
     void begin_reconcile(std::uint32_t slot);
     template <class F, class G>
-    void end_reconcile(F&& f, G&& g);
-    bool reconciling() const noexcept { return reconcile_slot_.has_value(); }
+    void end_reconcile(std::uint32_t slot, F&& f, G&& g);
+    // Ends a slot's reconciliation without removing anything (its writer died: drop_slot did).
+    void cancel_reconcile(std::uint32_t slot);
+    bool reconciling() const noexcept { return !reconciling_.empty(); }
+    bool reconciling(std::uint32_t slot) const noexcept { return reconciling_.contains(slot); }
 
     template <class F>
     void for_each_member(F&& f) const {
@@ -62,17 +65,22 @@ class MemberTable {
             g(k.first, std::string_view(k.second), n);
     }
     std::size_t member_count() const noexcept { return members_.size(); }
+    std::size_t count_entries() const noexcept { return counts_.size(); }
 
   private:
     using CountKey = std::pair<std::uint32_t, std::string>;
     bool in_reconcile(std::uint32_t slot) const noexcept {
-        return reconcile_slot_ && (*reconcile_slot_ == kEverySlot || *reconcile_slot_ == slot);
+        return reconciling_.contains(slot) || reconciling_.contains(kEverySlot);
     }
+    static bool covers(std::uint32_t ended, std::uint32_t slot) noexcept {
+        return ended == kEverySlot || ended == slot;
+    }
+    void forget_seen(std::uint32_t slot);
 
     std::map<MemberKey, std::string> members_;
     std::map<CountKey, std::uint32_t> counts_;
     std::map<std::uint32_t, std::uint64_t> down_epoch_;
-    std::optional<std::uint32_t> reconcile_slot_;
+    std::set<std::uint32_t> reconciling_;
     std::set<MemberKey> seen_members_;
     std::set<CountKey> seen_counts_;
 };
@@ -100,10 +108,10 @@ void MemberTable::drop_slot(std::uint32_t slot, std::uint64_t epoch, F&& f, G&& 
 }
 
 template <class F, class G>
-void MemberTable::end_reconcile(F&& f, G&& g) {
-    if (!reconcile_slot_) return;
+void MemberTable::end_reconcile(std::uint32_t slot, F&& f, G&& g) {
+    if (!reconciling_.contains(slot)) return;
     for (auto it = members_.begin(); it != members_.end();) {
-        if (in_reconcile(it->first.slot) && !seen_members_.contains(it->first)) {
+        if (covers(slot, it->first.slot) && !seen_members_.contains(it->first)) {
             auto node = members_.extract(it++);
             f(node.key(), std::string_view(node.mapped()));
         } else {
@@ -111,16 +119,15 @@ void MemberTable::end_reconcile(F&& f, G&& g) {
         }
     }
     for (auto it = counts_.begin(); it != counts_.end();) {
-        if (in_reconcile(it->first.first) && !seen_counts_.contains(it->first)) {
+        if (covers(slot, it->first.first) && !seen_counts_.contains(it->first)) {
             auto node = counts_.extract(it++);
             g(node.key().first, std::string_view(node.key().second), node.mapped());
         } else {
             ++it;
         }
     }
-    reconcile_slot_.reset();
-    seen_members_.clear();
-    seen_counts_.clear();
+    reconciling_.erase(slot);
+    forget_seen(slot);
 }
 
-}  // namespace shoal::cluster
+}  // namespace shoal::host_view
