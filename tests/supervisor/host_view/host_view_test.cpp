@@ -263,8 +263,10 @@ TEST_CASE("HostView: a lapped ring is asked for its state on the control ring an
     r1.leave(2, "presence-r", "bob");
     r1.count("presence-r", 1);
     const std::string data(3000, 'x');
+    rec::Broadcast cast{"news", ""};
+    cast.add(0, data);
     for (int i = 0; i < 40; ++i)
-        r1.put(rec::kBroadcast, rec::Broadcast{"news", "", data, ""});
+        r1.put(rec::kBroadcast, cast);
     view.poll();
     CHECK(view.counters().lost_records[1] > 0);
     CHECK(relay.lost == view.counters().lost_records[1]);
