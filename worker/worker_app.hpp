@@ -1,20 +1,18 @@
 // SPDX-License-Identifier: MIT
-// WorkerApp: the worker's protocol layer and its route table. Pusher (/app/{key...}) and Phoenix
-// (/socket/websocket) WebSockets and the Pusher HTTP API (/apps/{app_id}/...) share the worker's
-// channel hub, so a name is one topic whichever protocol its members speak. The health routes
-// need the server and are added by run_worker.
+// WorkerApp: the worker's route table and its protocol registry. Each protocol is one module
+// (channel/protocol_module.hpp) registered on the worker's channel hub, so a name is one topic
+// whichever protocol its members speak: Pusher (/app/{key...} and the HTTP API /apps/...) and
+// Phoenix (/socket/websocket). The health routes need the server and are added by run_worker.
 #pragma once
 
 #include <cstdint>
 
 #include "common/config.hpp"
 #include "worker/channel/channel_hub.hpp"
-#include "worker/http_api/pusher_http_api.hpp"
+#include "worker/channel/protocol_module.hpp"
+#include "worker/http_api/pusher_module.hpp"
 #include "worker/net/http_router.hpp"
-#include "worker/session/phoenix_sessions.hpp"
-#include "worker/session/phoenix_ws_handler.hpp"
-#include "worker/session/pusher_sessions.hpp"
-#include "worker/session/pusher_ws_handler.hpp"
+#include "worker/session/phoenix_module.hpp"
 
 namespace shoal::worker {
 
@@ -28,16 +26,16 @@ class WorkerApp {
     WorkerApp& operator=(const WorkerApp&) = delete;
 
     net::HttpRouter& router() noexcept { return router_; }
-    session::PusherSessions& pusher() noexcept { return pusher_; }
-    session::PhoenixSessions& phoenix() noexcept { return phoenix_; }
+    // Tests register further protocols here (a module's routes go after the built-in ones).
+    channel::ProtocolRegistry& protocols() noexcept { return protocols_; }
+    session::PusherSessions& pusher() noexcept { return pusher_->sessions(); }
+    session::PhoenixSessions& phoenix() noexcept { return phoenix_->sessions(); }
 
   private:
-    session::PusherSessions pusher_;
-    session::PhoenixSessions phoenix_;
-    session::PusherWsHandler pusher_ws_;
-    session::PhoenixWsHandler phoenix_ws_;
-    http_api::PusherHttpApi api_;
     net::HttpRouter router_;
+    channel::ProtocolRegistry protocols_;
+    http_api::PusherModule* pusher_;
+    session::PhoenixModule* phoenix_;
 };
 
 }  // namespace shoal::worker
