@@ -58,6 +58,7 @@ class BusControl {
     void unlink() noexcept;
 
     bus::Segment& segment() noexcept { return segment_; }
+    const std::string& name() const noexcept { return name_; }
     // One eventfd per slot; every worker gets all of them (fds 4.. in slot order).
     const std::vector<int>& wakeup_fds() const noexcept { return wakeup_fds_; }
 

@@ -19,6 +19,7 @@
 #include "supervisor/bus_control.hpp"
 #include "supervisor/host_view/host_state.hpp"
 #include "supervisor/host_view/host_view_sink.hpp"
+#include "supervisor/status.hpp"
 
 namespace shoal::host_view {
 
@@ -67,6 +68,11 @@ class HostView {
     }
     std::uint32_t user_count(std::string_view t) const { return state_.user_count(t); }
     const ViewCounters& counters() const noexcept { return counters_; }
+    // The workers' side: slots and their counters in shared memory, host totals included. The
+    // same sup::snapshot() `shoal status` prints, so both always agree. now_ns: CLOCK_MONOTONIC.
+    sup::ServerStatus snapshot(std::uint64_t now_ns) const {
+        return sup::snapshot(bus_.segment(), bus_.name(), now_ns);
+    }
     std::uint64_t poll_interval_ms() const noexcept { return interval_ms_; }
     std::uint64_t idle_ceiling_ms() const noexcept { return ceiling_ms_; }
 

@@ -17,6 +17,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "common/clock.hpp"
 #include "shm_bus/control_records.hpp"
 #include "shm_bus/records/bus_records.hpp"
 #include "shm_bus/ring_writer.hpp"
@@ -365,4 +366,22 @@ TEST_CASE("HostView: an idle view backs off to its ceiling and returns to 1 ms o
     view.stop();
     uv_run(&loop, UV_RUN_NOWAIT);
     CHECK(uv_loop_close(&loop) == 0);
+}
+
+TEST_CASE(
+    "HostView: its snapshot is shoal status's, with every slot's shared-memory counters "
+    "summed for the host",
+    "[supervisor][host_view]") {
+    SupBus b("snap");
+    HostView view(*b.bc);
+    b.seg().slot(0).counters.add(common::Counter::ConnectionsAccepted, 5);
+    b.seg().slot(1).counters.add(common::Counter::ConnectionsAccepted, 7);
+    b.seg().slot(1).counters.add(common::Counter::LocalDeliveries, 40);
+    const sup::ServerStatus s = view.snapshot(common::monotonic_ns());
+    REQUIRE(s.slots.size() == 2);
+    CHECK(s.bus == b.name);
+    const auto at = [](common::Counter c) { return static_cast<std::size_t>(c); };
+    CHECK(s.totals[at(common::Counter::ConnectionsAccepted)] == 12);
+    CHECK(s.totals[at(common::Counter::LocalDeliveries)] == 40);
+    CHECK(s.slots[1].counters[at(common::Counter::ConnectionsAccepted)] == 7);
 }
