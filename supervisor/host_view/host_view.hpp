@@ -37,7 +37,7 @@ struct ViewCounters {
 class HostView {
   public:
     static constexpr std::size_t kPollBudget = 256;      // records per ring per poll
-    static constexpr std::uint64_t kMinPollMs = 1;       // while records arrive
+    static constexpr std::uint64_t kMinPollMs = 1;       // the tightest period (a 1 ms sink)
     static constexpr std::uint64_t kMaxIdlePollMs = 10;  // see idle_ceiling_ms()
     static constexpr std::uint64_t kResyncTimeoutMs = 2000;
 
@@ -106,7 +106,7 @@ class HostView {
     bool wrote_ = false;
     bool budget_hit_ = false;
     std::uint64_t ceiling_ms_;
-    std::uint64_t interval_ms_ = kMinPollMs;
+    std::uint64_t interval_ms_ = kMaxIdlePollMs;
 };
 
 }  // namespace shoal::host_view
