@@ -59,15 +59,35 @@ FrameRef SharedFrame::make_ping(std::string_view payload) {
                                 payload.substr(0, codec::kMaxControlPayload));
 }
 
+namespace {
+
+// The header size of `bytes` when they are exactly one unmasked, unfragmented WebSocket data or
+// control frame (what a WebSocket protocol's encoder makes); 0 otherwise, so the bytes of a
+// transport that is not WebSocket (an HTTP chunk, an SSE event) are all payload.
+std::size_t ws_header_size(std::string_view bytes) noexcept {
+    if (bytes.size() < 2) return 0;
+    const auto b0 = static_cast<unsigned char>(bytes[0]);
+    const auto b1 = static_cast<unsigned char>(bytes[1]);
+    const unsigned op = b0 & 0x0F;
+    if ((b0 & 0xF0) != 0x80 || (op != 0x1 && op != 0x2 && op < 0x8) || op > 0xA || (b1 & 0x80))
+        return 0;
+    const unsigned len7 = b1 & 0x7F;
+    const std::size_t h = len7 < 126 ? 2 : len7 == 126 ? 4 : 10;
+    if (bytes.size() < h) return 0;
+    std::uint64_t len = len7;
+    if (len7 >= 126) {
+        len = 0;
+        for (std::size_t i = 2; i < h; ++i)
+            len = (len << 8) | static_cast<unsigned char>(bytes[i]);
+    }
+    return bytes.size() - h == len ? h : 0;
+}
+
+}  // namespace
+
 FrameRef SharedFrame::from_wire(std::string_view frame_bytes) {
     // The header size is recomputed from the bytes so payload() works for bus frames too.
-    std::size_t h = 0;
-    if (frame_bytes.size() >= 2) {
-        const auto len7 = static_cast<unsigned char>(frame_bytes[1]) & 0x7F;
-        h = len7 < 126 ? 2 : len7 == 126 ? 4 : 10;
-        if (static_cast<unsigned char>(frame_bytes[1]) & 0x80) h += 4;
-        if (h > frame_bytes.size()) h = frame_bytes.size();
-    }
+    const std::size_t h = ws_header_size(frame_bytes);
     SharedFrame* f = FrameFactory::allocate(frame_bytes.size(), h);
     if (!frame_bytes.empty()) std::memcpy(f->data_, frame_bytes.data(), frame_bytes.size());
     return FrameRef(f);

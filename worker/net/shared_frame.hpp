@@ -22,7 +22,8 @@ class SharedFrame {
     static FrameRef make_close(std::uint16_t code, std::string_view reason);
     static FrameRef make_pong(std::string_view payload);
     static FrameRef make_ping(std::string_view payload);
-    // Wraps bytes that are already a complete encoded frame (as received from the bus).
+    // Copies bytes that are already a complete encoded frame (as received from the bus): a
+    // WebSocket frame, or any other transport's bytes (then payload() is all of them).
     static FrameRef from_wire(std::string_view frame_bytes);
     // Added by the transport: bytes that are not a WebSocket frame (an HTTP response); payload()
     // is all of them.

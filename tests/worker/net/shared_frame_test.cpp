@@ -28,6 +28,23 @@ TEST_CASE("SharedFrame: from_wire keeps the bytes and finds the payload", "[work
     REQUIRE(copy->wire() == orig->wire());
     REQUIRE(copy->payload() == orig->payload());
     REQUIRE(SharedFrame::make_raw("HTTP/1.1 200 OK\r\n\r\n")->payload().size() == 19);
+    const FrameRef big = SharedFrame::make_binary(std::string(70000, 'z'));
+    REQUIRE(SharedFrame::from_wire(big->wire())->payload() == big->payload());
+}
+
+TEST_CASE("SharedFrame: from_wire keeps bytes that are not one WebSocket frame whole",
+          "[worker][net]") {
+    // Another transport's frame (an SSE event) is all payload: no header is guessed from it.
+    const std::string sse = "event: news\ndata: {}\n\n";
+    REQUIRE(SharedFrame::from_wire(sse)->payload() == sse);
+    // A WebSocket header whose length disagrees with the bytes is not taken for one either.
+    const std::string wrong("\x81\x09short", 7);
+    REQUIRE(SharedFrame::from_wire(wrong)->payload() == wrong);
+    const std::string masked(
+        "\x81\x85"
+        "abcdhello",
+        11);
+    REQUIRE(SharedFrame::from_wire(masked)->payload() == masked);
 }
 
 TEST_CASE("FrameRef: copies share one frame, the last reference frees it", "[worker][net]") {
