@@ -51,18 +51,6 @@ class PresenceReplica {
             f(std::string_view(id), user);
     }
 
-    // Drops every connection of (slot, epoch), e.g. a dead worker; f(topic, user_id) per user
-    // that left as a result.
-    template <class F>
-    void drop_slot(std::uint32_t slot, std::uint32_t epoch, F&& f) {
-        sweep_slot(
-            slot,
-            [&](std::string_view, std::string_view, const MemberKey& k) {
-                return k.epoch != epoch;
-            },
-            f);
-    }
-
     // Drops each connection of `slot` for which keep(topic, user_id, key) is false;
     // f(topic, user_id) per user that left as a result (called before it is erased).
     template <class Keep, class F>
