@@ -2,7 +2,8 @@
 // Presence replica: topic -> user -> the set of (slot, epoch, connection) present as that user,
 // with the user's info. A user is a member while it has at least one connection, so joins and
 // leaves report UserAdded/UserRemoved once per user however many connections it has. Slot and
-// epoch are 0/0 on a standalone worker; the bus will feed other workers' diffs here.
+// epoch are 0/0 on a standalone worker; with the bus, the hub adds every other worker's joins and
+// leaves here too, and sweeps a slot's connections when its epoch ends.
 #pragma once
 
 #include <cstddef>
