@@ -17,12 +17,16 @@
 
 namespace shoal::channel {
 
+// The epoch is the bus's full 64-bit slot epoch, so a key never aliases an earlier incarnation
+// of its slot. Brace-initialised as {slot, epoch, conn} everywhere: keep that order.
 struct MemberKey {
     std::uint32_t slot = 0;
-    std::uint32_t epoch = 0;
+    std::uint64_t epoch = 0;
     net::ConnId conn = 0;
     bool operator==(const MemberKey&) const = default;
 };
+// One per presence connection: 4 bytes of padding after slot, 24 in all (16 with a 32-bit epoch).
+static_assert(sizeof(MemberKey) == 24);
 
 struct PresenceUser {
     std::string info_json;  // the first connection's user_info
