@@ -42,6 +42,8 @@ class RingWriter {
     // Makes every committed record visible (release stores of latest, then tail). Free if idle.
     void publish() noexcept;
     bool has_unpublished() const noexcept { return tail_ != published_; }
+    // Bytes committed (with Later) since the last publish.
+    std::uint64_t unpublished_bytes() const noexcept { return tail_ - published_; }
 
     // claim + copy + commit. False (and nothing written) if the payload is over the maximum.
     bool try_write(std::int32_t type, std::span<const std::byte> payload,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The loop side of the bus (C8): drain on wake-up, on the tick and before sleeping; declare idle
-// only after one more poll found nothing; wake idle readers once per iteration after writing.
+// only after one more poll found nothing; publish what was written and wake idle readers once
+// per iteration, not per record.
 #include "worker/bus_bridge/bus_endpoint.hpp"
 
 #include <time.h>
@@ -77,13 +78,13 @@ void BusEndpoint::wait_for_snapshots() {
     const std::uint64_t deadline = common::monotonic_ns() + kSnapshotWaitMs * 1'000'000ull;
     const std::size_t asked = bridge_.awaiting_snapshots();
     while (bridge_.awaiting_snapshots() > 0 && common::monotonic_ns() < deadline) {
-        if (bridge_.take_written()) wakeup_.notify_idle_readers();
+        if (bridge_.publish_written()) wakeup_.notify_idle_readers();
         if (bridge_.poll(kBusPollBudget) == 0) {
             timespec pause{0, 1'000'000};
             ::nanosleep(&pause, nullptr);
         }
     }
-    if (bridge_.take_written()) wakeup_.notify_idle_readers();
+    if (bridge_.publish_written()) wakeup_.notify_idle_readers();
     if (bridge_.awaiting_snapshots() > 0) {
         SHOAL_WARN(
             "bus: %zu of %zu live slots did not answer the snapshot request within %u ms; "
@@ -97,12 +98,12 @@ void BusEndpoint::wait_for_snapshots() {
 
 void BusEndpoint::drain() noexcept {
     bridge_.poll(kBusPollBudget);
-    if (bridge_.take_written()) wakeup_.notify_idle_readers();
+    if (bridge_.publish_written()) wakeup_.notify_idle_readers();
 }
 
 void BusEndpoint::before_sleep() noexcept {
     bridge_.poll(kBusPollBudget);
-    if (bridge_.take_written()) wakeup_.notify_idle_readers();
+    if (bridge_.publish_written()) wakeup_.notify_idle_readers();
     // C8: declare idle, then look once more; a writer that published before seeing the flag is
     // caught by this look, one that publishes after it sees the flag and writes the eventfd.
     wakeup_.prepare_to_sleep();
@@ -117,7 +118,7 @@ void BusEndpoint::before_sleep() noexcept {
 void BusEndpoint::after_io() noexcept {
     // Awake now: writers need not signal us until we declare idle again.
     wakeup_.cancel_sleep();
-    if (bridge_.take_written()) wakeup_.notify_idle_readers();
+    if (bridge_.publish_written()) wakeup_.notify_idle_readers();
 }
 
 void BusEndpoint::pace_accepts(net::Server& server) noexcept {
@@ -164,6 +165,9 @@ void BusEndpoint::close() noexcept {
     if (!started_) return;
     started_ = false;
     hub_.attach_bus(nullptr);
+    // Nothing is written from here on: make the last iteration's records visible (the drain's
+    // presence leaves among them) and wake whoever sleeps.
+    if (bridge_.publish_written()) wakeup_.notify_idle_readers();
     uv_poll_stop(&poll_);
     uv_prepare_stop(&prepare_);
     uv_check_stop(&check_);

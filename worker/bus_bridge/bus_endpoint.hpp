@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // BusEndpoint: a slot worker's place on the shm bus, on its libuv loop. It plugs a HubBridge into
 // the channel hub and drives it: a uv_poll on this slot's wake-up eventfd, a uv_prepare that
-// drains the rings and runs the idle handshake before the loop sleeps (C8), a uv_check that wakes
-// idle readers once per loop iteration (not per record), and a periodic tick that polls anyway.
+// drains the rings and runs the idle handshake before the loop sleeps (C8), a uv_check that
+// publishes what the iteration wrote and wakes idle readers once (not per record), and a periodic
+// tick that polls anyway.
 #pragma once
 
 #include <cstdint>

@@ -13,6 +13,8 @@ namespace shoal::worker {
 
 namespace rec = bus::records;
 static_assert(channel::kMaxProtocols == rec::kMaxFrames, "a bus record carries every protocol");
+// Unpublished records are kept under 1/8 of the ring (see write).
+constexpr std::uint64_t kPublishBatchShare = 8;
 using common::Counter;
 
 HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
@@ -22,7 +24,8 @@ HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint3
       slot_(slot),
       epoch_(epoch),
       writer_(segment, slot, epoch),
-      counters_(segment.slot(slot).counters) {
+      counters_(segment.slot(slot).counters),
+      publish_batch_bytes_(segment.config().ring_bytes / kPublishBatchShare) {
     const std::uint32_t rings = segment.config().ring_count();
     readers_.reserve(rings);
     inboxes_.reserve(rings);
@@ -42,7 +45,12 @@ void HubBridge::write(std::int32_t type, const Record& r) noexcept {
         return;
     }
     rec::encode(r, claim.value().first(n));
-    writer_.commit(n);
+    // Visible with the iteration's publish_written(): one release store of tail (and one
+    // cache-line transfer to each reader) per batch, not per record. A batch that grows past a
+    // share of the ring (a large snapshot answer) is published on the way, so readers that are
+    // awake can drain it while it is written instead of finding themselves lapped at the end.
+    writer_.commit(n, bus::Publish::Later);
+    if (writer_.unpublished_bytes() >= publish_batch_bytes_) writer_.publish();
     counters_.add(Counter::BusRecordsOut);
     written_ = true;
 }

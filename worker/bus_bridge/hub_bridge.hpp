@@ -53,8 +53,12 @@ class HubBridge final : public channel::BusPort {
 
     // Drains up to `budget` records from each ring; returns how many were delivered.
     std::size_t poll(std::size_t budget) noexcept;
-    // True once per batch of writes since the last call (the caller wakes idle readers).
-    bool take_written() noexcept {
+    // Records are committed unpublished (Publish::Later): this makes every record written since
+    // the last call visible with one release store of the ring's tail, and returns true if there
+    // were any (the caller then wakes idle readers). The worker calls it at each point of its loop
+    // iteration where it wakes readers, and before it detaches from the hub.
+    bool publish_written() noexcept {
+        writer_.publish();
         bool w = written_;
         written_ = false;
         return w;
@@ -102,6 +106,7 @@ class HubBridge final : public channel::BusPort {
     std::vector<bus::RingTagger<HubBridge>> inboxes_;
     std::vector<std::uint32_t> awaiting_;  // slots whose snapshot answer is still missing
     common::CounterBlock& counters_;
+    std::uint64_t publish_batch_bytes_;  // a batch this large is published at once (see write)
     bool written_ = false;
     bool cluster_ = false;
     bool reconciling_remote_ = false;  // a control-ring lap: remote hosts' state re-asked

@@ -96,7 +96,7 @@ void ChannelHub::announce_count(std::string_view topic) {
 
 PresenceChange ChannelHub::join(std::string_view topic, std::string_view user_id,
                                 std::string_view info_json, ConnId conn) {
-    const MemberKey key{slot_, static_cast<std::uint32_t>(epoch_), conn};
+    const MemberKey key{slot_, epoch_, conn};
     auto change = replica_join(topic, user_id, info_json, key);
     if (bus_) bus_->presence_join(conn, topic, user_id, info_json);
     if (change == PresenceChange::UserAdded) member_added(topic, user_id, conn);
@@ -104,7 +104,7 @@ PresenceChange ChannelHub::join(std::string_view topic, std::string_view user_id
 }
 
 PresenceChange ChannelHub::leave(std::string_view topic, std::string_view user_id, ConnId conn) {
-    const MemberKey key{slot_, static_cast<std::uint32_t>(epoch_), conn};
+    const MemberKey key{slot_, epoch_, conn};
     auto change = replica_leave(topic, user_id, key);
     if (bus_) bus_->presence_leave(conn, topic, user_id);
     if (change == PresenceChange::UserRemoved) member_removed(topic, user_id);
@@ -232,7 +232,7 @@ void ChannelHub::remote_join(std::uint32_t slot, std::uint64_t epoch, ConnId con
                              std::string_view topic, std::string_view user_id,
                              std::string_view info_json) {
     if (slot == slot_ || stale(slot, epoch)) return;
-    const MemberKey key{slot, static_cast<std::uint32_t>(epoch), conn};
+    const MemberKey key{slot, epoch, conn};
     if (std::find(reconciling_.begin(), reconciling_.end(), slot) != reconciling_.end())
         reconcile_seen_.insert(reconcile_key(slot, key, topic, user_id));
     if (replica_join(topic, user_id, info_json, key) == PresenceChange::UserAdded)
@@ -242,7 +242,7 @@ void ChannelHub::remote_join(std::uint32_t slot, std::uint64_t epoch, ConnId con
 void ChannelHub::remote_leave(std::uint32_t slot, std::uint64_t epoch, ConnId conn,
                               std::string_view topic, std::string_view user_id) {
     if (slot == slot_) return;
-    const MemberKey key{slot, static_cast<std::uint32_t>(epoch), conn};
+    const MemberKey key{slot, epoch, conn};
     if (replica_leave(topic, user_id, key) == PresenceChange::UserRemoved)
         member_removed(topic, user_id);
 }
@@ -264,7 +264,7 @@ void ChannelHub::drop_slot(std::uint32_t slot, std::uint64_t epoch) {
     presence_.sweep_slot(
         slot,
         [&](std::string_view t, std::string_view u, const MemberKey& k) {
-            if (k.epoch > static_cast<std::uint32_t>(epoch)) return true;
+            if (k.epoch > epoch) return true;
             note_dropped(presence_, dropped, t, u, k);
             return false;
         },

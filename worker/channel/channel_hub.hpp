@@ -243,7 +243,7 @@ void ChannelHub::for_each_local_state(F&& f, G&& g) const {
     presence_.for_each_member(
         [&](std::string_view topic, std::string_view user, const PresenceUser& u) {
             for (const auto& k : u.connections)
-                if (k.slot == slot_ && k.epoch == static_cast<std::uint32_t>(epoch_))
+                if (k.slot == slot_ && k.epoch == epoch_)
                     f(k.conn, topic, user, std::string_view(u.info_json));
         });
     topics_.for_each_topic(

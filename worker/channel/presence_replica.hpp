@@ -2,7 +2,8 @@
 // Presence replica: topic -> user -> the set of (slot, epoch, connection) present as that user,
 // with the user's info. A user is a member while it has at least one connection, so joins and
 // leaves report UserAdded/UserRemoved once per user however many connections it has. Slot and
-// epoch are 0/0 on a standalone worker; the bus will feed other workers' diffs here.
+// epoch are 0/0 on a standalone worker; with the bus, the hub adds every other worker's joins and
+// leaves here too, and sweeps a slot's connections when its epoch ends.
 #pragma once
 
 #include <cstddef>
@@ -16,12 +17,16 @@
 
 namespace shoal::channel {
 
+// The epoch is the bus's full 64-bit slot epoch, so a key never aliases an earlier incarnation
+// of its slot. Brace-initialised as {slot, epoch, conn} everywhere: keep that order.
 struct MemberKey {
     std::uint32_t slot = 0;
-    std::uint32_t epoch = 0;
+    std::uint64_t epoch = 0;
     net::ConnId conn = 0;
     bool operator==(const MemberKey&) const = default;
 };
+// One per presence connection: 4 bytes of padding after slot, 24 in all (16 with a 32-bit epoch).
+static_assert(sizeof(MemberKey) == 24);
 
 struct PresenceUser {
     std::string info_json;  // the first connection's user_info
@@ -49,18 +54,6 @@ class PresenceReplica {
         if (it == topics_.end()) return;
         for (const auto& [id, user] : it->second)
             f(std::string_view(id), user);
-    }
-
-    // Drops every connection of (slot, epoch), e.g. a dead worker; f(topic, user_id) per user
-    // that left as a result.
-    template <class F>
-    void drop_slot(std::uint32_t slot, std::uint32_t epoch, F&& f) {
-        sweep_slot(
-            slot,
-            [&](std::string_view, std::string_view, const MemberKey& k) {
-                return k.epoch != epoch;
-            },
-            f);
     }
 
     // Drops each connection of `slot` for which keep(topic, user_id, key) is false;

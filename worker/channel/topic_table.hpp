@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The protocol-neutral channel core: topic -> this worker's subscribers, each tagged with the
 // protocol whose frame it takes. publish() hands one already-encoded frame to every local
-// subscriber of that protocol by reference; it is what the bus side will call for remote
-// messages too. Subscribe/unsubscribe may allocate; publish does not.
+// subscriber of that protocol by reference; publish_tagged() picks each subscriber's frame by its
+// protocol, for local publishes and remote messages from the bus alike. Subscribe/unsubscribe
+// may allocate; publish does not.
 #pragma once
 
 #include <cstddef>

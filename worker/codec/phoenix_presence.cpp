@@ -19,7 +19,7 @@ void append_uint(std::string& out, std::uint64_t v) {
 
 }  // namespace
 
-void append_phx_ref(std::string& out, std::uint32_t slot, std::uint32_t epoch, std::uint64_t conn) {
+void append_phx_ref(std::string& out, std::uint32_t slot, std::uint64_t epoch, std::uint64_t conn) {
     out += 'F';
     append_uint(out, slot);
     out += '.';

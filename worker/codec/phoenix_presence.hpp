@@ -12,7 +12,7 @@ namespace shoal::codec {
 
 // phx_ref of connection conn of worker (slot, epoch): the same text on every worker, so a leave
 // rendered from the replica names the meta its join put there.
-void append_phx_ref(std::string& out, std::uint32_t slot, std::uint32_t epoch, std::uint64_t conn);
+void append_phx_ref(std::string& out, std::uint32_t slot, std::uint64_t epoch, std::uint64_t conn);
 
 // {"phx_ref":"<ref>", ...the members of info_json}. A non-object info goes under "user_info".
 void append_presence_meta(std::string& out, std::string_view phx_ref, std::string_view info_json);

@@ -27,17 +27,6 @@ bool needs_token(std::string_view topic) noexcept {
 
 }  // namespace
 
-PhoenixSessions::PhoenixSessions(const common::Config& config, net::Transport& transport,
-                                 WallClockS clock)
-    : config_(config),
-      own_hub_(std::make_unique<channel::ChannelHub>(transport)),
-      hub_(*own_hub_),
-      transport_(transport),
-      clock_(clock),
-      codec_(config.limits.max_message_bytes) {
-    hub_.add_adapter(kPhoenixProtocol, *this);
-}
-
 PhoenixSessions::PhoenixSessions(const common::Config& config, channel::ChannelHub& hub,
                                  WallClockS clock)
     : config_(config),

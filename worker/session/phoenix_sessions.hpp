@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -36,9 +35,8 @@ class PhoenixSessions final : public channel::ProtocolAdapter {
   public:
     using WallClockS = std::int64_t (*)();
 
-    // The first form owns a hub of its own (tests); the second shares the worker's hub with the
-    // Pusher adapter and the bus. The hub's (slot, epoch) name connections in phx_refs.
-    PhoenixSessions(const common::Config& config, net::Transport& transport, WallClockS clock);
+    // The hub is the worker's, shared with the Pusher adapter and the bus. Its (slot, epoch)
+    // name connections in phx_refs.
     PhoenixSessions(const common::Config& config, channel::ChannelHub& hub, WallClockS clock);
     PhoenixSessions(const PhoenixSessions&) = delete;
     PhoenixSessions& operator=(const PhoenixSessions&) = delete;
@@ -91,7 +89,6 @@ class PhoenixSessions final : public channel::ProtocolAdapter {
     void publish_push(net::ConnId id, const codec::PhoenixMessage& m);
 
     const common::Config& config_;
-    std::unique_ptr<channel::ChannelHub> own_hub_;  // standalone form only
     channel::ChannelHub& hub_;
     net::Transport& transport_;
     WallClockS clock_;

@@ -17,19 +17,6 @@ namespace shoal::session {
 namespace err = codec::pusher_error;
 using codec::ClientMessageType;
 
-PusherSessions::PusherSessions(const common::Config& config, net::Transport& transport,
-                               std::uint32_t socket_prefix)
-    : config_(config),
-      own_hub_(std::make_unique<channel::ChannelHub>(transport)),
-      hub_(*own_hub_),
-      transport_(transport),
-      socket_prefix_(socket_prefix),
-      cache_(codec::is_cache_channel, kPusherProtocol,
-             std::uint64_t{config.limits.cache_ttl_s} * 1000, config.limits.max_cached_channels) {
-    hub_.add_adapter(kPusherProtocol, *this);
-    hub_.attach_cache(&cache_);
-}
-
 PusherSessions::PusherSessions(const common::Config& config, channel::ChannelHub& hub,
                                std::uint32_t socket_prefix)
     : config_(config),

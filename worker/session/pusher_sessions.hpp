@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -31,11 +30,8 @@ struct ChannelInfo {
 
 class PusherSessions final : public channel::ProtocolAdapter {
   public:
-    // socket_prefix: the part before the dot of every socket id this worker hands out. The
-    // first form owns a hub of its own (a standalone worker, tests); the second shares the
-    // worker's hub with the other protocol adapters and the bus.
-    PusherSessions(const common::Config& config, net::Transport& transport,
-                   std::uint32_t socket_prefix);
+    // socket_prefix: the part before the dot of every socket id this worker hands out. The hub is
+    // the worker's, shared with the other protocol adapters and the bus.
     PusherSessions(const common::Config& config, channel::ChannelHub& hub,
                    std::uint32_t socket_prefix);
     PusherSessions(const PusherSessions&) = delete;
@@ -105,7 +101,6 @@ class PusherSessions final : public channel::ProtocolAdapter {
     bool allow_client_event(PusherConnection& c);
 
     const common::Config& config_;
-    std::unique_ptr<channel::ChannelHub> own_hub_;  // only when constructed without a hub
     channel::ChannelHub& hub_;
     net::Transport& transport_;
     std::uint32_t socket_prefix_;

@@ -301,6 +301,7 @@ TEST_CASE("HostView: a view started after a worker learns its state from the rea
     hub.join("presence-r", "ann", R"({"name":"Ann"})", 7);
     hub.subscribe("news", 7, 0);
     hub.subscribe("news", 8, 0);
+    bridge.publish_written();  // the worker's loop iteration ends
     sup::SlotPublish running;
     running.state = bus::SlotState::Running;
     running.epoch = 1;
@@ -314,6 +315,7 @@ TEST_CASE("HostView: a view started after a worker learns its state from the rea
     view.start(&loop);
     CHECK(view.table().reconciling(0));
     bridge.poll(4096);  // the worker reads the request on the control ring and answers
+    bridge.publish_written();
     view.poll();
     CHECK(view.user_count("presence-r") == 1);
     CHECK(view.subscription_count("news") == 2);

@@ -3,7 +3,8 @@
 // Two or three HubBridges over one real segment in one process, each with its own hub and a fake
 // transport: a publish on one worker reaches the others once with the same bytes, exclusion
 // crosses workers, presence diffs and counts travel, a snapshot fills a newcomer, worker_down
-// drops a slot, and a lapped reader reconciles.
+// drops a slot, a lapped reader reconciles, and a worker's records become visible together when
+// its loop iteration publishes them.
 #include "worker/bus_bridge/hub_bridge.hpp"
 
 #include <unistd.h>
@@ -33,7 +34,13 @@ struct Worker {
         REQUIRE(bridge->recover().ok());
         hub.attach_bus(bridge.get());
     }
-    void poll() { bridge->poll(4096); }
+    // The end of a loop iteration: what this worker wrote becomes visible to the others.
+    void flush() { bridge->publish_written(); }
+    // A drain as the loop does it: read, then publish what the reading wrote (answers).
+    void poll() {
+        bridge->poll(4096);
+        flush();
+    }
 };
 
 struct Bus {
@@ -68,6 +75,7 @@ TEST_CASE(
     auto frames = text_frame("hello");
     for (int i = 0; i < 3; ++i)
         w0.hub.publish("news", frames, channel::kNoConn, {});
+    w0.flush();
     w1.poll();
     w2.poll();
     CHECK(w1.t.to(5) == std::vector<std::string>(3, "hello"));
@@ -95,6 +103,7 @@ TEST_CASE("HubBridge: socket_id exclusion works across workers", "[worker][bus_b
     w1.t.clear();
     w0.poll();
     p0.trigger("news", "ev", "x", "200.3");  // published on worker 0, excludes a socket on 1
+    w0.flush();
     w1.poll();
     CHECK(w1.t.to(3).empty());
     CHECK(w1.t.events_to(4) == std::vector<std::string>{"ev"});
@@ -109,6 +118,7 @@ TEST_CASE(
     Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
     w0.hub.subscribe("presence-a", 9, 0);
     w0.hub.join("presence-a", "ann", R"({"n":1})", 9);
+    w0.flush();
     w1.poll();
     CHECK(w1.hub.presence().user_count("presence-a") == 1);
 
@@ -116,6 +126,7 @@ TEST_CASE(
     Worker w2(*b.seg, 2, 1);
     w2.bridge->request_snapshots();
     CHECK(w2.bridge->awaiting_snapshots() == 1);  // only slot 0 is Running
+    w2.flush();
     w0.poll();
     w1.poll();
     w2.poll();
@@ -142,6 +153,7 @@ TEST_CASE("HubBridge: a lapped reader asks for a snapshot and missed leaves do n
     Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
     w0.hub.join("presence-a", "ann", "{}", 1);
     w0.hub.join("presence-a", "bob", "{}", 2);
+    w0.flush();
     w1.poll();
     CHECK(w1.hub.presence().user_count("presence-a") == 2);
     // While w1 is not looking, bob leaves and enough traffic passes to lap w1's reader.
@@ -149,6 +161,7 @@ TEST_CASE("HubBridge: a lapped reader asks for a snapshot and missed leaves do n
     auto frames = text_frame(std::string(1000, 'x'));
     for (int i = 0; i < 200; ++i)
         w0.hub.publish("news", frames, channel::kNoConn, {});
+    w0.flush();
     w1.poll();  // sees the lap, asks w0
     CHECK(w1.bridge->stats().lost_in > 0);
     w0.poll();  // answers
@@ -202,6 +215,7 @@ TEST_CASE("HubBridge: a reader lapped on the control ring still drops a dead slo
     b.seg->slot(0).epoch.store(1);
     b.seg->slot(0).state.store(bus::SlotState::Running);
     w0.hub.join("presence-a", "ann", "{}", 1);
+    w0.flush();
     w1.poll();
     CHECK(w1.hub.presence().user_count("presence-a") == 1);
     // Slot 0 dies; its worker_down is then buried under a full lap of other control records.
@@ -230,10 +244,12 @@ TEST_CASE(
     session::PusherSessions p0(config, w0.hub, 100), p1(config, w1.hub, 200);
     p0.trigger("cache-x", "ev", "1", "");  // no subscriber anywhere
     p0.trigger("plain", "ev", "1", "");
+    w0.flush();
     w1.poll();
     const std::string sub = R"({"event":"pusher:subscribe","data":{"channel":"cache-x"}})";
     p1.open(3, config.app.key, "protocol=7");
     p1.message(3, sub);
+    w1.flush();
     CHECK(w1.t.events_to(3) == std::vector<std::string>{"pusher:connection_established",
                                                         "pusher_internal:subscription_succeeded",
                                                         "ev"});
@@ -248,6 +264,7 @@ TEST_CASE(
     session::PusherSessions p2(config, w2.hub, 300);
     const auto out0 = w0.bridge->stats().records_out, out1 = w1.bridge->stats().records_out;
     w2.bridge->request_snapshots();
+    w2.flush();
     w0.poll();
     w1.poll();
     w2.poll();
@@ -261,4 +278,60 @@ TEST_CASE(
     p2.open(5, config.app.key, "protocol=7");
     p2.message(5, sub);
     CHECK(w2.t.events_to(5).back() == "pusher:cache_miss");
+}
+
+TEST_CASE(
+    "HubBridge: records written in one loop iteration become visible together when it publishes, "
+    "not before",
+    "[worker][bus_bridge]") {
+    Bus b;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    w1.hub.subscribe("news", 5, 0);
+    const std::uint64_t tail_before = b.seg->ring_header(0).tail.load();
+    // One iteration of worker 0: a subscribe (its count), a join and two broadcasts, each
+    // written to the ring as it happens.
+    w0.hub.subscribe("presence-a", 9, 0);
+    w0.hub.join("presence-a", "ann", "{}", 9);
+    auto frames = text_frame("hello");
+    w0.hub.publish("news", frames, channel::kNoConn, {});
+    w0.hub.publish("news", frames, channel::kNoConn, {});
+    CHECK(w0.bridge->stats().records_out == 4);
+    // Written but not yet published: the ring's tail has not moved and a reader finds nothing.
+    CHECK(b.seg->ring_header(0).tail.load() == tail_before);
+    w1.poll();
+    CHECK(w1.t.to(5).empty());
+    CHECK(w1.hub.presence().user_count("presence-a") == 0);
+    CHECK(w1.hub.subscription_count("presence-a") == 0);
+    // The iteration's publish point: all four at once, and it reports that readers need waking.
+    CHECK(w0.bridge->publish_written());
+    CHECK(b.seg->ring_header(0).tail.load() > tail_before);
+    w1.poll();
+    CHECK(w1.t.to(5) == std::vector<std::string>(2, "hello"));
+    CHECK(w1.hub.presence().user_count("presence-a") == 1);
+    CHECK(w1.hub.subscription_count("presence-a") == 1);
+    CHECK(w1.bridge->stats().records_in == 4);
+    // Nothing new: the next publish point has nothing to show and wakes nobody.
+    CHECK_FALSE(w0.bridge->publish_written());
+}
+
+TEST_CASE("HubBridge: a batch larger than a share of the ring is published while it is written",
+          "[worker][bus_bridge]") {
+    Bus b(64 * 1024);  // batches are published past 1/8 of it (8 KiB)
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    w1.hub.subscribe("news", 5, 0);
+    auto frames = text_frame(std::string(1000, 'x'));
+    for (int i = 0; i < 4; ++i)  // about 4 KiB: held back
+        w0.hub.publish("news", frames, channel::kNoConn, {});
+    w1.poll();
+    CHECK(w1.t.to(5).empty());
+    for (int i = 0; i < 8; ++i)  // past 8 KiB: published without waiting for the iteration
+        w0.hub.publish("news", frames, channel::kNoConn, {});
+    w1.poll();
+    const std::size_t seen = w1.t.to(5).size();
+    CHECK(seen > 4);
+    CHECK(seen < 12);  // the records after the mid-batch publish still wait for the iteration
+    w0.flush();
+    w1.poll();
+    CHECK(w1.t.to(5).size() == 12);
+    CHECK(w1.bridge->stats().lost_in == 0);
 }

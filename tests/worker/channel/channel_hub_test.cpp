@@ -231,6 +231,21 @@ TEST_CASE(
     CHECK(f.hub.presence().find("presence-a", "u3") != nullptr);
 }
 
+TEST_CASE("ChannelHub: presence keys carry the full 64-bit epoch", "[channel][hub]") {
+    Fixture f;
+    constexpr std::uint64_t kLater = (std::uint64_t{1} << 32) + 3;  // equal to 3 in its low half
+    f.hub.remote_join(2, 3, 55, "presence-a", "u1", "{}");
+    f.hub.remote_join(2, kLater, 55, "presence-a", "u2", "{}");
+    CHECK(f.hub.presence().user_count("presence-a") == 2);
+    f.hub.drop_slot(2, 3);  // epoch 3 is over; kLater is not
+    CHECK(f.pusher.removed == std::vector<std::string>{"presence-a/u1"});
+    REQUIRE(f.hub.presence().find("presence-a", "u2") != nullptr);
+    f.hub.remote_leave(2, 3, 55, "presence-a", "u2");  // names epoch 3's connection, not kLater's
+    CHECK(f.hub.presence().find("presence-a", "u2") != nullptr);
+    f.hub.remote_leave(2, kLater, 55, "presence-a", "u2");
+    CHECK(f.pusher.removed == std::vector<std::string>{"presence-a/u1", "presence-a/u2"});
+}
+
 TEST_CASE("ChannelHub: reconciliation drops what the snapshot no longer holds", "[channel][hub]") {
     Fixture f;
     f.hub.remote_join(2, 3, 55, "presence-a", "u1", "{}");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// PresenceReplica: one member per user across connections, slots and epochs; drop_slot.
+// PresenceReplica: one member per user across connections, slots and epochs; sweeping a
+// slot.
 #include "worker/channel/presence_replica.hpp"
 
 #include <algorithm>
@@ -38,21 +39,35 @@ TEST_CASE(
     CHECK(r.find("presence-a", "u1")->connections.size() == 2);
 }
 
-TEST_CASE("PresenceReplica: dropping a slot removes its connections and reports users that left",
-          "[channel]") {
+TEST_CASE(
+    "PresenceReplica: sweeping a slot removes the connections it does not keep and reports users "
+    "that left",
+    "[channel]") {
     PresenceReplica r;
     r.join("presence-a", "u1", "null", {1, 3, 5});
     r.join("presence-a", "u2", "null", {1, 3, 6});
     r.join("presence-a", "u2", "null", {0, 0, 7});
     r.join("presence-b", "u3", "null", {1, 3, 8});
+    r.join("presence-b", "u4", "null", {1, 4, 9});  // slot 1's next epoch: kept
     std::vector<std::string> left;
-    r.drop_slot(1, 3, [&](std::string_view t, std::string_view u) {
-        left.push_back(std::string(t) + "/" + std::string(u));
-    });
+    std::vector<MemberKey> asked;
+    // As the hub drops (slot 1, epoch 3): a later epoch of the slot is kept; only slot 1 is asked.
+    r.sweep_slot(
+        1,
+        [&](std::string_view, std::string_view, const MemberKey& k) {
+            asked.push_back(k);
+            return k.epoch > 3;
+        },
+        [&](std::string_view t, std::string_view u) {
+            left.push_back(std::string(t) + "/" + std::string(u));
+        });
     std::sort(left.begin(), left.end());
     CHECK(left == std::vector<std::string>{"presence-a/u1", "presence-b/u3"});
     CHECK(r.user_count("presence-a") == 1);
-    CHECK(r.user_count("presence-b") == 0);
+    CHECK(r.user_count("presence-b") == 1);
+    REQUIRE(r.find("presence-b", "u4"));
+    CHECK(asked.size() == 4);
+    CHECK(std::none_of(asked.begin(), asked.end(), [](const MemberKey& k) { return k.slot != 1; }));
     std::size_t members = 0;
     r.for_each_user("presence-a", [&](std::string_view id, const PresenceUser&) {
         CHECK(id == "u2");

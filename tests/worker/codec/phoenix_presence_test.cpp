@@ -22,6 +22,9 @@ TEST_CASE("phoenix presence codec: phx_ref names slot, epoch and connection", "[
     std::string out;
     codec::append_phx_ref(out, 3, 17, 123456789012ull);
     CHECK(out == "F3.17.123456789012");
+    out.clear();
+    codec::append_phx_ref(out, 3, (std::uint64_t{1} << 32) + 17, 5);  // the epoch is 64-bit
+    CHECK(out == "F3.4294967313.5");
 }
 
 TEST_CASE("phoenix presence codec: an entry wraps metas under the quoted key", "[codec][phoenix]") {

@@ -21,7 +21,8 @@ std::int64_t fixed_clock() {
 struct Fixture {
     common::Config config;
     test::FakeTransport t;
-    session::PusherSessions s{config, t, 9};
+    channel::ChannelHub hub{t};
+    session::PusherSessions s{config, hub, 9};
     http_api::PusherHttpApi api{config, s, &fixed_clock};
     net::HttpRouter router;
     std::string query;  // kept alive: HttpRequest holds views

@@ -18,7 +18,8 @@ constexpr std::uint32_t kPrefix = 777;
 struct Fixture {
     common::Config config;
     FakeTransport t;
-    session::PusherSessions s{config, t, kPrefix};
+    channel::ChannelHub hub{t};
+    session::PusherSessions s{config, hub, kPrefix};
 
     std::string socket_id(net::ConnId id) { return "777." + std::to_string(id); }
     void connect(net::ConnId id) {
