@@ -123,6 +123,16 @@ void BusEndpoint::after_io() noexcept {
 
 void BusEndpoint::pace_accepts(net::Server& server) noexcept {
     server_ = &server;
+    // Records committed with Publish::Later become visible before any byte this iteration
+    // answers leaves the worker: a client that got the 200 of a trigger can count on its event
+    // being on the bus (libuv runs check handles in no order we choose, so after_io alone could
+    // come after the server's writes).
+    server.before_writes(
+        [](void* ep) noexcept {
+            auto* self = static_cast<BusEndpoint*>(ep);
+            if (self->bridge_.publish_written()) self->wakeup_.notify_idle_readers();
+        },
+        this);
     server.pace_accepts_with(
         [](void* ctx) {
             auto* self = static_cast<BusEndpoint*>(ctx);
@@ -175,6 +185,7 @@ void BusEndpoint::close() noexcept {
     uv_timer_stop(&tick_);
     uv_timer_stop(&accept_timer_);
     if (server_) server_->pace_accepts_with(nullptr, nullptr);
+    if (server_) server_->before_writes(nullptr, nullptr);
     if (server_) server_->resume_accept();
     for (uv_handle_t* h : {as_handle(&poll_), as_handle(&prepare_), as_handle(&check_),
                            as_handle(&idle_), as_handle(&tick_), as_handle(&accept_timer_)})

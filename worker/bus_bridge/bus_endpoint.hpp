@@ -47,6 +47,7 @@ class BusEndpoint {
     // running slot leaves a new connection pending, so the next accepts go elsewhere. It takes
     // it as soon as it is no longer over its share (checked every kAcceptRecheckMs), and after
     // kAcceptDeferMs at the latest: a fixed wait had two workers both waiting in a burst.
+    // It also publishes the bus's pending records before each batch of the server's writes.
     void pace_accepts(net::Server& server) noexcept;
 
     // Detaches from the hub and closes the handles (the loop can then end).

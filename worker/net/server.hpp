@@ -72,6 +72,10 @@ class Server final : public Transport {
         pacer_ctx_ = ctx;
     }
     void resume_accept();
+    // fn(ctx) runs before each batch of socket writes (WriteBatcher::before_writes); null: none.
+    void before_writes(WriteBatcher::BeforeWrites fn, void* ctx) noexcept {
+        batcher_.before_writes(fn, ctx);
+    }
     ServerStats stats() const noexcept;
     common::CounterBlock& counters() noexcept { return counters_; }
     // Every HTTP answer's status line (a response, a held answer, a stream's head), by class.

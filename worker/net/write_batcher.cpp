@@ -27,6 +27,7 @@ void WriteBatcher::mark_dirty(Connection& c) noexcept {
 }
 
 void WriteBatcher::flush() noexcept {
+    if (head_ && before_) before_(before_ctx_);
     while (head_) {
         Connection* list = head_;
         head_ = nullptr;

@@ -17,6 +17,13 @@ class WriteBatcher {
     void mark_dirty(Connection& c) noexcept;
     // Flushes every dirty connection, including those dirtied while flushing.
     void flush() noexcept;
+    // Runs first in every flush that has something to write (the bus publishes what this
+    // iteration committed, so no answer leaves before the records it caused are visible).
+    using BeforeWrites = void (*)(void* ctx) noexcept;
+    void before_writes(BeforeWrites fn, void* ctx) noexcept {
+        before_ = fn;
+        before_ctx_ = ctx;
+    }
     void close() noexcept;
 
   private:
@@ -26,6 +33,8 @@ class WriteBatcher {
     uv_check_t check_;
     uv_idle_t idle_;
     Connection* head_ = nullptr;
+    BeforeWrites before_ = nullptr;
+    void* before_ctx_ = nullptr;
     bool idle_active_ = false;
 };
 

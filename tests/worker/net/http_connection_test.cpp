@@ -299,3 +299,14 @@ TEST_CASE("http transport: a stream consumer that does not read is closed and ab
     REQUIRE(srv.handler.abandoned == 1);
     REQUIRE(srv.stats().slow_consumers == 1);
 }
+
+TEST_CASE("http transport: the before-writes hook runs ahead of every answer", "[worker][net]") {
+    // The bus publishes its pending records here, so no answer leaves before them.
+    test::ServerThread srv(test::test_config());
+    RawClient c(srv.port());
+    for (int i = 1; i <= 3; ++i) {
+        REQUIRE(c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n"));
+        REQUIRE(starts_with(c.read_response(), "HTTP/1.1 200"));
+        CHECK(srv.handler.before_writes.load() >= i);
+    }
+}

@@ -30,6 +30,7 @@ class EchoHandler final : public net::WsHandler, public net::RouteHandler {
     std::uint32_t idle_ms = 0;
     std::atomic<int> opens{0}, closes{0}, idles{0};
     std::atomic<int> held{0}, abandoned{0};  // requests held or streamed, and abandoned
+    std::atomic<int> before_writes{0};       // the server's hook ahead of each batch of writes
 
     net::UpgradeDecision on_upgrade(const net::HttpRequest& r) override {
         if (r.path == "/refuse") return {false, 403};
@@ -183,6 +184,8 @@ class ServerThread {
             router.add_upgrade("/{path...}", handler);
             handler.transport = &server;
             handler.loop = &loop;
+            server.before_writes(
+                [](void* h) noexcept { ++static_cast<EchoHandler*>(h)->before_writes; }, &handler);
             server_ = &server;
             uv_async_init(&loop, &stop_, [](uv_async_t* a) {
                 auto* self = static_cast<ServerThread*>(a->data);
