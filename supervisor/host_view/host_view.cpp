@@ -21,14 +21,14 @@ namespace rec = bus::records;
 // SnapshotDone{kClusterSlot}; no worker ever uses that slot as its own.
 constexpr std::uint32_t kViewSlot = rec::kClusterSlot;
 
-// Pacing without --cluster. Nothing there is latency-critical (metrics, webhooks), so an idle
-// view backs off from 1 ms to its ceiling, and is back at 1 ms as soon as a poll finds records
-// (at once, with no delay, while a ring still holds more than one poll's budget). The ceiling
-// must stay well below the time a burst from idle needs to lap a ring: a worker's ring writes
-// are bounded by the client and API messages it parses, a few hundred MB/s at most (kPeak,
-// generous), so a ring of R bytes takes at least R / kPeak to lap; the view sleeps at most half
-// of that, and never more than kMaxIdlePollMs (4 MiB rings: 10 ms; the 64 KiB minimum: 1 ms).
-// A burst faster than that costs the view a resync, never a worker anything.
+// Pacing without --cluster. Nothing there is latency-critical (metrics, webhooks), so the view
+// polls at one period, its ceiling, whether records flow or not (and at once, with no delay,
+// while a ring still holds more than one poll's budget). The ceiling must stay well below the time
+// a burst from idle needs to lap a ring: a worker's ring writes are bounded by the client and API
+// messages it parses, a few hundred MB/s at most (kPeak, generous), so a ring of R bytes takes at
+// least R / kPeak to lap; the view sleeps at most half of that, and never more than kMaxIdlePollMs
+// (4 MiB rings: 10 ms; the 64 KiB minimum: 1 ms). A burst faster than that costs the view a resync,
+// never a worker anything.
 constexpr std::uint64_t kPeakWriteBytesPerMs = 200'000;
 
 std::uint64_t now_ms() noexcept {
