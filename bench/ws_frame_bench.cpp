@@ -7,7 +7,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "worker/codec/utf8_validator.hpp"
+#include "common/utf8_validator.hpp"
 #include "worker/codec/ws_frame_encoder.hpp"
 #include "worker/codec/ws_frame_parser.hpp"
 
@@ -83,7 +83,7 @@ void BM_Utf8(benchmark::State& state) {
         text += "{\"ev\":\"m\",\"d\":\"h\xC3\xA9llo\"}";
     text.resize(size);
     for (auto _ : state)
-        benchmark::DoNotOptimize(is_valid_utf8(text));
+        benchmark::DoNotOptimize(shoal::common::is_valid_utf8(text));
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
 }
 

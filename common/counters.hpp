@@ -40,6 +40,8 @@ enum class Counter : std::uint16_t {
     BusRecordsRefused,  // over the ring's maximum record size
     BusRecordsBad,      // undecodable payloads (counted, skipped)
     BusRecordsLost,     // lost to laps (each costs a snapshot)
+    // Pusher HTTP API
+    HttpAuthFailures,  // requests refused 401 (unsigned, badly signed, stale)
     kCount
 };
 
@@ -57,6 +59,7 @@ inline constexpr std::array<std::string_view, kCounterCount> kCounterNames = {
     "http_responses_4xx_total",   "http_responses_5xx_total",    "client_messages_published_total",
     "local_deliveries_total",     "bus_records_out_total",       "bus_records_in_total",
     "bus_records_refused_total",  "bus_records_bad_total",       "bus_records_lost_total",
+    "http_auth_failures_total",
 };
 
 constexpr std::string_view name(Counter c) noexcept {

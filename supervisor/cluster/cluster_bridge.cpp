@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "shm_bus/records/bus_records.hpp"
 #include "supervisor/cluster/cluster_wire.hpp"
+#include "supervisor/cluster/remote_frames.hpp"
 
 namespace shoal::cluster {
 namespace {
@@ -98,8 +99,9 @@ void ClusterBridge::on_stop() {
         relay_u64(static_cast<std::uint8_t>(WireKind::Bye), host_);
         link_.command({"DEL", host_key(host_)});
     }
-    SHOAL_INFO("cluster: host %016llx leaving (out %llu, in %llu, dropped %llu)", ull(host_),
-               ull(counters_.relayed_out), ull(counters_.relayed_in), ull(counters_.dropped_out));
+    SHOAL_INFO("cluster: host %016llx leaving (out %llu, in %llu, dropped %llu, bad frames %llu)",
+               ull(host_), ull(counters_.relayed_out), ull(counters_.relayed_in),
+               ull(counters_.dropped_out), ull(counters_.bad_frames_in));
     link_.stop();
     uv_timer_stop(&beat_timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(&beat_timer_), nullptr);
@@ -234,6 +236,11 @@ void ClusterBridge::on_wire(const WireMessage& m) {
     std::uint64_t v = 0;
     switch (m.kind) {
         case WireKind::Record:
+            // The trust boundary: frames from another host reach sockets here as they are.
+            if (m.type == rec::kBroadcast && !valid_remote_broadcast(m.body)) {
+                ++counters_.bad_frames_in;
+                return;
+            }
             if (!remote_.on_record(m.host, m.slot, m.type, m.body)) ++counters_.bad_in;
             return;
         case WireKind::SlotDown:

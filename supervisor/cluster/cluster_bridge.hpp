@@ -26,12 +26,13 @@
 namespace shoal::cluster {
 
 struct BridgeCounters {
-    std::uint64_t relayed_out = 0;  // messages published for the other hosts
-    std::uint64_t relayed_in = 0;   // records written to the control ring from other hosts
-    std::uint64_t dropped_out = 0;  // not sent: Redis down or too slow
-    std::uint64_t refused_in = 0;   // over the control ring's maximum record
-    std::uint64_t bad_in = 0;       // undecodable messages
-    std::uint64_t lost_local = 0;   // records lost to a lap on a local ring
+    std::uint64_t relayed_out = 0;    // messages published for the other hosts
+    std::uint64_t relayed_in = 0;     // records written to the control ring from other hosts
+    std::uint64_t dropped_out = 0;    // not sent: Redis down or too slow
+    std::uint64_t refused_in = 0;     // over the control ring's maximum record
+    std::uint64_t bad_in = 0;         // undecodable messages
+    std::uint64_t bad_frames_in = 0;  // broadcasts dropped: a frame malformed or not UTF-8 text
+    std::uint64_t lost_local = 0;     // records lost to a lap on a local ring
     std::uint64_t hosts_expired = 0;
 };
 

@@ -102,6 +102,9 @@ PhoenixCodec::~PhoenixCodec() = default;
 
 PhoenixParseStatus PhoenixCodec::parse(std::string_view text, PhoenixMessage& out) {
     if (text.size() > s_->max_bytes) return PhoenixParseStatus::TooLarge;
+    // An escaped lone low surrogate would decode into bytes that are not UTF-8 (see
+    // scan_json_text): refused like any frame that does not decode. Depth is not bounded here.
+    if (scan_json_text(text, ~0u) != JsonScan::Ok) return PhoenixParseStatus::NotJson;
     Doc& doc = s_->doc;
     doc.SetNull();
     s_->value_pool.Clear();

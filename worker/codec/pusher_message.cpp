@@ -9,6 +9,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "worker/codec/json_text.hpp"
+
 namespace shoal::codec {
 namespace {
 
@@ -27,26 +29,10 @@ std::string_view string_member(const Value& obj, const char* name) noexcept {
 }
 
 // RapidJSON's DOM walk (Accept) recurses; a message of 60 000 '[' would overflow the stack. The
-// parse itself is iterative (kParseIterativeFlag); this scan bounds what Accept may meet.
-bool depth_within(std::string_view text, unsigned max_depth) noexcept {
-    unsigned depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_depth) return false;
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            --depth;
-        }
-    }
-    return true;
+// parse itself is iterative (kParseIterativeFlag); the scan bounds what Accept may meet, and
+// refuses escapes that would decode into invalid UTF-8 (an event, channel or data of a frame).
+bool scan_ok(std::string_view text) noexcept {
+    return scan_json_text(text, kMaxJsonDepth) == JsonScan::Ok;
 }
 
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
@@ -86,7 +72,7 @@ ParseError PusherParser::parse(std::string_view text, ClientMessage& out) {
     impl_->pool.Clear();
     impl_->data_buf.Clear();
     // The document lives on the stack and only borrows the pool: destroying it frees nothing.
-    if (!depth_within(text, kMaxJsonDepth)) return ParseError::BadJson;
+    if (!scan_ok(text)) return ParseError::BadJson;
     Doc doc(&impl_->pool, 1024, &impl_->pool);
     doc.Parse<kParseFlags>(text.data(), text.size());
     if (doc.HasParseError() || !doc.IsObject()) return ParseError::BadJson;
@@ -127,7 +113,7 @@ ParseError PusherParser::parse(std::string_view text, ClientMessage& out) {
 
 bool PusherParser::parse_channel_data(std::string_view text, PresenceData& out) {
     impl_->side_pool.Clear();
-    if (!depth_within(text, kMaxJsonDepth)) return false;
+    if (!scan_ok(text)) return false;
     Doc doc(&impl_->side_pool, 256, &impl_->side_pool);
     doc.Parse<kParseFlags>(text.data(), text.size());
     if (doc.HasParseError() || !doc.IsObject()) return false;
@@ -157,6 +143,7 @@ bool PusherParser::parse_channel_data(std::string_view text, PresenceData& out) 
 
 bool PusherParser::parse_user_id(std::string_view user_data, std::string& user_id) {
     impl_->side_pool.Clear();
+    if (!scan_ok(user_data)) return false;
     Doc doc(&impl_->side_pool, 256, &impl_->side_pool);
     doc.Parse<kParseFlags>(user_data.data(), user_data.size());
     if (doc.HasParseError() || !doc.IsObject()) return false;

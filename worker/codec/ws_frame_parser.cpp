@@ -196,7 +196,7 @@ ProtocolError WsFrameParser::finish_control(char* p, std::size_t len, WsFrameSin
                                                   static_cast<unsigned char>(p[1]));
                 if (!is_valid_close_code(code)) return ProtocolError::WsBadCloseCode;
                 reason = {p + 2, len - 2};
-                if (!is_valid_utf8(reason)) return ProtocolError::WsInvalidUtf8;
+                if (!common::is_valid_utf8(reason)) return ProtocolError::WsInvalidUtf8;
             }
             done_ = true;
             go_on = sink.on_ws_close(code, reason);

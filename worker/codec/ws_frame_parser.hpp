@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8_validator.hpp"
 #include "worker/codec/protocol_errors.hpp"
-#include "worker/codec/utf8_validator.hpp"
 #include "worker/codec/ws_frame_encoder.hpp"
 
 namespace shoal::codec {
@@ -79,7 +79,7 @@ class WsFrameParser {
     WsOpcode message_op_ = WsOpcode::Text;
     std::uint64_t message_len_ = 0;  // declared lengths of its frames so far
     std::string message_;
-    Utf8Validator utf8_;
+    common::Utf8Validator utf8_;
 };
 
 }  // namespace shoal::codec

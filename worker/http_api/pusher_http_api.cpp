@@ -43,11 +43,19 @@ bool PusherHttpApi::admit(const net::HttpRequest& req, const net::RouteParams& p
         return false;
     }
     codec::HttpAuthInput in{req.method, req.path, &query_, req.body};
-    auto status = codec::verify_http_auth(in, config_.app.key, config_.app.secret, clock_());
+    const std::int64_t now_s = clock_();
+    auto status = codec::verify_http_auth(in, config_.app.key, config_.app.secret, now_s);
     if (status != codec::HttpAuthStatus::Ok) {
-        SHOAL_INFO("http api: 401 %.*s %.*s: %s", static_cast<int>(req.method.size()),
-                   req.method.data(), static_cast<int>(req.path.size()), req.path.data(),
-                   codec::http_auth_message(status));
+        // Anyone can send these at will: counted each, logged within a budget.
+        sessions_.counters().add(common::Counter::HttpAuthFailures);
+        std::uint64_t dropped = 0;
+        const bool log = auth_log_.allow(static_cast<std::uint64_t>(now_s) * 1000, dropped);
+        if (dropped > 0)
+            SHOAL_INFO("http api: %llu 401s not logged", static_cast<unsigned long long>(dropped));
+        if (log)
+            SHOAL_INFO("http api: 401 %.*s %.*s: %s", static_cast<int>(req.method.size()),
+                       req.method.data(), static_cast<int>(req.path.size()), req.path.data(),
+                       codec::http_auth_message(status));
         out = detail::error(401, codec::http_auth_message(status));
         return false;
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "common/log_limiter.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/http_router.hpp"
@@ -34,12 +35,16 @@ class PusherHttpApi final : public net::RouteGuard, public net::RouteHandler {
     // Registers the guard and the six routes.
     void add_to(net::HttpRouter& router);
 
-    // RouteGuard: 404 "Unknown app", 400 for a malformed query, 401 for a bad signature.
+    // RouteGuard: 404 "Unknown app", 400 for a malformed query, 401 for a bad signature. Each
+    // 401 counts http_auth_failures_total; at most kAuthLogsPerSecond are logged a second (of
+    // the wall clock given), then one line says how many were not.
     bool admit(const net::HttpRequest& request, const net::RouteParams& params,
                net::HttpResponse& out) override;
     // RouteHandler: the endpoint the route's tag names (every answer is immediate).
     net::Reply on_request(net::ConnId id, const net::HttpRequest& request,
                           const net::RouteParams& params, net::HttpResponse& out) override;
+
+    static constexpr std::uint32_t kAuthLogsPerSecond = 20;
 
   private:
     enum Tag : std::uint16_t { kEvents, kBatchEvents, kChannels, kChannel, kUsers, kTerminate };
@@ -49,6 +54,7 @@ class PusherHttpApi final : public net::RouteGuard, public net::RouteHandler {
     // The admitted request's query, parsed once by admit() for the handler that follows (one
     // request at a time on the loop).
     std::vector<codec::QueryParam> query_;
+    common::LogLimiter auth_log_{kAuthLogsPerSecond};
 };
 
 }  // namespace shoal::http_api

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // POST events and batch_events: validate everything first (names, channels, sizes, socket ids),
 // then trigger, so a bad request delivers nothing. 413 for data over the event size limit.
+// Every string that reaches a frame is checked for UTF-8 after JSON decoding: raw bytes inside
+// strings pass RapidJSON unchecked, and so does an escaped lone low surrogate ("\udc00").
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/utf8_validator.hpp"
 #include "worker/codec/phoenix_message.hpp"
 #include "worker/codec/pusher_channel_name.hpp"
 #include "worker/codec/pusher_encode.hpp"
@@ -54,12 +57,17 @@ bool read_event(const Route& r, const rapidjson::Value& v, bool batch, Event& e,
     if (bad)
         return fail = error(400, "name, data, channel, socket_id and info must be strings"), false;
     if (!one.empty()) e.channels.push_back(one);
+    if (!common::is_valid_utf8(e.name) || !common::is_valid_utf8(e.data) ||
+        !common::is_valid_utf8(e.socket_id) || !common::is_valid_utf8(one))
+        return fail = error(400, "name, data, channel and socket_id must be valid UTF-8"), false;
     auto many = v.FindMember("channels");
     if (!batch && many != v.MemberEnd()) {
         if (!many->value.IsArray()) return fail = error(400, "channels must be an array"), false;
         for (const auto& c : many->value.GetArray()) {
             if (!c.IsString()) return fail = error(400, "channels must hold strings"), false;
             e.channels.emplace_back(c.GetString(), c.GetStringLength());
+            if (!common::is_valid_utf8(e.channels.back()))
+                return fail = error(400, "channels must be valid UTF-8"), false;
         }
     }
     if (e.name.empty() || e.name.size() > kMaxEventNameBytes)

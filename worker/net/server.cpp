@@ -224,20 +224,11 @@ void Server::end_stream(ConnId id) {
 }
 
 void Server::log_peer(ConnId id, const char* text) {
-    const std::uint64_t now = uv_now(loop_);
-    if (now - peer_log_window_ms_ >= 1000) {
-        if (peer_logs_dropped_ > 0)
-            SHOAL_INFO("%llu peer errors not logged",
-                       static_cast<unsigned long long>(peer_logs_dropped_));
-        peer_log_window_ms_ = now;
-        peer_logs_in_window_ = 0;
-        peer_logs_dropped_ = 0;
-    }
-    if (++peer_logs_in_window_ > kPeerLogsPerSecond) {
-        ++peer_logs_dropped_;
-        return;
-    }
-    SHOAL_INFO("connection %llx closed: %s", static_cast<unsigned long long>(id), text);
+    std::uint64_t dropped = 0;
+    const bool log = peer_log_.allow(uv_now(loop_), dropped);
+    if (dropped > 0)
+        SHOAL_INFO("%llu peer errors not logged", static_cast<unsigned long long>(dropped));
+    if (log) SHOAL_INFO("connection %llx closed: %s", static_cast<unsigned long long>(id), text);
 }
 
 void Server::shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg) {

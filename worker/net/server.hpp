@@ -12,6 +12,7 @@
 
 #include "common/config.hpp"
 #include "common/counters.hpp"
+#include "common/log_limiter.hpp"
 #include "common/result.hpp"
 #include "worker/net/conn_table.hpp"
 #include "worker/net/deadline_lists.hpp"
@@ -132,9 +133,7 @@ class Server final : public Transport {
     bool listener_nodelay_ = false;  // accepted sockets inherit it
     bool shutting_down_ = false;
     bool handles_closed_ = false;
-    std::uint64_t peer_log_window_ms_ = 0;
-    std::uint32_t peer_logs_in_window_ = 0;
-    std::uint64_t peer_logs_dropped_ = 0;
+    common::LogLimiter peer_log_{kPeerLogsPerSecond};
     std::uint64_t refusal_warned_ms_ = 0;  // the last line about refused clients
     std::uint16_t port_ = 0;
     AcceptPacer pacer_ = nullptr;

@@ -48,6 +48,8 @@ class PusherSessions final : public channel::ProtocolAdapter {
     std::size_t trigger(std::string_view channel, std::string_view event, std::string_view data,
                         std::string_view except_socket_id);
     ChannelInfo channel_info(std::string_view channel) const;
+    // The worker's counters (the hub's block), for what the HTTP API counts.
+    common::CounterBlock& counters() noexcept { return hub_.counters(); }
     // f(channel, ChannelInfo) for each occupied channel whose name starts with prefix.
     template <class F>
     void for_each_channel(std::string_view prefix, F&& f) const {

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/alloc_counter.hpp"
+#include "worker/codec/json_text.hpp"
 
 using namespace shoal::codec;
 
@@ -72,6 +73,36 @@ TEST_CASE("pusher message: malformed input gets an error, never a crash", "[code
     // A prefix of a valid message, cut inside a string: the parser must stop at the view's end.
     std::string buf = R"({"event":"pusher:ping"})";
     CHECK(p.parse(std::string_view(buf).substr(0, 12), m) == ParseError::BadJson);
+}
+
+TEST_CASE("pusher message: escapes that decode to invalid UTF-8 are bad JSON", "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    CHECK(p.parse(R"({"event":"client-x","channel":"c","data":"\udc00"})", m) ==
+          ParseError::BadJson);
+    CHECK(p.parse(R"({"event":"client-x","channel":"c","data":"\ud800x"})", m) ==
+          ParseError::BadJson);
+    CHECK(p.parse(R"({"event":"client-x","channel":"c","data":"\ud800\u0041"})", m) ==
+          ParseError::BadJson);
+    CHECK(p.parse(R"({"event":"client-x","channel":"c","data":"\\udc00"})", m) ==
+          ParseError::None);  // an escaped backslash, then plain text
+    CHECK(p.parse(R"({"event":"client-x","channel":"c","data":"\ud83d\ude00\u00e9"})", m) ==
+          ParseError::None);
+    CHECK(m.data_json == "\"\xF0\x9F\x98\x80\xC3\xA9\"");
+    std::string id;
+    CHECK_FALSE(p.parse_user_id(R"({"id":"\udc00"})", id));
+    PresenceData pd;
+    CHECK_FALSE(p.parse_channel_data(R"({"user_id":"\udc01"})", pd));
+}
+
+TEST_CASE("json text scan: depth and lone surrogates", "[codec]") {
+    CHECK(scan_json_text(R"(["\udc00"])", 8) == JsonScan::LoneSurrogate);
+    CHECK(scan_json_text(R"(["\uDBFF\uDFFF"])", 8) == JsonScan::Ok);
+    CHECK(scan_json_text(R"(["\uDBFF", "\uDC00"])", 8) == JsonScan::LoneSurrogate);
+    CHECK(scan_json_text(R"(["\uDBFF\\uDC00"])", 8) == JsonScan::Ok);  // RapidJSON refuses it
+    CHECK(scan_json_text("[[[]]]", 2) == JsonScan::TooDeep);
+    CHECK(scan_json_text(R"(["[[[[\udc00"])", 2) == JsonScan::LoneSurrogate);
+    CHECK(scan_json_text(R"(["\udc0)", 8) == JsonScan::Ok);  // cut short: the parser refuses it
 }
 
 TEST_CASE("pusher message: channel_data and user_data yield the user id", "[codec][pusher]") {

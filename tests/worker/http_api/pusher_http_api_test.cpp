@@ -3,8 +3,13 @@
 // sign them, and each error status.
 #include "worker/http_api/pusher_http_api.hpp"
 
+#include <unistd.h>
+
+#include <cstdio>
+
 #include <catch2/catch.hpp>
 
+#include "common/log.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 #include "worker/codec/pusher_signature.hpp"
@@ -14,8 +19,36 @@ using namespace shoal;
 namespace {
 
 constexpr std::int64_t kNow = 1'700'000'000;
+std::int64_t g_clock_s = kNow;  // moved only by the log budget test, which puts it back
 std::int64_t fixed_clock() {
-    return kNow;
+    return g_clock_s;
+}
+
+// Runs fn with stderr sent to a temporary file (a pipe could fill and block) and returns it.
+template <class Fn>
+std::string capture_stderr(Fn fn) {
+    std::FILE* tmp = std::tmpfile();
+    REQUIRE(tmp != nullptr);
+    const int saved = dup(STDERR_FILENO);
+    dup2(fileno(tmp), STDERR_FILENO);
+    fn();
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    std::string out;
+    std::rewind(tmp);
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, tmp)) > 0)
+        out.append(buf, n);
+    std::fclose(tmp);
+    return out;
+}
+
+std::size_t count_of(const std::string& text, std::string_view what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
 }
 
 struct Fixture {
@@ -164,6 +197,42 @@ TEST_CASE("pusher http api: each bad request gets its status and a JSON error", 
     }
 }
 
+TEST_CASE("pusher http api: invalid UTF-8 in any string that reaches a frame is a 400",
+          "[http_api]") {
+    Fixture f;
+    f.connect(1, "a");
+    f.t.clear();
+    // Raw bytes pass the JSON parser inside strings; so does an escaped lone low surrogate.
+    const std::string raw = "\xff\xfe";
+    const std::string bodies[] = {
+        R"({"name":"x","channel":"a","data":")" + raw + R"("})",
+        R"({"name":"x","channel":"a","data":"\udc00"})",
+        R"({"name":"x)" + raw + R"(","channel":"a","data":"1"})",
+        R"({"name":"x","channels":["a","b)" + raw + R"("],"data":"1"})",
+        R"({"name":"x","channel":"a)" + raw + R"(","data":"1"})",
+        R"({"name":"x","channel":"a","data":"1","socket_id":"1.)" + raw + R"("})",
+    };
+    for (const auto& body : bodies) {
+        auto r = f.call("POST", "/apps/app-id/events", body);
+        CHECK(r.status == 400);
+        CHECK(test::parse_json(r.body).HasMember("error"));
+    }
+    const std::string batches[] = {
+        R"({"batch":[{"name":"ok","channel":"a","data":"1"},{"name":"x)" + raw +
+            R"(","channel":"a","data":"1"}]})",
+        R"({"batch":[{"name":"ok","channel":"a","data":"1"},{"name":"x","channel":"a)" + raw +
+            R"(","data":"1"}]})",
+        R"({"batch":[{"name":"ok","channel":"a","data":")" + raw + R"("}]})",
+    };
+    for (const auto& body : batches)
+        CHECK(f.call("POST", "/apps/app-id/batch_events", body).status == 400);
+    CHECK(f.t.sent.empty());  // nothing of a refused request is delivered
+    // Well-formed multi-byte text still goes through.
+    CHECK(f.call("POST", "/apps/app-id/events", R"({"name":"x","channel":"a","data":"h\u00e9 ✓"})")
+              .status == 200);
+    CHECK(f.t.events_to(1) == std::vector<std::string>{"x"});
+}
+
 TEST_CASE("pusher http api: channel queries report occupied channels, counts and users",
           "[http_api]") {
     Fixture f;
@@ -210,4 +279,32 @@ TEST_CASE("pusher http api: a deeply nested body is a 400, not a crash", "[http_
     std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
     CHECK(f.call("POST", "/apps/app-id/events", deep).status == 400);
     CHECK(f.call("POST", "/apps/app-id/batch_events", deep).status == 400);
+}
+
+TEST_CASE("pusher http api: 401s are each counted, and logged within a budget a second",
+          "[http_api]") {
+    Fixture f;
+    common::log_configure({common::LogLevel::Info, common::LogFormat::Text, "worker", 0});
+    constexpr std::uint64_t kRequests = 5000;
+    net::HttpRequest unsigned_get{"GET", "/apps/app-id/channels", "", {}, ""};
+    std::string first = capture_stderr([&] {
+        for (std::uint64_t i = 0; i < kRequests; ++i)
+            CHECK(f.handle(unsigned_get).status == 401);
+    });
+    CHECK(count_of(first, "http api: 401 GET /apps/app-id/channels") ==
+          http_api::PusherHttpApi::kAuthLogsPerSecond);
+    CHECK(f.s.counters().get(common::Counter::HttpAuthFailures) == kRequests);
+    // The next second: one line for what was held back, then the budget again.
+    g_clock_s = kNow + 1;
+    std::string next = capture_stderr([&] { CHECK(f.handle(unsigned_get).status == 401); });
+    g_clock_s = kNow;
+    CHECK(
+        count_of(next, "http api: " +
+                           std::to_string(kRequests - http_api::PusherHttpApi::kAuthLogsPerSecond) +
+                           " 401s not logged") == 1);
+    CHECK(count_of(next, "http api: 401 GET") == 1);
+    CHECK(f.s.counters().get(common::Counter::HttpAuthFailures) == kRequests + 1);
+    // A signed request counts nothing.
+    CHECK(f.call("GET", "/apps/app-id/channels").status == 200);
+    CHECK(f.s.counters().get(common::Counter::HttpAuthFailures) == kRequests + 1);
 }

@@ -259,6 +259,23 @@ TEST_CASE("phoenix session: a frame that is not a Phoenix message closes only th
     CHECK(f.t.sent.empty());  // told to close: what it still sends is ignored
 }
 
+TEST_CASE("phoenix session: a push whose escapes decode to invalid UTF-8 closes only its socket",
+          "[session][phoenix]") {
+    Fixture f;
+    for (net::ConnId id : {1, 2, 3})
+        f.open(id);
+    for (net::ConnId id : {1, 2, 3})
+        f.join(id, "room:a");
+    f.t.clear();
+    f.send(1, R"(["1","2","room:a","shout",{"body":"\udc00"}])");
+    CHECK(f.t.was_closed(1, 1003));
+    CHECK(f.t.to(2).empty());
+    CHECK(f.t.to(3).empty());
+    f.send(2, R"(["1","3","room:a","shout",{"body":"ok"}])");
+    CHECK(f.t.to(3) == std::vector<std::string>{R"([null,null,"room:a","shout",{"body":"ok"}])"});
+    CHECK_FALSE(f.t.was_closed(2, 1003));
+}
+
 TEST_CASE("phoenix session: closing a connection removes it from every topic",
           "[session][phoenix]") {
     Fixture f;

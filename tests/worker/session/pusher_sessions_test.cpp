@@ -214,6 +214,30 @@ TEST_CASE("pusher session: client events go to the others only, with user_id on 
     CHECK(test::parse_json(f.t.last_to(1))["data"]["code"].GetInt() == 4303);
 }
 
+TEST_CASE("pusher session: a client event whose escapes decode to invalid UTF-8 is refused",
+          "[session][pusher]") {
+    Fixture f;
+    for (net::ConnId c = 1; c <= 3; ++c) {
+        f.connect(c);
+        f.join(c, "presence-game", "u" + std::to_string(c));
+    }
+    f.t.clear();
+    // A lone low surrogate: RapidJSON would decode it into ED B0 80, which is not UTF-8.
+    f.s.message(1, R"({"event":"client-move","channel":"presence-game","data":{"x":"\udc00"}})");
+    f.s.message(1, R"({"event":"client-\uDFFF","channel":"presence-game","data":{}})");
+    f.s.message(1, R"({"event":"client-move","channel":"presence-game","data":"a\ud800"})");
+    CHECK(f.t.events_to(1) ==
+          std::vector<std::string>{"pusher:error", "pusher:error", "pusher:error"});
+    CHECK(f.t.to(2).empty());
+    CHECK(f.t.to(3).empty());
+    // The sender and the others stay connected; a pair of surrogates is a valid code point.
+    f.t.clear();
+    f.s.message(1, R"({"event":"client-move","channel":"presence-game","data":"\ud83d\ude00"})");
+    CHECK(f.t.events_to(2) == std::vector<std::string>{"client-move"});
+    CHECK(f.t.events_to(3) == std::vector<std::string>{"client-move"});
+    CHECK(std::string(test::parse_json(f.t.last_to(2))["data"].GetString()) == "\xF0\x9F\x98\x80");
+}
+
 TEST_CASE("pusher session: over 10 client events a second get pusher:error 4301",
           "[session][pusher]") {
     Fixture f;

@@ -25,6 +25,8 @@ bool is_json(std::string_view text) {
 }  // namespace
 
 bool Codec::parse(std::string_view text, ClientMessage& out) {
+    // Escapes that decode into invalid UTF-8 never reach a frame (codec::scan_json_text).
+    if (codec::scan_json_text(text, ~0u) != codec::JsonScan::Ok) return false;
     in_.assign(text);
     rapidjson::Document d;
     d.Parse(in_.c_str(), in_.size());

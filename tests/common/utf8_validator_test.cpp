@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
-#include "worker/codec/utf8_validator.hpp"
+#include "common/utf8_validator.hpp"
 
 #include <string>
 
 #include <catch2/catch.hpp>
 
-using shoal::codec::is_valid_utf8;
-using shoal::codec::Utf8Validator;
+using shoal::common::is_valid_utf8;
+using shoal::common::Utf8Validator;
 
-TEST_CASE("Utf8Validator: accepts well-formed text of every sequence length", "[worker][codec]") {
+TEST_CASE("Utf8Validator: accepts well-formed text of every sequence length", "[common]") {
     REQUIRE(is_valid_utf8(""));
     REQUIRE(is_valid_utf8("plain ascii, long enough for the word-at-a-time path"));
     REQUIRE(is_valid_utf8("\xC2\x80 \xDF\xBF \xE0\xA0\x80 \xED\x9F\xBF \xEF\xBF\xBF"));
@@ -16,7 +16,7 @@ TEST_CASE("Utf8Validator: accepts well-formed text of every sequence length", "[
 }
 
 TEST_CASE("Utf8Validator: refuses overlongs, surrogates, out-of-range and stray bytes",
-          "[worker][codec]") {
+          "[common]") {
     REQUIRE_FALSE(is_valid_utf8("\xC0\xAF"));  // overlong '/'
     REQUIRE_FALSE(is_valid_utf8("\xC1\xBF"));
     REQUIRE_FALSE(is_valid_utf8("\xE0\x9F\xBF"));      // overlong 3-byte
@@ -30,8 +30,7 @@ TEST_CASE("Utf8Validator: refuses overlongs, surrogates, out-of-range and stray 
     REQUIRE_FALSE(is_valid_utf8("\xE2(\xA1"));
 }
 
-TEST_CASE("Utf8Validator: a code point split anywhere across feeds is still checked",
-          "[worker][codec]") {
+TEST_CASE("Utf8Validator: a code point split anywhere across feeds is still checked", "[common]") {
     const std::string good =
         "ab\xF0\x9F\x98\x80\xE2\x82\xAC"
         "cd\xC3\xA9";

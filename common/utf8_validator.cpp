@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // A byte-range state machine with an ASCII word-at-a-time fast path.
-#include "worker/codec/utf8_validator.hpp"
+#include "common/utf8_validator.hpp"
 
 #include <cstring>
 
-namespace shoal::codec {
+namespace shoal::common {
 
 bool Utf8Validator::feed(const char* data, std::size_t len) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(data);
@@ -50,4 +50,4 @@ bool is_valid_utf8(std::string_view text) noexcept {
     return v.feed(text.data(), text.size()) && v.complete();
 }
 
-}  // namespace shoal::codec
+}  // namespace shoal::common

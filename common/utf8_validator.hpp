@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace shoal::codec {
+namespace shoal::common {
 
 class Utf8Validator {
   public:
@@ -25,4 +25,4 @@ class Utf8Validator {
 
 bool is_valid_utf8(std::string_view text) noexcept;
 
-}  // namespace shoal::codec
+}  // namespace shoal::common

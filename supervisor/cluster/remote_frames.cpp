@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// Only another host's bytes are checked: local rings are written only by this host's workers,
+// which validated every input before encoding it (the transport's UTF-8 check of client text
+// frames, the JSON escape scan, the HTTP API's string checks), so re-checking every record in
+// every worker would cost the fan-out path a pass per frame for nothing.
+#include "supervisor/cluster/remote_frames.hpp"
+
+#include <cstdint>
+
+#include "common/utf8_validator.hpp"
+#include "shm_bus/records/bus_records.hpp"
+
+namespace shoal::cluster {
+
+bool valid_remote_frame(std::string_view wire) noexcept {
+    if (wire.empty()) return true;
+    if (wire.size() < 2) return false;
+    const auto b0 = static_cast<std::uint8_t>(wire[0]);
+    const auto b1 = static_cast<std::uint8_t>(wire[1]);
+    const unsigned opcode = b0 & 0x0F;
+    if ((b0 & 0xF0) != 0x80 || (b1 & 0x80) != 0) return false;  // FIN, no RSV, unmasked
+    if (opcode != 1 && opcode != 2) return false;               // text or binary only
+    std::size_t header = 2;
+    std::uint64_t len = b1 & 0x7F;
+    if (len >= 126) {
+        const std::size_t n = len == 126 ? 2 : 8;
+        if (wire.size() < 2 + n) return false;
+        len = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            len = (len << 8) | static_cast<std::uint8_t>(wire[2 + i]);
+        header += n;
+    }
+    if (len != wire.size() - header) return false;
+    return opcode != 1 || common::is_valid_utf8(wire.substr(header));
+}
+
+bool valid_remote_broadcast(std::span<const std::byte> payload) noexcept {
+    bus::records::Broadcast b;
+    if (!bus::records::decode(payload, b)) return false;
+    for (const auto& f : b.tagged())
+        if (!valid_remote_frame(f.wire)) return false;
+    return true;
+}
+
+}  // namespace shoal::cluster
