@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace shoal::bus::records {
 
@@ -135,6 +136,15 @@ void encode(const TerminateUser& r, std::span<std::byte> out) noexcept;
 void encode(const TopicCount& r, std::span<std::byte> out) noexcept;
 void encode(const Remote& r, std::span<std::byte> out) noexcept;
 void encode(const CachedEvent& r, std::span<std::byte> out) noexcept;
+
+// Encodes r into buf (resized to fit) and returns the bytes: for writers off the hot path (the
+// supervisor), which build a record before handing it on.
+template <class Record>
+std::span<const std::byte> encode_into(std::vector<std::byte>& buf, const Record& r) {
+    buf.resize(size(r));
+    encode(r, buf);
+    return buf;
+}
 
 // False when the payload is not exactly one well-formed record of that kind.
 bool decode(std::span<const std::byte> in, Broadcast& out) noexcept;

@@ -33,13 +33,6 @@ unsigned long long ull(std::uint64_t v) {
     return static_cast<unsigned long long>(v);
 }
 
-template <class Record>
-std::span<const std::byte> encoded(std::vector<std::byte>& buf, const Record& r) {
-    buf.resize(rec::size(r));
-    rec::encode(r, buf);
-    return buf;
-}
-
 }  // namespace
 
 common::Result<std::unique_ptr<ClusterBridge>> ClusterBridge::start(uv_loop_t* loop,
@@ -181,10 +174,10 @@ void ClusterBridge::announce_state() {
     const host_view::MemberTable& local = view_.table();
     local.for_each_member([&](const MemberKey& k, std::string_view info) {
         relay(record, k.slot, rec::kPresenceJoin,
-              encoded(buf, rec::PresenceJoin{k.conn, k.topic, k.user, info, k.epoch}));
+              rec::encode_into(buf, rec::PresenceJoin{k.conn, k.topic, k.user, info, k.epoch}));
     });
     local.for_each_count([&](std::uint32_t slot, std::string_view topic, std::uint32_t n) {
-        relay(record, slot, rec::kTopicCount, encoded(buf, rec::TopicCount{n, topic}));
+        relay(record, slot, rec::kTopicCount, rec::encode_into(buf, rec::TopicCount{n, topic}));
     });
     relay_u64(static_cast<std::uint8_t>(WireKind::SnapshotDone), 0);
 }
@@ -273,7 +266,7 @@ void ClusterBridge::on_exists(std::uint64_t host, bool exists) {
 void ClusterBridge::remote(std::uint32_t pseudo_slot, std::int32_t type,
                            std::span<const std::byte> payload) {
     const rec::Remote r{pseudo_slot, type, payload};
-    if (bus_.write_control(rec::kRemote, encoded(scratch_, r)))
+    if (bus_.write_control(rec::kRemote, rec::encode_into(scratch_, r)))
         ++counters_.relayed_in;
     else
         ++counters_.refused_in;

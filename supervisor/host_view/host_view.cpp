@@ -39,13 +39,6 @@ unsigned long long ull(std::uint64_t v) {
     return static_cast<unsigned long long>(v);
 }
 
-template <class Record>
-std::span<const std::byte> encoded(std::vector<std::byte>& buf, const Record& r) {
-    buf.resize(rec::size(r));
-    rec::encode(r, buf);
-    return buf;
-}
-
 }  // namespace
 
 HostView::HostView(sup::BusControl& bus)
@@ -201,10 +194,11 @@ void HostView::finish_resync(std::uint32_t slot) {
         slot,
         [&](const MemberKey& k) {
             publish(k.slot, rec::kPresenceLeave,
-                    encoded(buf, rec::PresenceLeave{k.conn, k.topic, k.user, k.epoch}), true);
+                    rec::encode_into(buf, rec::PresenceLeave{k.conn, k.topic, k.user, k.epoch}),
+                    true);
         },
         [&](std::uint32_t s, std::string_view topic) {
-            publish(s, rec::kTopicCount, encoded(buf, rec::TopicCount{0, topic}), true);
+            publish(s, rec::kTopicCount, rec::encode_into(buf, rec::TopicCount{0, topic}), true);
         });
 }
 
@@ -261,9 +255,10 @@ void HostView::request_state(std::uint32_t slot) {
     requested_ms_[slot] = now_ms();
     ++counters_.resyncs_requested;
     std::vector<std::byte> inner;
-    encoded(inner, rec::SnapshotRequest{kViewSlot, slot});
+    rec::encode_into(inner, rec::SnapshotRequest{kViewSlot, slot});
     if (!bus_.write_control(
-            rec::kRemote, encoded(scratch_, rec::Remote{kViewSlot, rec::kSnapshotRequest, inner})))
+            rec::kRemote,
+            rec::encode_into(scratch_, rec::Remote{kViewSlot, rec::kSnapshotRequest, inner})))
         SHOAL_ERROR("host view: the control ring refused a snapshot request for slot %u", slot);
     wrote_ = true;
 }

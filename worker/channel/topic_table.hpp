@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "worker/channel/string_key.hpp"
@@ -56,17 +57,9 @@ class TopicTable {
     template <class Sink>
     std::size_t publish(std::string_view topic, ProtocolTag protocol, const net::FrameRef& frame,
                         ConnId except, Sink&& sink) const {
-        auto it = topics_.find(topic);
-        if (it == topics_.end()) return 0;
-        const auto& subs = it->second.subs;
-        std::size_t sent = 0;
-        for (std::size_t i = 0; i < subs.size(); ++i) {
-            const Subscriber s = subs[i];
-            if (s.protocol != protocol || s.conn == except) continue;
-            sink(s.conn, frame);
-            ++sent;
-        }
-        return sent;
+        return publish_tagged(
+            topic, except, [&](ProtocolTag tag) { return tag == protocol ? &frame : nullptr; },
+            std::forward<Sink>(sink));
     }
 
     // One walk over topic's subscribers for every protocol at once: frame_for(tag) returns the
