@@ -112,6 +112,10 @@ test('cluster: a trigger on one host reaches every subscriber on both hosts exac
     const sdkA = serverSdk(hostA.port);
     const sdkB = serverSdk(hostB.port);
     for (let n = 0; n < 5; n++) await sdkA.trigger('news', 'ev', { n, marker: `mark-a-${n}` });
+    // Events of one publisher arrive in order; two publishers on two hosts are not ordered
+    // against each other (A's event 4 crosses Redis while B's trigger is local), so B publishes
+    // once A's events are everywhere.
+    await waitFor(() => got.every((g) => g.length === 5), 5000, "A's five events on every client");
     await sdkB.trigger('news', 'ev', { n: 5, marker: 'mark-b-5' });
     await waitFor(() => got.every((g) => g.length === 6), 5000, 'six events on every client');
     await sleep(300);  // a duplicate (an echo, or one per worker) would arrive by now
