@@ -26,10 +26,9 @@ class FakeServer {
     FakeServer() {
         // SHOAL_SOURCE_DIR (set by ctest) rather than __FILE__, which is relative under ccache.
         const char* src = std::getenv("SHOAL_SOURCE_DIR");
-        const auto script =
-            (src ? std::filesystem::path(src) / "tests" / "bench"
-                 : std::filesystem::path(__FILE__).parent_path()) /
-            "fake_pusher_server.mjs";
+        const auto script = (src ? std::filesystem::path(src) / "tests" / "bench"
+                                 : std::filesystem::path(__FILE__).parent_path()) /
+                            "fake_pusher_server.mjs";
         int out[2];
         REQUIRE(::pipe(out) == 0);
         pid_ = ::fork();
