@@ -59,7 +59,10 @@ bool CircuitBreaker::on_healthy(std::uint64_t) {
 }
 
 bool CircuitBreaker::poll(std::uint64_t now_ms) {
-    if (state_ != BreakerState::Open || now_ms < reopens_at_ms_) return false;
+    // Times are whole milliseconds, truncated: the failure may have come late in its millisecond,
+    // so the deadline's own millisecond could still be short of a full cooldown. Waiting for the
+    // next one makes the cooldown at least its configured length in real time.
+    if (state_ != BreakerState::Open || now_ms <= reopens_at_ms_) return false;
     state_ = BreakerState::HalfOpen;
     return true;
 }
