@@ -55,6 +55,13 @@ struct ClusterSettings {
     std::uint32_t host_timeout_ms = 3'000;  // a host silent this long loses its members
 };
 
+// /metrics is always on the main port; /status and /dashboard only with --dashboard
+// (docs/observability.md). metrics_port (0: none) adds a listener on 127.0.0.1 for /metrics.
+struct ObservabilitySettings {
+    bool dashboard = false;
+    std::uint16_t metrics_port = 0;
+};
+
 struct Config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 6001;
@@ -69,6 +76,7 @@ struct Config {
     // {reason:"push not allowed"}); empty: pushes are allowed on every topic.
     std::vector<std::string> phoenix_deny_push_prefixes;
     ClusterSettings cluster;
+    ObservabilitySettings observability;
 
     unsigned effective_workers() const noexcept;
     std::string effective_bus_name() const;

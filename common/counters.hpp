@@ -42,6 +42,14 @@ enum class Counter : std::uint16_t {
     BusRecordsLost,     // lost to laps (each costs a snapshot)
     // Pusher HTTP API
     HttpAuthFailures,  // requests refused 401 (unsigned, badly signed, stale)
+    // observability (docs/observability.md)
+    ApiEventsPublished,        // events published through the HTTP API (one per channel)
+    ClientEventsRateLimited,   // client events / pushes refused over the per-connection rate
+    BusLaps,                   // times this worker was lapped on a ring (each costs a resync)
+    PusherConnectionsOpened,   // Pusher WebSocket sessions opened / closed: current = the
+    PusherConnectionsClosed,   // difference, total = opened
+    PhoenixConnectionsOpened,  // the same for Phoenix sockets
+    PhoenixConnectionsClosed,
     kCount
 };
 
@@ -52,14 +60,35 @@ static_assert(kCounterCount <= kCounterCapacity);
 
 // Indexed by Counter; counters_test checks each is unique and snake_case.
 inline constexpr std::array<std::string_view, kCounterCount> kCounterNames = {
-    "connections_accepted_total", "connections_refused_total",   "accept_errors_total",
-    "websockets_opened_total",    "protocol_errors_total",       "slow_consumer_closes_total",
-    "idle_closes_total",          "send_queue_peak_bytes",       "socket_bytes_in_total",
-    "socket_bytes_out_total",     "websocket_messages_in_total", "http_responses_2xx_total",
-    "http_responses_4xx_total",   "http_responses_5xx_total",    "client_messages_published_total",
-    "local_deliveries_total",     "bus_records_out_total",       "bus_records_in_total",
-    "bus_records_refused_total",  "bus_records_bad_total",       "bus_records_lost_total",
+    "connections_accepted_total",
+    "connections_refused_total",
+    "accept_errors_total",
+    "websockets_opened_total",
+    "protocol_errors_total",
+    "slow_consumer_closes_total",
+    "idle_closes_total",
+    "send_queue_peak_bytes",
+    "socket_bytes_in_total",
+    "socket_bytes_out_total",
+    "websocket_messages_in_total",
+    "http_responses_2xx_total",
+    "http_responses_4xx_total",
+    "http_responses_5xx_total",
+    "client_messages_published_total",
+    "local_deliveries_total",
+    "bus_records_out_total",
+    "bus_records_in_total",
+    "bus_records_refused_total",
+    "bus_records_bad_total",
+    "bus_records_lost_total",
     "http_auth_failures_total",
+    "api_events_published_total",
+    "client_events_rate_limited_total",
+    "bus_laps_total",
+    "pusher_connections_opened_total",
+    "pusher_connections_closed_total",
+    "phoenix_connections_opened_total",
+    "phoenix_connections_closed_total",
 };
 
 constexpr std::string_view name(Counter c) noexcept {
@@ -99,6 +128,13 @@ struct CounterBlock {
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 static_assert(std::is_standard_layout_v<CounterBlock>);
 static_assert(sizeof(CounterBlock) == kCounterCapacity * 8);
+
+// Called by a slot's new worker before it accepts: its predecessor's sessions ended with it, so
+// their closes are counted now and opened - closed is the sessions open on the live worker.
+inline void settle_sessions(CounterBlock& b) noexcept {
+    b.raise(Counter::PusherConnectionsClosed, b.get(Counter::PusherConnectionsOpened));
+    b.raise(Counter::PhoenixConnectionsClosed, b.get(Counter::PhoenixConnectionsOpened));
+}
 
 // A block's values copied out, for readers that sum or render them.
 using CounterValues = std::array<std::uint64_t, kCounterCount>;

@@ -53,6 +53,12 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
         ->envname("SHOAL_LOG_FORMAT")
         ->capture_default_str();
 
+    app.add_flag("--dashboard", c.observability.dashboard,
+                 "Serve GET /status (JSON) and the live status page GET /dashboard");
+    app.add_option("--metrics-port", c.observability.metrics_port,
+                   "Also serve GET /metrics on 127.0.0.1:PORT (0: only the main port)")
+        ->capture_default_str();
+
     auto& l = c.limits;
     app.add_option("--max-message-bytes", l.max_message_bytes, "Largest WebSocket message")
         ->capture_default_str();
@@ -172,6 +178,7 @@ std::vector<std::string> to_args(const common::Config& c) {
         args.push_back("--cluster");
         args.push_back(cluster::redact_redis_url(c.cluster.url));
     }
+    if (c.observability.dashboard) args.push_back("--dashboard");
     if (!c.phoenix_deny_push_prefixes.empty()) {
         std::string joined;
         for (const auto& p : c.phoenix_deny_push_prefixes)

@@ -17,6 +17,7 @@
 #include "worker/net/handler.hpp"
 #include "worker/net/health_route.hpp"
 #include "worker/net/server.hpp"
+#include "worker/observability/observability_routes.hpp"
 #include "worker/worker_app.hpp"
 
 namespace shoal::worker {
@@ -97,6 +98,7 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     bus::Segment* segment = (*link)->segment();
     common::CounterBlock& counters =
         segment ? segment->slot(static_cast<std::uint32_t>(options.slot)).counters : own_counters;
+    common::settle_sessions(counters);
     net::Server server(&loop, config, counters);
     channel::ChannelHub hub(server, options.slot < 0 ? 0 : static_cast<std::uint32_t>(options.slot),
                             (*link)->epoch());
@@ -107,6 +109,9 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     WorkerApp app(config, hub, socket_prefix_for(options.slot));
     net::HealthRoute health(server);
     health.add_to(app.router());
+    ObservabilityRoutes observability(segment, config.effective_bus_name(), counters, server, hub,
+                                      config.observability.dashboard);
+    observability.add_to(app.router());
     std::unique_ptr<BusEndpoint> bus;
     if (options.slot >= 0) {
         // Before accepting: a restarted worker must know the host's presence state first.

@@ -145,6 +145,7 @@ std::size_t HubBridge::poll(std::size_t budget) noexcept {
 
 void HubBridge::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
     counters_.add(Counter::BusRecordsLost, records);
+    counters_.add(Counter::BusLaps);
     if (ring >= segment_.config().slots) {
         // The control ring: a lost worker_down is recovered from the slot table; then every
         // slot (and the cluster bridge, for the other hosts) re-announces its state.

@@ -165,6 +165,7 @@ std::size_t ChannelHub::publish_event(const Event& event, std::string_view exclu
         if (except == kNoConn && !exclusion.empty())
             except = adapters_[tag]->resolve_exclusion(exclusion);
     }
+    counters_->add(common::Counter::ApiEventsPublished);
     return publish(event.topic, frames, except, exclusion);
 }
 

@@ -39,6 +39,7 @@ PhoenixSessions::PhoenixSessions(const common::Config& config, channel::ChannelH
 
 void PhoenixSessions::open(net::ConnId id, std::string_view query) {
     PhoenixConnection& c = conns_[id];
+    hub_.counters().add(common::Counter::PhoenixConnectionsOpened);
     std::vector<codec::QueryParam> params;
     const std::string* token = nullptr;
     if (codec::parse_query(query, params)) token = codec::find_param(params, "token");
@@ -84,6 +85,7 @@ void PhoenixSessions::idle(net::ConnId id) {
 void PhoenixSessions::closed(net::ConnId id) {
     auto it = conns_.find(id);
     if (it == conns_.end()) return;
+    hub_.counters().add(common::Counter::PhoenixConnectionsClosed);
     PhoenixConnection& c = it->second;
     while (!c.joins.empty())
         drop_join(id, c, std::string(c.joins.back().topic));
@@ -169,7 +171,10 @@ void PhoenixSessions::client_push(net::ConnId id, PhoenixConnection& c,
     if (push_denied(m.topic)) return reply_error(id, m, phoenix_reason::kPushNotAllowed);
     if (m.payload.size() > config_.limits.max_event_bytes)
         return reply_error(id, m, phoenix_reason::kPayloadTooLarge);
-    if (!allow_push(c)) return reply_error(id, m, phoenix_reason::kRateLimited);
+    if (!allow_push(c)) {
+        hub_.counters().add(common::Counter::ClientEventsRateLimited);
+        return reply_error(id, m, phoenix_reason::kRateLimited);
+    }
     reply(id, m, "ok", kOkEmpty);
     publish_push(id, m);
 }

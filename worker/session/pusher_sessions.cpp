@@ -31,6 +31,7 @@ PusherSessions::PusherSessions(const common::Config& config, channel::ChannelHub
 
 void PusherSessions::open(net::ConnId id, std::string_view key, std::string_view query) {
     conns_[id];
+    hub_.counters().add(common::Counter::PusherConnectionsOpened);
     if (key != config_.app.key) return fail(id, err::kAppNotFound, "App key not in this server");
     std::vector<codec::QueryParam> params;
     const std::string* proto = nullptr;
@@ -93,6 +94,7 @@ void PusherSessions::shutdown(net::ConnId id) {
 void PusherSessions::closed(net::ConnId id) {
     auto it = conns_.find(id);
     if (it == conns_.end()) return;
+    hub_.counters().add(common::Counter::PusherConnectionsClosed);
     PusherConnection& c = it->second;
     for (const auto& s : c.subscriptions) {
         hub_.unsubscribe(s.channel, id);
@@ -129,9 +131,11 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
         return send_error(id, err::kClientEventRejected, "Event name too long");
     if (m.data_json.size() > config_.limits.max_event_bytes)
         return send_error(id, err::kClientEventTooLarge, "Client event data over the size limit");
-    if (!allow_client_event(c))
+    if (!allow_client_event(c)) {
+        hub_.counters().add(common::Counter::ClientEventsRateLimited);
         return send_error(id, err::kClientEventRateLimit,
                           "Client event rejected due to rate limit");
+    }
     codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id);
     hub_.publish_client(channel::Event{m.channel, m.event, m.data_json, s->presence_user_id, true},
                         kPusherProtocol, net::SharedFrame::make_text(out_), id);

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// test-labels: integration worker
+// test-timeout: 120
+// GET /metrics on `shoal serve --workers 2`: the live scrape passes the real `promtool check
+// metrics`, and a known workload (N HTTP API triggers to M pusher-js subscribers spread over the
+// workers) moves the host counters by exactly what it did, whichever worker answers the scrape.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startShoal, waitFor } from '../clients/shoal_server.mjs';
+import { connected, disconnectAll, pusherClient, serverSdk, subscribed } from
+    '../clients/pusher_clients.mjs';
+import { httpGet, promtoolCheck, scrape } from '../clients/metrics_client.mjs';
+
+const WORKERS = 2;
+const M = 6;   // subscribers
+const N = 10;  // triggers
+
+const delta = (a, b, key) => {
+    assert.ok(a.values.has(key), `metric ${key} missing`);
+    return b.values.get(key) - a.values.get(key);
+};
+
+test('metrics: a live scrape passes promtool, and N triggers to M subscribers move the counters ' +
+     'by exact amounts', async () => {
+    const srv = await startShoal({ mode: 'serve', workers: WORKERS });
+    const sdk = serverSdk(srv.port);
+    const clients = [];
+    try {
+        const first = await scrape(srv.port);
+        assert.match(first.contentType, /^text\/plain; version=0\.0\.4/);
+        const lint = promtoolCheck(first.text);
+        assert.ok(lint.ok, `promtool check metrics failed:\n${lint.output}`);
+        for (let s = 0; s < WORKERS; s++) {
+            assert.equal(first.values.get(`shoal_worker_up{slot="${s}"}`), 1);
+            assert.equal(first.values.get(`shoal_worker_breaker_state{slot="${s}",state="closed"}`), 1);
+            assert.ok(first.values.get(`shoal_worker_resident_memory_bytes{slot="${s}"}`) > 0);
+        }
+
+        const got = [];
+        for (let i = 0; i < M; i++) {
+            const c = pusherClient(srv.port);
+            clients.push(c);
+            await connected(c);
+            const { ch } = await subscribed(c, 'metrics-room');
+            got.push(0);
+            ch.bind('tick', () => { got[i]++; });
+        }
+        // Settled: the answering worker knows all M subscriptions and no worker is behind on
+        // any ring (each counts what it read before it moves its cursor).
+        const settled = (m) => [...Array(WORKERS).keys()].every(
+            (s) => m.values.get(`shoal_worker_bus_lag_bytes{slot="${s}"}`) === 0);
+        let before;
+        for (let tries = 0; ; tries++) {
+            before = await scrape(srv.port);
+            if (before.values.get('shoal_subscriptions') === M && settled(before)) break;
+            assert.ok(tries < 250, `never settled: ${before.values.get('shoal_subscriptions')}`);
+            await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.equal(before.values.get('shoal_channels'), 1);
+        assert.equal(before.values.get('shoal_protocol_connections{protocol="pusher"}'), M);
+        assert.equal(before.values.get('shoal_connections'), M);
+
+        for (let n = 0; n < N; n++) await sdk.trigger('metrics-room', 'tick', { n });
+        await waitFor(() => got.every((g) => g >= N), 10000, 'every subscriber got every trigger');
+
+        // Receivers read the ring asynchronously: wait until no worker is behind, then every
+        // delta must be exact.
+        let after;
+        for (let tries = 0; ; tries++) {
+            after = await scrape(srv.port);
+            if (settled(after)) break;
+            assert.ok(tries < 250, 'workers never caught up');
+            await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.deepEqual(got, Array(M).fill(N));
+        assert.equal(delta(before, after, 'shoal_api_events_published_total'), N);
+        assert.equal(delta(before, after, 'shoal_deliveries_total'), N * M);
+        assert.equal(delta(before, after, 'shoal_bus_records_total{direction="written"}'), N);
+        assert.equal(delta(before, after, 'shoal_bus_records_total{direction="read"}'), N * (WORKERS - 1));
+        assert.equal(delta(before, after, 'shoal_bus_records_total{direction="lost"}'), 0);
+        assert.equal(delta(before, after, 'shoal_client_messages_published_total'), 0);
+        assert.equal(delta(before, after, 'shoal_websocket_messages_received_total'), 0);
+        // N trigger answers, plus the 200s of the scrapes in between (each is counted when sent).
+        const scrapes = delta(before, after, 'shoal_http_responses_total{code="2xx"}') - N;
+        assert.ok(scrapes >= 1 && scrapes <= 201, `2xx delta ${scrapes + N}`);
+        assert.equal(delta(before, after, 'shoal_http_responses_total{code="4xx"}'), 0);
+        assert.ok(delta(before, after, 'shoal_sent_bytes_total') > 0);
+        assert.equal(after.values.get('shoal_subscriptions'), M);
+
+        // /status and /dashboard are off without --dashboard; GET / stays the health check.
+        assert.equal((await httpGet(srv.port, '/status')).status, 404);
+        assert.equal((await httpGet(srv.port, '/dashboard')).status, 404);
+        assert.equal((await httpGet(srv.port, '/')).status, 200);
+        const lint2 = promtoolCheck(after.text);
+        assert.ok(lint2.ok, `promtool check metrics failed:\n${lint2.output}`);
+    } finally {
+        disconnectAll(...clients);
+        assert.equal((await srv.stop()).code, 0);
+    }
+});
