@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// Headless Chromium (Debian's `chromium`) driven over the DevTools protocol with Node built-ins
+// and the `ws` package already pinned for the client tests: open a page, evaluate expressions in
+// it, take a PNG screenshot, and kill the browser by PID.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+
+const BINARIES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+export function chromiumPath() {
+    const found = [process.env.CHROMIUM_BIN, ...BINARIES].find((p) => p && fs.existsSync(p));
+    if (!found) throw new Error('no chromium found (apt-get install chromium, or set CHROMIUM_BIN)');
+    return found;
+}
+
+// Starts the browser on `url`; resolves once the page's DevTools socket is open.
+export async function openPage(url, { width = 960, height = 720, timeoutMs = 20000 } = {}) {
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-chromium-'));
+    const args = ['--headless=new', '--disable-gpu', '--no-first-run', '--no-default-browser-check',
+                  '--disable-extensions', '--disable-dev-shm-usage', '--remote-debugging-port=0',
+                  '--remote-debugging-address=127.0.0.1', `--user-data-dir=${profile}`,
+                  `--window-size=${width},${height}`, url];
+    if (process.getuid && process.getuid() === 0) args.unshift('--no-sandbox');
+    const proc = spawn(chromiumPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
+    const port = await new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`chromium did not start:\n${stderr}`)), timeoutMs);
+        proc.stderr.on('data', (d) => {
+            stderr += d;
+            const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+            if (m) { clearTimeout(t); resolve(Number(m[1])); }
+        });
+        proc.on('exit', () => { clearTimeout(t); reject(new Error(`chromium exited:\n${stderr}`)); });
+    });
+    let target;
+    const deadline = Date.now() + timeoutMs;
+    while (!target) {
+        const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+        target = list.find((t) => t.type === 'page' && t.url.startsWith(url.split('#')[0]));
+        if (!target) {
+            if (Date.now() > deadline) throw new Error('chromium opened no page for ' + url);
+            await new Promise((r) => setTimeout(r, 50));
+        }
+    }
+    const ws = new WebSocket(target.webSocketDebuggerUrl, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    let nextId = 1;
+    const pending = new Map();
+    ws.on('message', (raw) => {
+        const msg = JSON.parse(raw.toString());
+        const p = msg.id && pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.error) p.reject(new Error(`${p.method}: ${msg.error.message}`));
+        else p.resolve(msg.result);
+    });
+    const send = (method, params = {}) => new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject, method });
+        ws.send(JSON.stringify({ id, method, params }));
+    });
+    return {
+        send,
+        // The value of a JavaScript expression in the page (returned by value).
+        async evaluate(expression) {
+            const r = await send('Runtime.evaluate', { expression, returnByValue: true });
+            if (r.exceptionDetails) throw new Error(`evaluate ${expression}: ${r.exceptionDetails.text}`);
+            return r.result.value;
+        },
+        async screenshot(file) {
+            const r = await send('Page.captureScreenshot', { format: 'png' });
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, Buffer.from(r.data, 'base64'));
+        },
+        async close() {
+            ws.close();
+            proc.kill('SIGTERM');
+            const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+            await exited;
+            clearTimeout(t);
+            fs.rmSync(profile, { recursive: true, force: true });
+        },
+    };
+}
