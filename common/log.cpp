@@ -81,6 +81,11 @@ bool log_enabled(LogLevel level) noexcept {
 }
 
 void log_write(LogLevel level, std::string_view message) noexcept {
+    log_write_fields(level, message, {});
+}
+
+void log_write_fields(LogLevel level, std::string_view message,
+                      std::string_view json_fields) noexcept {
     timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     tm utc;
@@ -101,8 +106,15 @@ void log_write(LogLevel level, std::string_view message) noexcept {
                                  when, level_name(level), g_config.role,
                                  g_config.slot >= 0 ? slot : "null", static_cast<int>(getpid()));
         n = static_cast<std::size_t>(head);
-        n += append_json_escaped(line + n, sizeof line - n - 3, message);
+        // Fields that do not fit whole are left out rather than cut (the line stays JSON).
+        if (json_fields.size() > sizeof line / 2) json_fields = {};
+        n += append_json_escaped(line + n, sizeof line - n - 4 - json_fields.size(), message);
         line[n++] = '"';
+        if (!json_fields.empty()) {
+            line[n++] = ',';  // already escaped: "key":value pairs from log_event
+            std::memcpy(line + n, json_fields.data(), json_fields.size());
+            n += json_fields.size();
+        }
         line[n++] = '}';
     } else {
         int head =

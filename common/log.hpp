@@ -23,6 +23,10 @@ const LogConfig& log_config() noexcept;
 
 bool log_enabled(LogLevel level) noexcept;
 void log_write(LogLevel level, std::string_view message) noexcept;
+// json_fields: `"key":value,...` pairs appended to a JSON line (ignored in text format); see
+// common/log_event.hpp, which builds them.
+void log_write_fields(LogLevel level, std::string_view message,
+                      std::string_view json_fields) noexcept;
 void log_printf(LogLevel level, const char* fmt, ...) noexcept
     __attribute__((format(printf, 2, 3)));
 

@@ -5,9 +5,11 @@
 #include "supervisor/supervisor.hpp"
 
 #include <signal.h>
+#include <string.h>
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "common/log_event.hpp"
 #include "supervisor/cli_options.hpp"
 #include "supervisor/worker_spawner.hpp"
 
@@ -164,9 +166,13 @@ void Supervisor::start_worker(WorkerSlot& s) {
         return;
     }
     s.pid = pid.value();
-    SHOAL_INFO("worker started: slot=%u pid=%d epoch=%lu restarts=%u breaker=%s", s.index, s.pid,
-               static_cast<unsigned long>(s.epoch), s.restarts,
-               breaker_state_name(s.breaker.state()));
+    common::log_event(common::LogLevel::Info, "worker_start",
+                      {common::field("worker_pid", s.pid), common::field("epoch", s.epoch),
+                       common::field("restarts", s.restarts),
+                       common::field("breaker", breaker_state_name(s.breaker.state()))},
+                      "worker started: slot=%u pid=%d epoch=%lu restarts=%u breaker=%s", s.index,
+                      s.pid, static_cast<unsigned long>(s.epoch), s.restarts,
+                      breaker_state_name(s.breaker.state()));
     publish(s);
 }
 
@@ -179,8 +185,12 @@ void Supervisor::stop_worker(WorkerSlot& s, StopReason reason, int signum) {
         s.kill_at_ms = now_ms() + config_.policy.shutdown_deadline_ms + kKillMarginMs;
         s.phase = SlotPhase::Stopping;
     }
-    SHOAL_INFO("worker stop: slot=%u pid=%d epoch=%lu signal=%s", s.index, s.pid,
-               static_cast<unsigned long>(s.epoch), signum == SIGKILL ? "SIGKILL" : "SIGTERM");
+    common::log_event(common::LogLevel::Info, "worker_stop",
+                      {common::field("worker_pid", s.pid), common::field("epoch", s.epoch),
+                       common::field("signal", signum == SIGKILL ? "SIGKILL" : "SIGTERM")},
+                      "worker stop: slot=%u pid=%d epoch=%lu signal=%s", s.index, s.pid,
+                      static_cast<unsigned long>(s.epoch),
+                      signum == SIGKILL ? "SIGKILL" : "SIGTERM");
     uv_process_kill(&s.process, signum);
     publish(s);
 }
@@ -200,26 +210,38 @@ void Supervisor::tick_slot(WorkerSlot& s, std::uint64_t ms, std::uint64_t ns) {
             HeartbeatSample sample{s.started_ns, bus_.heartbeat_ns(s.index)};
             Health h = judge_health(sample, ns, health_);
             if (h == Health::Stale) {
-                SHOAL_WARN("worker heartbeat stale: slot=%u pid=%d epoch=%lu age_ms=%lu; killing",
-                           s.index, s.pid, static_cast<unsigned long>(s.epoch),
-                           static_cast<unsigned long>(heartbeat_age_ms(sample, ns)));
+                const std::uint64_t age = heartbeat_age_ms(sample, ns);
+                common::log_event(
+                    common::LogLevel::Warn, "worker_heartbeat_stale",
+                    {common::field("worker_pid", s.pid), common::field("epoch", s.epoch),
+                     common::field("heartbeat_age_ms", age)},
+                    "worker heartbeat stale: slot=%u pid=%d epoch=%lu age_ms=%lu; killing", s.index,
+                    s.pid, static_cast<unsigned long>(s.epoch), static_cast<unsigned long>(age));
                 stop_worker(s, StopReason::Stale, SIGKILL);
                 return;
             }
             if (h != Health::Starting && !s.announced_up) {
                 s.announced_up = true;
                 bus_.announce_up(s.index, s.epoch);
-                SHOAL_INFO("worker up: slot=%u pid=%d epoch=%lu after %lu ms", s.index, s.pid,
-                           static_cast<unsigned long>(s.epoch),
-                           static_cast<unsigned long>((ns - s.started_ns) / 1'000'000));
+                const std::uint64_t after = (ns - s.started_ns) / 1'000'000;
+                common::log_event(
+                    common::LogLevel::Info, "worker_up",
+                    {common::field("worker_pid", s.pid), common::field("epoch", s.epoch),
+                     common::field("startup_ms", after)},
+                    "worker up: slot=%u pid=%d epoch=%lu after %lu ms", s.index, s.pid,
+                    static_cast<unsigned long>(s.epoch), static_cast<unsigned long>(after));
                 publish(s);
             }
             if (h == Health::Healthy && !s.reported_healthy) {
                 s.reported_healthy = true;
                 s.policy.on_healthy();
                 if (s.breaker.on_healthy(ms)) {
-                    SHOAL_INFO("breaker half-open -> closed: slot=%u pid=%d (trial healthy)",
-                               s.index, s.pid);
+                    common::log_event(
+                        common::LogLevel::Info, "breaker_transition",
+                        {common::field("from", "half-open"), common::field("to", "closed"),
+                         common::field("reason", "trial healthy")},
+                        "breaker half-open -> closed: slot=%u pid=%d (trial healthy)", s.index,
+                        s.pid);
                     publish(s);
                 }
             }
@@ -239,7 +261,10 @@ void Supervisor::tick_slot(WorkerSlot& s, std::uint64_t ms, std::uint64_t ns) {
         case SlotPhase::BreakerOpen:
             if (shutting_down_) return;
             if (s.breaker.poll(ms))
-                SHOAL_INFO("breaker open -> half-open: slot=%u; one trial start", s.index);
+                common::log_event(common::LogLevel::Info, "breaker_transition",
+                                  {common::field("from", "open"), common::field("to", "half-open"),
+                                   common::field("reason", "cooldown over")},
+                                  "breaker open -> half-open: slot=%u; one trial start", s.index);
             if (s.breaker.allows_start() && !s.handle_open) start_worker(s);
             return;
         case SlotPhase::Idle:
@@ -254,14 +279,24 @@ void Supervisor::handle_exit(WorkerSlot& s, std::int64_t exit_status, int term_s
     StopReason reason = s.stop_reason;
     bool fatal = term_signal == 0 && exit_status == kExitConfig;
     if (term_signal != 0) {
-        SHOAL_WARN("worker exited: slot=%u pid=%d epoch=%lu signal=%d uptime_ms=%lu", s.index,
-                   s.pid, static_cast<unsigned long>(s.epoch), term_signal,
-                   static_cast<unsigned long>(uptime_ms));
+        common::log_event(common::LogLevel::Warn, "worker_exit",
+                          {common::field("worker_pid", s.pid), common::field("epoch", s.epoch),
+                           common::null_field("exit_code"), common::field("signal", term_signal),
+                           common::field("signal_name", sigabbrev_np(term_signal)),
+                           common::field("uptime_ms", uptime_ms), common::field("expected", false)},
+                          "worker exited: slot=%u pid=%d epoch=%lu signal=%d uptime_ms=%lu",
+                          s.index, s.pid, static_cast<unsigned long>(s.epoch), term_signal,
+                          static_cast<unsigned long>(uptime_ms));
     } else {
-        SHOAL_LOG(reason == StopReason::None ? common::LogLevel::Warn : common::LogLevel::Info,
-                  "worker exited: slot=%u pid=%d epoch=%lu status=%ld uptime_ms=%lu", s.index,
-                  s.pid, static_cast<unsigned long>(s.epoch), static_cast<long>(exit_status),
-                  static_cast<unsigned long>(uptime_ms));
+        const bool expected = reason != StopReason::None;
+        common::log_event(expected ? common::LogLevel::Info : common::LogLevel::Warn, "worker_exit",
+                          {common::field("worker_pid", s.pid), common::field("epoch", s.epoch),
+                           common::field("exit_code", exit_status), common::null_field("signal"),
+                           common::null_field("signal_name"), common::field("uptime_ms", uptime_ms),
+                           common::field("expected", expected)},
+                          "worker exited: slot=%u pid=%d epoch=%lu status=%ld uptime_ms=%lu",
+                          s.index, s.pid, static_cast<unsigned long>(s.epoch),
+                          static_cast<long>(exit_status), static_cast<unsigned long>(uptime_ms));
     }
     bus_.announce_down(s.index, s.epoch);
     uv_close(reinterpret_cast<uv_handle_t*>(&s.process), on_process_closed);
@@ -287,12 +322,16 @@ void Supervisor::after_failure(WorkerSlot& s, std::uint64_t uptime_ms, bool fata
     BreakerState before = s.breaker.state();
     if (uptime_ms >= config_.policy.healthy_after_ms) s.policy.on_healthy();
     if (s.breaker.on_failure(ms, fatal)) {
-        SHOAL_WARN("breaker %s -> open: slot=%u (%s); cooldown_ms=%u", breaker_state_name(before),
-                   s.index,
-                   fatal                              ? "configuration error, exit 78"
-                   : before == BreakerState::HalfOpen ? "trial failed"
-                                                      : "too many failures in the window",
-                   config_.policy.breaker_cooldown_ms);
+        const char* why = fatal                              ? "configuration error, exit 78"
+                          : before == BreakerState::HalfOpen ? "trial failed"
+                                                             : "too many failures in the window";
+        common::log_event(common::LogLevel::Warn, "breaker_transition",
+                          {common::field("from", breaker_state_name(before)),
+                           common::field("to", "open"), common::field("reason", why),
+                           common::field("cooldown_ms", config_.policy.breaker_cooldown_ms)},
+                          "breaker %s -> open: slot=%u (%s); cooldown_ms=%u",
+                          breaker_state_name(before), s.index, why,
+                          config_.policy.breaker_cooldown_ms);
     }
     if (!s.breaker.allows_start()) {
         s.phase = SlotPhase::BreakerOpen;
@@ -300,8 +339,11 @@ void Supervisor::after_failure(WorkerSlot& s, std::uint64_t uptime_ms, bool fata
         std::uint64_t delay = s.policy.on_exit(uptime_ms);
         s.phase = SlotPhase::Backoff;
         s.restart_at_ms = ms + delay;
-        SHOAL_INFO("worker restart scheduled: slot=%u in %lu ms (attempt %u)", s.index,
-                   static_cast<unsigned long>(delay), s.policy.attempt());
+        common::log_event(
+            common::LogLevel::Info, "worker_restart_scheduled",
+            {common::field("delay_ms", delay), common::field("attempt", s.policy.attempt())},
+            "worker restart scheduled: slot=%u in %lu ms (attempt %u)", s.index,
+            static_cast<unsigned long>(delay), s.policy.attempt());
     }
     publish(s);
 }
@@ -314,8 +356,13 @@ void Supervisor::begin_shutdown(int signum) {
             stop_worker(*s, StopReason::Shutdown, SIGKILL);
         return;
     }
-    SHOAL_INFO("%s: draining %zu workers (deadline %u ms)", signum == SIGINT ? "SIGINT" : "SIGTERM",
-               slots_.size(), config_.policy.shutdown_deadline_ms);
+    common::log_event(common::LogLevel::Info, "supervisor_drain",
+                      {common::field("signal", signum == SIGINT ? "SIGINT" : "SIGTERM"),
+                       common::field("workers", slots_.size()),
+                       common::field("deadline_ms", config_.policy.shutdown_deadline_ms)},
+                      "%s: draining %zu workers (deadline %u ms)",
+                      signum == SIGINT ? "SIGINT" : "SIGTERM", slots_.size(),
+                      config_.policy.shutdown_deadline_ms);
     shutting_down_ = true;
     rolling_slot_ = -1;
     for (auto& s : slots_) {

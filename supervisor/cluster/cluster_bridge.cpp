@@ -10,6 +10,7 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "common/log_event.hpp"
 #include "shm_bus/records/bus_records.hpp"
 #include "supervisor/cluster/cluster_wire.hpp"
 #include "supervisor/cluster/remote_frames.hpp"
@@ -213,7 +214,11 @@ void ClusterBridge::on_wire(const WireMessage& m) {
     if (m.kind == WireKind::Bye) {
         if (!remote_.knows(m.host)) return;
         const std::size_t n = remote_.drop(m.host);
-        SHOAL_INFO("cluster: host %016llx left; removed its %zu connections", ull(m.host), n);
+        char id[24];
+        std::snprintf(id, sizeof id, "%016llx", ull(m.host));
+        common::log_event(common::LogLevel::Info, "cluster_host_left",
+                          {common::field("host", id), common::field("connections", n)},
+                          "cluster: host %s left; removed its %zu connections", id, n);
         return;
     }
     bool added = false;
@@ -222,7 +227,10 @@ void ClusterBridge::on_wire(const WireMessage& m) {
         return;
     }
     if (added) {
-        SHOAL_INFO("cluster: host %016llx joined", ull(m.host));
+        char id[24];
+        std::snprintf(id, sizeof id, "%016llx", ull(m.host));
+        common::log_event(common::LogLevel::Info, "cluster_host_joined",
+                          {common::field("host", id)}, "cluster: host %s joined", id);
         if (m.kind != WireKind::StateBegin)
             relay_u64(static_cast<std::uint8_t>(WireKind::SnapshotRequest), m.host);
     }

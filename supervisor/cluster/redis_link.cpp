@@ -16,6 +16,7 @@
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
+#include "common/log_event.hpp"
 
 namespace shoal::cluster {
 namespace {
@@ -172,9 +173,14 @@ void RedisLink::on_subscribed(redisAsyncContext* ac, void* r, void*) {
         self->handler_.on_message(std::string_view(body->str, body->len));
     } else if (k == "subscribe") {
         const bool again = self->stats_.connects > 1;
-        SHOAL_INFO("cluster: %s redis at %s:%u (attempt %u), subscribed to %s",
-                   again ? "reconnected to" : "connected to", self->url_.host.c_str(),
-                   self->url_.port, self->attempt_, self->channel_.c_str());
+        common::log_event(
+            common::LogLevel::Info, "cluster_link_up",
+            {common::field("redis_host", self->url_.host),
+             common::field("redis_port", self->url_.port), common::field("attempt", self->attempt_),
+             common::field("reconnect", again)},
+            "cluster: %s redis at %s:%u (attempt %u), subscribed to %s",
+            again ? "reconnected to" : "connected to", self->url_.host.c_str(), self->url_.port,
+            self->attempt_, self->channel_.c_str());
         self->state_ = State::Up;
         self->attempt_ = 0;
         self->handler_.on_link_up();
@@ -187,8 +193,12 @@ void RedisLink::lost(const char* why) {
     state_ = State::Down;
     connected_ = 0;
     if (was_up) {
-        SHOAL_WARN("cluster: lost redis at %s:%u (%s); local delivery continues, reconnecting",
-                   url_.host.c_str(), url_.port, why ? why : "?");
+        common::log_event(
+            common::LogLevel::Warn, "cluster_link_down",
+            {common::field("redis_host", url_.host), common::field("redis_port", url_.port),
+             common::field("error", why ? why : "?")},
+            "cluster: lost redis at %s:%u (%s); local delivery continues, reconnecting",
+            url_.host.c_str(), url_.port, why ? why : "?");
         handler_.on_link_down();
     } else if (attempt_ <= 3 || attempt_ % 20 == 0) {
         SHOAL_WARN("cluster: redis at %s:%u unavailable (%s), attempt %u; retrying with backoff",
