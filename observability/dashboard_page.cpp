@@ -28,6 +28,7 @@ td.l,th.l{text-align:left}.open{color:#b00020;font-weight:bold}.half-open{color:
 <div class="card">delivered/s<b id="del">-</b></div>
 <div class="card">workers up<b id="up">-</b></div>
 <div class="card">restarts<b id="restarts">-</b></div>
+<div class="card">cluster<b id="cluster">-</b></div>
 </div>
 <h2>Messages per second, last minute</h2>
 <svg id="chart" width="640" height="160" viewBox="0 0 640 160" data-rate="0" role="img"
@@ -81,6 +82,9 @@ function render(st) {
   }
   $("up").textContent = up + " / " + st.slots.length;
   $("restarts").textContent = restarts;
+  const h = st.host || { cluster: "off", cluster_hosts: 0 };
+  $("cluster").textContent = h.cluster === "off" ? "one host" :
+    h.cluster + ", " + (h.cluster_hosts + 1) + " hosts";
   const now = performance.now(), c = st.totals.counters;
   if (last) {
     const dt = Math.max(0.001, (now - last.t) / 1000);

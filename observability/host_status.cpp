@@ -56,6 +56,16 @@ ServerStatus snapshot(const bus::Segment& seg, const std::string& bus_name, std:
     st.supervisor_pid = seg.creator_pid();
     st.supervisor_alive =
         st.supervisor_pid != 0 && ::kill(static_cast<pid_t>(st.supervisor_pid), 0) == 0;
+    const bus::HostRecord& host = seg.host();
+    const bus::ClusterLink link = host.cluster_link.load(kRelaxed);
+    st.host.cluster = link == bus::ClusterLink::Up     ? "up"
+                      : link == bus::ClusterLink::Down ? "down"
+                      : link == bus::ClusterLink::Off  ? "off"
+                                                       : "unknown";
+    st.host.cluster_hosts = host.cluster_hosts.load(kRelaxed);
+    st.host.redis_connects = host.redis_connects.load(kRelaxed);
+    st.host.redis_link_losses = host.redis_link_losses.load(kRelaxed);
+    st.host.uptime_ms = ms_since(host.started_ns.load(kRelaxed), now_ns);
     const bus::BusConfig& c = seg.config();
     st.ring_bytes = c.ring_bytes;
     for (std::uint32_t r = 0; r < c.ring_count(); ++r) {

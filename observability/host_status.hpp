@@ -44,11 +44,21 @@ struct RingStatus {
     std::uint64_t writer_epoch = 0;
 };
 
+// The supervisor's host record (shm_bus/layout.hpp HostRecord).
+struct HostStatus {
+    std::uint64_t uptime_ms = 0;      // the supervisor's
+    std::string cluster = "off";      // off | down | up
+    std::uint32_t cluster_hosts = 0;  // other hosts known
+    std::uint64_t redis_connects = 0;
+    std::uint64_t redis_link_losses = 0;
+};
+
 struct ServerStatus {
     std::string bus;
     std::uint64_t supervisor_pid = 0;
     bool supervisor_alive = false;
     std::uint64_t ring_bytes = 0;
+    HostStatus host;
     std::vector<SlotStatus> slots;
     std::vector<RingStatus> rings;
     // Over every slot, live or not: a slot's counters outlive its workers, so totals never go

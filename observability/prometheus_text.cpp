@@ -76,7 +76,9 @@ class Out {
     }
     void value(const char* name, double v, const char* labels) {
         char line[256];
-        std::snprintf(line, sizeof line, "shoal_%s{%s} %.6f\n", name, labels, v);
+        const bool l = labels && *labels;
+        std::snprintf(line, sizeof line, "shoal_%s%s%s%s %.6f\n", name, l ? "{" : "",
+                      l ? labels : "", l ? "}" : "", v);
         s_ += line;
     }
     void one(const char* name, const char* type, const char* help, std::uint64_t v) {
@@ -171,6 +173,21 @@ void render_slots(Out& o, const ServerStatus& st) {
     }
 }
 
+void render_host(Out& o, const ServerStatus& st) {
+    const HostStatus& h = st.host;
+    o.head("supervisor_uptime_seconds", "gauge", "Seconds since the supervisor started.");
+    o.value("supervisor_uptime_seconds", h.uptime_ms / 1000.0, "");
+    o.one("cluster_enabled", "gauge", "1 when the host is linked to others through Redis.",
+          std::uint64_t{h.cluster != "off"});
+    o.one("cluster_link_up", "gauge", "1 while the Redis link is up.",
+          std::uint64_t{h.cluster == "up"});
+    o.one("cluster_hosts", "gauge", "Other hosts of the cluster known now.", h.cluster_hosts);
+    o.one("cluster_redis_connects_total", "counter",
+          "Successful connects to Redis (the first and every reconnect).", h.redis_connects);
+    o.one("cluster_redis_link_losses_total", "counter", "Times an up Redis link was lost.",
+          h.redis_link_losses);
+}
+
 }  // namespace
 
 std::string render_prometheus(const ServerStatus& st, const std::optional<ChannelGauges>& ch) {
@@ -194,6 +211,7 @@ std::string render_prometheus(const ServerStatus& st, const std::optional<Channe
         o.one("presence_members", "gauge", "Distinct (presence channel, user) pairs.",
               ch->presence_members);
     }
+    render_host(o, st);
     render_slots(o, st);
     return s;
 }

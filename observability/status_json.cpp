@@ -32,6 +32,19 @@ std::string render_json(const ServerStatus& st) {
     w.Bool(st.supervisor_alive);
     w.Key("ring_bytes");
     w.Uint64(st.ring_bytes);
+    w.Key("host");
+    w.StartObject();
+    w.Key("uptime_ms");
+    w.Uint64(st.host.uptime_ms);
+    w.Key("cluster");
+    w.String(st.host.cluster.c_str());
+    w.Key("cluster_hosts");
+    w.Uint(st.host.cluster_hosts);
+    w.Key("redis_connects");
+    w.Uint64(st.host.redis_connects);
+    w.Key("redis_link_losses");
+    w.Uint64(st.host.redis_link_losses);
+    w.EndObject();
     w.Key("slots");
     w.StartArray();
     for (const auto& s : st.slots) {

@@ -90,6 +90,21 @@ struct SegmentHeader {
     std::uint32_t reserved;
 };
 
+// The supervisor's host-wide observations for the segment's readers (/metrics, `shoal status`),
+// in the header page after SegmentHeader: zero in a fresh segment; older readers never look.
+enum class ClusterLink : std::uint32_t { Off = 0, Down = 1, Up = 2 };
+
+struct alignas(64) HostRecord {
+    // written by: supervisor (relaxed; observations)
+    std::atomic<ClusterLink> cluster_link;
+    std::atomic<std::uint32_t> cluster_hosts;      // other hosts known now
+    std::atomic<std::uint64_t> redis_connects;     // successful connects (the first + reconnects)
+    std::atomic<std::uint64_t> redis_link_losses;  // an up link lost
+    std::atomic<std::uint64_t> started_ns;         // CLOCK_MONOTONIC, the supervisor's start
+};
+
+inline constexpr std::uint64_t kHostRecordOffset = 1024;
+
 struct alignas(64) SlotRecord {
     // written by: supervisor
     std::atomic<std::uint32_t> pid;
@@ -173,6 +188,10 @@ static_assert(offsetof(SegmentHeader, ring_stride) == 48);
 static_assert(offsetof(SegmentHeader, total_bytes) == 56);
 static_assert(offsetof(SegmentHeader, created_realtime_ns) == 72);
 static_assert(offsetof(SegmentHeader, record_schema) == 80);
+static_assert(std::is_standard_layout_v<HostRecord> && sizeof(HostRecord) == 64);
+static_assert(std::atomic<ClusterLink>::is_always_lock_free);
+static_assert(kHostRecordOffset >= sizeof(SegmentHeader) &&
+              kHostRecordOffset + sizeof(HostRecord) <= kPageBytes);
 static_assert(std::is_standard_layout_v<SlotRecord> && sizeof(SlotRecord) == 1280);
 static_assert(offsetof(SlotRecord, pid) == 0 && offsetof(SlotRecord, state) == 4);
 static_assert(offsetof(SlotRecord, epoch) == 8 && offsetof(SlotRecord, started_ns) == 16);

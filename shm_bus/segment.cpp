@@ -167,6 +167,12 @@ const SegmentHeader& Segment::header() const noexcept {
     return *reinterpret_cast<const SegmentHeader*>(base_);
 }
 
+HostRecord& Segment::host() noexcept {
+    return *reinterpret_cast<HostRecord*>(base_ + kHostRecordOffset);
+}
+const HostRecord& Segment::host() const noexcept {
+    return *reinterpret_cast<const HostRecord*>(base_ + kHostRecordOffset);
+}
 SlotRecord& Segment::slot(std::uint32_t i) noexcept {
     SHOAL_ASSERT(i < config_.slots);
     return reinterpret_cast<SlotRecord*>(base_ + layout_.slot_table_offset)[i];

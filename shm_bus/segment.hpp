@@ -36,6 +36,8 @@ class Segment {
     bool read_only() const noexcept { return read_only_; }
     std::uint64_t creator_pid() const noexcept { return header().creator_pid; }
 
+    HostRecord& host() noexcept;
+    const HostRecord& host() const noexcept;
     SlotRecord& slot(std::uint32_t i) noexcept;
     const SlotRecord& slot(std::uint32_t i) const noexcept;
     RingHeader& ring_header(std::uint32_t ring) noexcept;

@@ -71,6 +71,7 @@ Supervisor::Supervisor(uv_loop_t* loop, const common::Config& config, BusControl
 }
 
 void Supervisor::start() {
+    bus_.segment().host().started_ns.store(common::monotonic_ns(), std::memory_order_relaxed);
     uv_timer_init(loop_, &tick_);
     tick_.data = this;
     uv_timer_start(&tick_, on_tick, kTickMs, kTickMs);

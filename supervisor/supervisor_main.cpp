@@ -10,6 +10,7 @@
 #include "supervisor/bus_lock.hpp"
 #include "supervisor/cluster/cluster_bridge.hpp"
 #include "supervisor/listen_socket.hpp"
+#include "supervisor/metrics_listener.hpp"
 #include "supervisor/supervisor.hpp"
 
 namespace shoal::sup {
@@ -57,8 +58,21 @@ int run_supervisor(const common::Config& config_in) {
         if (!b) return fail(b.error());
         bridge = std::move(b.value());
     }
+    std::unique_ptr<MetricsListener> metrics;  // unreferenced: never keeps the loop alive
+    if (config.observability.metrics_port != 0) {
+        const host_view::HostView& view = sup.host_view();
+        auto m = MetricsListener::start(&loop, config.observability.metrics_port,
+                                        [&view] { return render_host_metrics(view); });
+        if (!m) return fail(m.error());
+        metrics = std::move(m.value());
+        SHOAL_INFO("shoal serve: metrics on 127.0.0.1:%u/metrics", metrics->port());
+    }
     sup.start();
     uv_run(&loop, UV_RUN_DEFAULT);
+    if (metrics) {
+        metrics->close();
+        uv_run(&loop, UV_RUN_NOWAIT);  // the close callbacks
+    }
 
     bridge.reset();
     bus.value().reset();

@@ -43,6 +43,7 @@ common::Result<std::unique_ptr<ClusterBridge>> ClusterBridge::start(uv_loop_t* l
     auto url = parse_redis_url(config.cluster.url);
     if (!url) return url.error();
     std::unique_ptr<ClusterBridge> b(new ClusterBridge(loop, config, bus, url.value(), view));
+    bus.segment().host().cluster_link.store(bus::ClusterLink::Down, std::memory_order_relaxed);
     uv_timer_init(loop, &b->beat_timer_);
     b->beat_timer_.data = b.get();
     const std::uint64_t beat = std::max<std::uint64_t>(100, b->host_timeout_ms_ / 3);
@@ -185,8 +186,17 @@ void ClusterBridge::announce_state() {
 
 // ---- Redis -> the control ring -------------------------------------------------------------
 
+void ClusterBridge::publish_host_count() {
+    bus_.segment().host().cluster_hosts.store(static_cast<std::uint32_t>(remote_.hosts().size()),
+                                              std::memory_order_relaxed);
+}
+
 void ClusterBridge::on_link_up() {
     up_since_ms_ = now_ms();
+    bus::HostRecord& h = bus_.segment().host();
+    h.cluster_link.store(bus::ClusterLink::Up, std::memory_order_relaxed);
+    h.redis_connects.store(h.redis_connects.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
     link_.command({"SET", host_key(host_), address_, "PX", std::to_string(host_timeout_ms_)});
     announce_state();
     relay_u64(static_cast<std::uint8_t>(WireKind::SnapshotRequest), 0);
@@ -195,6 +205,10 @@ void ClusterBridge::on_link_up() {
 }
 
 void ClusterBridge::on_link_down() {
+    bus::HostRecord& h = bus_.segment().host();
+    h.cluster_link.store(bus::ClusterLink::Down, std::memory_order_relaxed);
+    h.redis_link_losses.store(h.redis_link_losses.load(std::memory_order_relaxed) + 1,
+                              std::memory_order_relaxed);
     // Local delivery goes on; other hosts' members stay until they are judged again after the
     // link is back (their keys are checked only then).
 }
@@ -214,6 +228,7 @@ void ClusterBridge::on_wire(const WireMessage& m) {
     if (m.kind == WireKind::Bye) {
         if (!remote_.knows(m.host)) return;
         const std::size_t n = remote_.drop(m.host);
+        publish_host_count();
         char id[24];
         std::snprintf(id, sizeof id, "%016llx", ull(m.host));
         common::log_event(common::LogLevel::Info, "cluster_host_left",
@@ -227,6 +242,7 @@ void ClusterBridge::on_wire(const WireMessage& m) {
         return;
     }
     if (added) {
+        publish_host_count();
         char id[24];
         std::snprintf(id, sizeof id, "%016llx", ull(m.host));
         common::log_event(common::LogLevel::Info, "cluster_host_joined",
@@ -264,6 +280,7 @@ void ClusterBridge::on_wire(const WireMessage& m) {
 void ClusterBridge::on_exists(std::uint64_t host, bool exists) {
     if (exists || !remote_.knows(host)) return;
     const std::size_t n = remote_.drop(host);
+    publish_host_count();
     ++counters_.hosts_expired;
     SHOAL_WARN(
         "cluster: host %016llx expired (its heartbeat key lapsed); removed its %zu "

@@ -75,6 +75,7 @@ class ClusterBridge final : public RedisLinkHandler,
     void on_stop() override;
 
   private:
+    void publish_host_count();  // into the segment's HostRecord, for /metrics
     ClusterBridge(uv_loop_t* loop, const common::Config& config, sup::BusControl& bus, RedisUrl url,
                   host_view::HostView& view);
     void heartbeat();

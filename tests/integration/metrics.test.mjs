@@ -6,7 +6,7 @@
 // workers) moves the host counters by exactly what it did, whichever worker answers the scrape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startShoal, waitFor } from '../clients/shoal_server.mjs';
+import { freePort, startShoal, waitFor } from '../clients/shoal_server.mjs';
 import { connected, disconnectAll, pusherClient, serverSdk, subscribed } from
     '../clients/pusher_clients.mjs';
 import { httpGet, promtoolCheck, scrape } from '../clients/metrics_client.mjs';
@@ -22,7 +22,9 @@ const delta = (a, b, key) => {
 
 test('metrics: a live scrape passes promtool, and N triggers to M subscribers move the counters ' +
      'by exact amounts', async () => {
-    const srv = await startShoal({ mode: 'serve', workers: WORKERS });
+    const metricsPort = await freePort();
+    const srv = await startShoal({ mode: 'serve', workers: WORKERS,
+                                   args: ['--metrics-port', String(metricsPort)] });
     const sdk = serverSdk(srv.port);
     const clients = [];
     try {
@@ -93,6 +95,17 @@ test('metrics: a live scrape passes promtool, and N triggers to M subscribers mo
         assert.equal((await httpGet(srv.port, '/')).status, 200);
         const lint2 = promtoolCheck(after.text);
         assert.ok(lint2.ok, `promtool check metrics failed:\n${lint2.output}`);
+
+        // --metrics-port: the supervisor answers on 127.0.0.1 with the same host totals and its
+        // host view's channel gauges; nothing else is served there.
+        const side = await scrape(metricsPort);
+        assert.ok(promtoolCheck(side.text).ok);
+        assert.equal(side.values.get('shoal_deliveries_total'), after.values.get('shoal_deliveries_total'));
+        assert.equal(side.values.get('shoal_api_events_published_total'),
+                     after.values.get('shoal_api_events_published_total'));
+        assert.equal(side.values.get('shoal_channels'), 1);
+        assert.equal(side.values.get('shoal_cluster_enabled'), 0);
+        assert.equal((await httpGet(metricsPort, '/status')).status, 404);
     } finally {
         disconnectAll(...clients);
         assert.equal((await srv.stop()).code, 0);
