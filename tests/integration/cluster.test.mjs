@@ -14,6 +14,7 @@ import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { APP, startShoal, sleep, workerPids } from '../clients/shoal_server.mjs';
+import { scrape } from '../clients/metrics_client.mjs';
 import { startRedis } from '../clients/redis_server.mjs';
 import { client, connected, serverSdk, subscribed, waitFor } from
     '../clients/cross_worker_clients.mjs';
@@ -130,6 +131,16 @@ test('cluster: a trigger on one host reaches every subscriber on both hosts exac
         const info = await (await sdk.get({ path: '/channels/news',
                                              params: { info: 'subscription_count' } })).json();
         assert.equal(info.subscription_count, 12);
+    }
+    // /metrics on either host: the Redis link is up, the other host is known, and the channel
+    // gauges count both hosts' subscribers.
+    for (const h of [hostA, hostB]) {
+        const m = (await scrape(h.port)).values;
+        assert.equal(m.get('shoal_cluster_enabled'), 1);
+        assert.equal(m.get('shoal_cluster_link_up'), 1);
+        assert.equal(m.get('shoal_cluster_hosts'), 1);
+        assert.ok(m.get('shoal_cluster_redis_connects_total') >= 1);
+        assert.equal(m.get('shoal_subscriptions'), 12);
     }
 });
 
