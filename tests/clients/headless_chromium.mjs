@@ -20,11 +20,13 @@ export function chromiumPath() {
 export async function openPage(url, { width = 960, height = 720, timeoutMs = 20000 } = {}) {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-chromium-'));
     const args = ['--headless=new', '--disable-gpu', '--no-first-run', '--no-default-browser-check',
-                  '--disable-extensions', '--disable-dev-shm-usage', '--remote-debugging-port=0',
+                  '--disable-extensions', '--disable-dev-shm-usage', '--disable-crash-reporter',
+                  '--disable-breakpad', '--remote-debugging-port=0',
                   '--remote-debugging-address=127.0.0.1', `--user-data-dir=${profile}`,
                   `--window-size=${width},${height}`, url];
     if (process.getuid && process.getuid() === 0) args.unshift('--no-sandbox');
-    const proc = spawn(chromiumPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group: the browser and every helper it starts are stopped together.
+    const proc = spawn(chromiumPath(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
     const port = await new Promise((resolve, reject) => {
@@ -39,7 +41,8 @@ export async function openPage(url, { width = 960, height = 720, timeoutMs = 200
     let target;
     const deadline = Date.now() + timeoutMs;
     while (!target) {
-        const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+        const list = await (await fetch(`http://127.0.0.1:${port}/json/list`,
+                                        { signal: AbortSignal.timeout(5000) })).json();
         target = list.find((t) => t.type === 'page' && t.url.startsWith(url.split('#')[0]));
         if (!target) {
             if (Date.now() > deadline) throw new Error('chromium opened no page for ' + url);
@@ -47,7 +50,11 @@ export async function openPage(url, { width = 960, height = 720, timeoutMs = 200
         }
     }
     const ws = new WebSocket(target.webSocketDebuggerUrl, { perMessageDeflate: false });
-    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('DevTools socket did not open')), timeoutMs);
+        ws.once('open', () => { clearTimeout(t); resolve(); });
+        ws.once('error', (e) => { clearTimeout(t); reject(e); });
+    });
     let nextId = 1;
     const pending = new Map();
     ws.on('message', (raw) => {
@@ -58,9 +65,15 @@ export async function openPage(url, { width = 960, height = 720, timeoutMs = 200
         if (msg.error) p.reject(new Error(`${p.method}: ${msg.error.message}`));
         else p.resolve(msg.result);
     });
-    const send = (method, params = {}) => new Promise((resolve, reject) => {
+    // Every call has a deadline, so a stalled browser fails the test instead of hanging it.
+    const send = (method, params = {}, timeoutMs = 15000) => new Promise((resolve, reject) => {
         const id = nextId++;
-        pending.set(id, { resolve, reject, method });
+        const t = setTimeout(() => {
+            pending.delete(id);
+            reject(new Error(`${method}: no answer from chromium within ${timeoutMs} ms\n${stderr}`));
+        }, timeoutMs);
+        pending.set(id, { resolve: (v) => { clearTimeout(t); resolve(v); },
+                          reject: (e) => { clearTimeout(t); reject(e); }, method });
         ws.send(JSON.stringify({ id, method, params }));
     });
     return {
@@ -78,11 +91,19 @@ export async function openPage(url, { width = 960, height = 720, timeoutMs = 200
         },
         async close() {
             ws.close();
-            proc.kill('SIGTERM');
-            const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+            const group = -proc.pid;
+            const groupAlive = () => { try { process.kill(group, 0); return true; } catch { return false; } };
+            try { process.kill(group, 'SIGTERM'); } catch { /* already gone */ }
+            const t = setTimeout(() => { try { process.kill(group, 'SIGKILL'); } catch { /* gone */ } }, 5000);
             await exited;
+            for (let i = 0; i < 200 && groupAlive(); i++) await new Promise((r) => setTimeout(r, 25));
             clearTimeout(t);
-            fs.rmSync(profile, { recursive: true, force: true });
+            if (groupAlive()) try { process.kill(group, 'SIGKILL'); } catch { /* gone */ }
+            try {
+                fs.rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+            } catch (e) {
+                console.error(`left ${profile}: ${e.message}`);
+            }
         },
     };
 }

@@ -79,9 +79,12 @@ test('dashboard: headless Chromium shows the workers and a non-zero message rate
         await page.screenshot(path.join(build, 'screenshots', 'dashboard.png'));
     } finally {
         loading = false;
-        await load;
-        if (page) await page.close();
-        disconnectAll(...clients);
-        assert.equal((await srv.stop()).code, 0);
+        try {
+            await load;
+            if (page) await page.close();
+        } finally {
+            disconnectAll(...clients);
+            assert.equal((await srv.stop()).code, 0);
+        }
     }
 });
