@@ -29,32 +29,39 @@ export async function openPage(url, { width = 960, height = 720, timeoutMs = 200
     const proc = spawn(chromiumPath(), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     const exited = new Promise((r) => proc.on('exit', (code, sig) => r({ code, sig })));
-    const port = await new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`chromium did not start:\n${stderr}`)), timeoutMs);
-        proc.stderr.on('data', (d) => {
-            stderr += d;
-            const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
-            if (m) { clearTimeout(t); resolve(Number(m[1])); }
+    let port, target, ws;
+    try {
+        port = await new Promise((resolve, reject) => {
+            const t = setTimeout(() => reject(new Error(`chromium did not start:\n${stderr}`)), timeoutMs);
+            proc.stderr.on('data', (d) => {
+                stderr += d;
+                const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+                if (m) { clearTimeout(t); resolve(Number(m[1])); }
+            });
+            proc.on('exit', () => { clearTimeout(t); reject(new Error(`chromium exited:\n${stderr}`)); });
         });
-        proc.on('exit', () => { clearTimeout(t); reject(new Error(`chromium exited:\n${stderr}`)); });
-    });
-    let target;
-    const deadline = Date.now() + timeoutMs;
-    while (!target) {
-        const list = await (await fetch(`http://127.0.0.1:${port}/json/list`,
-                                        { signal: AbortSignal.timeout(5000) })).json();
-        target = list.find((t) => t.type === 'page' && t.url.startsWith(url.split('#')[0]));
-        if (!target) {
-            if (Date.now() > deadline) throw new Error('chromium opened no page for ' + url);
-            await new Promise((r) => setTimeout(r, 50));
+        const deadline = Date.now() + timeoutMs;
+        while (!target) {
+            const list = await (await fetch(`http://127.0.0.1:${port}/json/list`,
+                                            { signal: AbortSignal.timeout(5000) })).json();
+            target = list.find((t) => t.type === 'page' && t.url.startsWith(url.split('#')[0]));
+            if (!target) {
+                if (Date.now() > deadline) throw new Error('chromium opened no page for ' + url);
+                await new Promise((r) => setTimeout(r, 50));
+            }
         }
+        ws = new WebSocket(target.webSocketDebuggerUrl, { perMessageDeflate: false });
+        await new Promise((resolve, reject) => {
+            const t = setTimeout(() => reject(new Error('DevTools socket did not open')), timeoutMs);
+            ws.once('open', () => { clearTimeout(t); resolve(); });
+            ws.once('error', (e) => { clearTimeout(t); reject(e); });
+        });
+    } catch (e) {
+        try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ }
+        await exited;
+        fs.rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
+        throw e;
     }
-    const ws = new WebSocket(target.webSocketDebuggerUrl, { perMessageDeflate: false });
-    await new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('DevTools socket did not open')), timeoutMs);
-        ws.once('open', () => { clearTimeout(t); resolve(); });
-        ws.once('error', (e) => { clearTimeout(t); reject(e); });
-    });
     let nextId = 1;
     const pending = new Map();
     ws.on('message', (raw) => {
