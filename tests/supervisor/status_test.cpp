@@ -2,6 +2,7 @@
 // Status snapshot and its text and JSON renderings over a real segment.
 #include "supervisor/status.hpp"
 
+#include "observability/prometheus_text.hpp"
 #include <unistd.h>
 
 #include <string>
@@ -166,5 +167,43 @@ TEST_CASE("status: each slot's counters and the host totals, kept across a resta
     const std::string text = sup::render_text(st);
     REQUIRE(text.find("totals:") != std::string::npos);
     REQUIRE(text.find("accepted 11") != std::string::npos);
+    lock->release_and_unlink();
+}
+
+TEST_CASE("status: the host record (cluster link, hosts, Redis connects) reaches JSON and metrics",
+          "[supervisor][status]") {
+    std::string name = "shoal-sthost-" + std::to_string(::getpid());
+    auto lock = sup::BusLock::acquire(name);
+    REQUIRE(lock.ok());
+    bus::BusConfig cfg;
+    cfg.slots = 1;
+    auto bc = sup::BusControl::create(lock.value(), name, cfg);
+    REQUIRE(bc.ok());
+    bus::Segment& seg = bc.value()->segment();
+    REQUIRE(sup::snapshot(seg, name, 5'000 * kMs).host.cluster == "off");  // a fresh segment
+    bus::HostRecord& h = seg.host();
+    h.cluster_link.store(bus::ClusterLink::Up);
+    h.cluster_hosts.store(2);
+    h.redis_connects.store(3);
+    h.redis_link_losses.store(2);
+    h.started_ns.store(1'000 * kMs);
+
+    sup::ServerStatus st = sup::snapshot(seg, name, 5'000 * kMs);
+    REQUIRE(st.host.cluster == "up");
+    REQUIRE(st.host.cluster_hosts == 2);
+    REQUIRE(st.host.redis_connects == 3);
+    REQUIRE(st.host.redis_link_losses == 2);
+    REQUIRE(st.host.uptime_ms == 4'000);
+    rapidjson::Document d;
+    std::string json = sup::render_json(st);
+    d.Parse(json.c_str());
+    REQUIRE_FALSE(d.HasParseError());
+    REQUIRE(std::string(d["host"]["cluster"].GetString()) == "up");
+    REQUIRE(d["host"]["redis_connects"].GetUint64() == 3);
+    const std::string metrics = obs::render_prometheus(st, std::nullopt);
+    REQUIRE(metrics.find("\nshoal_cluster_link_up 1\n") != std::string::npos);
+    REQUIRE(metrics.find("\nshoal_cluster_hosts 2\n") != std::string::npos);
+    REQUIRE(metrics.find("\nshoal_cluster_redis_link_losses_total 2\n") != std::string::npos);
+    REQUIRE(metrics.find("\nshoal_supervisor_uptime_seconds 4.000000\n") != std::string::npos);
     lock->release_and_unlink();
 }
