@@ -113,6 +113,28 @@ test('metrics: a live scrape passes promtool, and N triggers to M subscribers mo
         assert.equal(side.values.get('shoal_channels'), 1);
         assert.equal(side.values.get('shoal_cluster_enabled'), 0);
         assert.equal((await httpGet(metricsPort, '/status')).status, 404);
+
+        // Client events over the per-connection rate (10/s) are refused with 4301 and counted:
+        // every event sent is either delivered to the other member or refused, and the counters
+        // move by exactly those two numbers.
+        const sender = pusherClient(srv.port);
+        const receiver = pusherClient(srv.port);
+        clients.push(sender, receiver);
+        await Promise.all([connected(sender), connected(receiver)]);
+        const [{ ch: out }, { ch: inbox }] = await Promise.all(
+            [subscribed(sender, 'private-limits'), subscribed(receiver, 'private-limits')]);
+        let delivered = 0;
+        let refused = 0;
+        inbox.bind('client-burst', () => { delivered++; });
+        sender.connection.bind('error', (e) => { if (e?.data?.code === 4301) refused++; });
+        const mark = await scrape(srv.port);
+        const BURST = 25;
+        for (let n = 0; n < BURST; n++) out.trigger('client-burst', { n });
+        await waitFor(() => delivered + refused === BURST, 10000, 'every client event answered');
+        assert.ok(refused >= BURST - 20, `refused ${refused} of ${BURST}`);  // two windows at most
+        const end = await scrape(srv.port);
+        assert.equal(delta(mark, end, 'shoal_client_events_rate_limited_total'), refused);
+        assert.equal(delta(mark, end, 'shoal_client_messages_published_total'), delivered);
     } finally {
         disconnectAll(...clients);
         assert.equal((await srv.stop()).code, 0);
