@@ -5,7 +5,8 @@
 set -euo pipefail
 
 packages=(cmake g++ ninja-build pkg-config libuv1-dev libboost-dev rapidjson-dev libcli11-dev
-          libbenchmark-dev catch2 libssl-dev libhiredis-dev redis-server)
+          libbenchmark-dev catch2 libssl-dev libhiredis-dev redis-server
+          chromium)  # the browser tests of the fallback transports (tests/integration/browser_*)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
