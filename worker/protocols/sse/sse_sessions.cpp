@@ -112,10 +112,12 @@ void SseSessions::open_stream(net::ConnId id, const StreamQuery& q, std::uint64_
     }
     for (const ChannelRequest& c : q.channels) {
         codec::PresenceData p;
-        if (!codec::is_presence_topic(c.channel) || !parser_.parse_channel_data(c.channel_data, p))
+        if (!codec::is_presence_topic(c.channel) ||
+            std::any_of(s.presence.begin(), s.presence.end(),
+                        [&](const auto& j) { return j.first == c.channel; }) ||
+            !parser_.parse_channel_data(c.channel_data, p))
             continue;
-        s.user_id = p.user_id;
-        s.presence.push_back(c.channel);
+        s.presence.emplace_back(c.channel, p.user_id);
         hub_.join(c.channel, p.user_id, p.user_info_json, id);
     }
 }
@@ -171,8 +173,8 @@ void SseSessions::drop_stream(net::ConnId id) {
     if (it == streams_.end()) return;
     Stream s = std::move(it->second);
     streams_.erase(it);
-    for (const std::string& t : s.presence)
-        hub_.leave(t, s.user_id, id);
+    for (const auto& [topic, user] : s.presence)
+        hub_.leave(topic, user, id);
     for (const std::string& t : s.topics) {
         hub_.unsubscribe(t, id);
         release_history(t);

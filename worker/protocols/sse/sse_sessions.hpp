@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/config.hpp"
@@ -64,8 +65,7 @@ class SseSessions final : public net::RouteHandler,
   private:
     struct Stream {
         std::vector<std::string> topics;
-        std::vector<std::string> presence;  // topics joined as user_id
-        std::string user_id;
+        std::vector<std::pair<std::string, std::string>> presence;  // (topic, user_id) joined
     };
     struct History {
         net::ConnId subscriber = 0;  // virtual id, subscribed while the history lives
