@@ -54,6 +54,10 @@ test('sse: refusals answer 404/400/401 before any stream', async () => {
         const forged = sdk.authorizeChannel('1.2', 'private-b').auth;
         assert.equal((await get(`/app/app-key/sse?socket_id=1.2&channel=private-a&auth=${encodeURIComponent(forged)}`)).status, 401);
         assert.equal((await get('/app/app-key/sse?channel=%23server-to-user-x')).status, 400);
+        // Presence needs a user_id in the signed channel_data.
+        const cd = JSON.stringify({ user_info: {} });
+        const pa = encodeURIComponent(sdk.authorizeChannel('1.2', 'presence-x', { user_info: {} }).auth);
+        assert.equal((await get(`/app/app-key/sse?socket_id=1.2&channel=presence-x&auth=${pa}&channel_data=${encodeURIComponent(cd)}`)).status, 400);
     } finally {
         await srv.stop();
     }
@@ -80,6 +84,8 @@ test('sse: triggers, private and presence channels and Phoenix pushes reach stre
         await waitFor(bothHold, 5000, 'streams on both workers');
         for (const s of streams) assert.equal(s.status, 200);
         assert.match(streams[0].headers['content-type'], /^text\/event-stream/);
+        assert.equal(streams[0].headers['access-control-allow-origin'], '*');  // cross-origin pages
+        assert.match(streams[0].headers['cache-control'], /no-cache/);
         // Presence: the stream's user is a member, for the HTTP API too.
         assert.deepEqual(await usersOf(sdk, 'presence-room', 1), [{ id: 'u1' }]);
 

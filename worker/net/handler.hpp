@@ -177,8 +177,10 @@ class Transport {
     // a peer that does not read is closed as a slow consumer (on_abandoned).
     // These four do nothing by default: a transport with no HTTP side (a test's fake) has no
     // request to answer.
-    virtual void begin_stream(ConnId id, int status, std::string_view content_type) {
-        (void)id, (void)status, (void)content_type;
+    // extra_headers: complete "Name: value\r\n" lines (CORS, Cache-Control), or empty.
+    virtual void begin_stream(ConnId id, int status, std::string_view content_type,
+                              std::string_view extra_headers = {}) {
+        (void)id, (void)status, (void)content_type, (void)extra_headers;
     }
     virtual void stream_write(ConnId id, std::string_view bytes) { (void)id, (void)bytes; }
     virtual void end_stream(ConnId id) { (void)id; }

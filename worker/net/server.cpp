@@ -243,8 +243,9 @@ void Server::respond(ConnId id, const HttpResponse& response) {
     if (Connection* c = table_.find(id)) c->respond_held(response);
 }
 
-void Server::begin_stream(ConnId id, int status, std::string_view content_type) {
-    if (Connection* c = table_.find(id)) c->begin_stream(status, content_type);
+void Server::begin_stream(ConnId id, int status, std::string_view content_type,
+                          std::string_view extra_headers) {
+    if (Connection* c = table_.find(id)) c->begin_stream(status, content_type, extra_headers);
 }
 
 void Server::stream_write(ConnId id, std::string_view bytes) {

@@ -96,7 +96,8 @@ class Server final : public Transport {
     void send(ConnId id, FrameRef frame) override;
     void close(ConnId id, std::uint16_t code, std::string_view reason) override;
     void respond(ConnId id, const HttpResponse& response) override;
-    void begin_stream(ConnId id, int status, std::string_view content_type) override;
+    void begin_stream(ConnId id, int status, std::string_view content_type,
+                      std::string_view extra_headers = {}) override;
     void stream_write(ConnId id, std::string_view bytes) override;
     void end_stream(ConnId id) override;
     std::uint64_t now_ms() const override { return uv_now(loop_); }

@@ -21,6 +21,7 @@ bool valid_topic(std::string_view t) noexcept {
 
 void error(net::HttpResponse& out, int status, std::string_view message) {
     out.status = status;
+    out.headers = "Access-Control-Allow-Origin: *\r\n";
     out.body = "{\"error\":";
     codec::append_json_string(out.body, message);
     out.body += '}';
@@ -62,9 +63,20 @@ bool SseSessions::refuse(const StreamQuery& q, net::HttpResponse& out) {
             return true;
         }
         codec::PresenceData p;
-        if (codec::is_presence_topic(c.channel) &&
-            (!parser_.parse_channel_data(c.channel_data, p) || p.user_id.empty())) {
+        if (!codec::is_presence_topic(c.channel)) continue;
+        if (!parser_.parse_channel_data(c.channel_data, p) || p.user_id.empty()) {
             error(out, 400, "presence channel_data needs a user_id");
+            return true;
+        }
+        // The limits of a Pusher presence subscription, with HTTP answers.
+        if (p.user_info_json.size() > config_.limits.max_presence_user_info_bytes) {
+            error(out, 413, "user_info over the size limit");
+            return true;
+        }
+        const channel::PresenceReplica& presence = hub_.presence();
+        if (presence.find(c.channel, p.user_id) == nullptr &&
+            presence.user_count(c.channel) >= config_.limits.max_presence_members) {
+            error(out, 403, "presence channel is full");
             return true;
         }
     }
@@ -93,7 +105,11 @@ net::Reply SseSessions::on_request(net::ConnId id, const net::HttpRequest& reque
     if (refuse(q, out)) return net::Reply::Now;
     std::string_view last = header(request, "Last-Event-ID");
     if (last.empty()) last = q.last_event_id;
-    transport_.begin_stream(id, 200, "text/event-stream");
+    // Any origin may read public streams, and private ones carry their own signatures; no
+    // cookies are involved. no-transform keeps proxies from buffering or compressing events.
+    transport_.begin_stream(id, 200, "text/event-stream",
+                            "Access-Control-Allow-Origin: *\r\n"
+                            "Cache-Control: no-cache, no-transform\r\nX-Accel-Buffering: no\r\n");
     open_stream(id, q, parse_event_id(last));
     return net::Reply::Streaming;
 }
