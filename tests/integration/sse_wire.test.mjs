@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startShoal, shoalStatus, waitFor } from '../clients/shoal_server.mjs';
-import { serverSdk } from '../clients/pusher_clients.mjs';
+import { serverSdk, pusherClient, connected, subscribed, disconnectAll } from '../clients/pusher_clients.mjs';
 import { openSse, httpRequest } from '../clients/fallback_clients.mjs';
 import { connectPhoenix, join } from '../clients/phoenix_client.mjs';
 
@@ -143,6 +143,34 @@ test('sse: a stream reopened with Last-Event-ID gets what it missed, then live e
         again.close();
         fresh.close();
     } finally {
+        await srv.stop();
+    }
+});
+
+test('sse: a pusher-js client event on a private channel reaches its streams on both workers', async () => {
+    const srv = await startShoal({ mode: 'serve', workers: 2 });
+    const streams = [];
+    const client = pusherClient(srv.port);
+    try {
+        const sdk = serverSdk(srv.port);
+        const sid = '7.77';
+        const q = `socket_id=${sid}&channel=private-chat&auth=${encodeURIComponent(sdk.authorizeChannel(sid, 'private-chat').auth)}`;
+        const bothHold = () => shoalStatus(srv.port).slots.every((s) => s.connections >= 1);
+        while (streams.length < 2 || (!bothHold() && streams.length < 16)) {
+            streams.push(await openSse(srv.port, q));
+            await waitFor(() => streams.at(-1).retry === 1000, 5000, 'the preamble');
+        }
+        await connected(client);
+        const { ch } = await subscribed(client, 'private-chat');
+        ch.trigger('client-typing', { who: 'ann' });
+        for (const s of streams) {
+            await waitFor(() => s.events.length === 1, 5000, 'the client event');
+            assert.equal(s.events[0].event, 'client-typing');
+            assert.deepEqual(JSON.parse(s.events[0].data.data), { who: 'ann' });
+        }
+    } finally {
+        disconnectAll(client);
+        for (const s of streams) s.close?.();
         await srv.stop();
     }
 });

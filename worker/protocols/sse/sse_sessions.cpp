@@ -238,7 +238,12 @@ net::FrameRef SseSessions::encode(std::string_view topic, std::string_view name,
 
 net::FrameRef SseSessions::encode_event(const channel::Event& e) {
     if (!valid_topic(e.topic)) return {};
-    if (e.from_client && !codec::accepts_foreign_client_events(e.topic)) return {};
+    // Client events: public topics, as for every protocol, and Pusher's private-/presence-
+    // channels too: a stream on one proved the same Pusher channel signature the publishing
+    // Pusher client did (Pusher client events exist only there).
+    if (e.from_client && !codec::accepts_foreign_client_events(e.topic) &&
+        !e.topic.starts_with("private-") && !e.topic.starts_with("presence-"))
+        return {};
     return encode(e.topic, e.name, e.data);
 }
 

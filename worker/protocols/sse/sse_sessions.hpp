@@ -46,7 +46,8 @@ class SseSessions final : public net::RouteHandler,
     void on_abandoned(net::ConnId id) override;
 
     // channel::ProtocolAdapter: server events on every topic a stream may join; other protocols'
-    // client events on public topics only (codec/topic_policy.hpp).
+    // client events on public topics (codec/topic_policy.hpp) and on Pusher private-/presence-
+    // channels, whose streams proved the Pusher channel signature.
     net::FrameRef encode_event(const channel::Event& event) override;
     void on_member_added(std::string_view topic, std::string_view user_id,
                          std::string_view info_json, channel::ConnId except) override;
