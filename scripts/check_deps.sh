@@ -20,9 +20,9 @@ grep -rln '#include <uv.h>' worker/ | grep -vE '^worker/(net/|bus_bridge/|worker
 # R6: supervisor/ never includes worker/ (cli_main.cpp excepted): the record schema it reads lives
 # in shm_bus/records/.
 grep -rln '#include "worker/' supervisor/ | grep -vE '^supervisor/cli_main\.cpp$' && violation "R6: supervisor/ includes worker/"
-# R10: observability/ (the host snapshot and its renderings) sits below the worker and the
+# R10: shm_bus/observability/ (the host snapshot and its renderings) sits below the worker and the
 # supervisor, which both read it: no libuv, no worker/, no supervisor/.
-grep -rnE '#include [<"](uv\.h|worker/|supervisor/|hiredis/)' observability/ && violation "R10: observability/ includes a forbidden header"
+grep -rnE '#include [<"](uv\.h|worker/|supervisor/|hiredis/)' shm_bus/observability/ && violation "R10: observability/ includes a forbidden header"
 # R8: hiredis only in supervisor/cluster/ (never in a worker, the bus or common/).
 grep -rln '#include <hiredis/' common/ shm_bus/ worker/ supervisor/ | grep -v '^supervisor/cluster/' && violation "R8: hiredis outside supervisor/cluster/"
 # R7: hot-path headers stay light (frame parse, ring read/write, send queue, fan-out). A listed

@@ -3,7 +3,7 @@
 // silent local client cannot hold the listener.
 #include "supervisor/metrics_listener.hpp"
 
-#include "observability/prometheus_text.hpp"
+#include "shm_bus/observability/prometheus_text.hpp"
 
 #include <cstring>
 #include <string_view>

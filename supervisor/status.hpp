@@ -4,8 +4,8 @@
 // read the same); this keeps the supervisor's names for them and the text rendering.
 #pragma once
 
-#include "observability/host_status.hpp"
-#include "observability/status_json.hpp"
+#include "shm_bus/observability/host_status.hpp"
+#include "shm_bus/observability/status_json.hpp"
 
 #include <cstdint>
 #include <string>

@@ -252,4 +252,23 @@ bool decode(std::span<const std::byte> in, Remote& out) noexcept {
     return true;
 }
 
+std::size_t size(const Directed& r) noexcept {
+    return 4 + 1 + 4 + r.bytes.size();
+}
+
+void encode(const Directed& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.target_slot);
+    w.num(r.protocol);
+    w.num(static_cast<std::uint32_t>(r.bytes.size()));
+    w.str(r.bytes);
+}
+
+bool decode(std::span<const std::byte> in, Directed& out) noexcept {
+    Reader rd(in);
+    std::uint32_t len;
+    return rd.num(out.target_slot) && rd.num(out.protocol) && out.protocol < kMaxFrames &&
+           rd.num(len) && rd.str(len, out.bytes) && rd.done();
+}
+
 }  // namespace shoal::bus::records

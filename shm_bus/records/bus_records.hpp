@@ -19,7 +19,8 @@ namespace shoal::bus::records {
 // encode records differently can never share a bus. Bump it with any format change.
 //   1: Broadcast with named Pusher and Phoenix frames.
 //   2: Broadcast and CachedEvent carry (protocol tag, frame) pairs.
-inline constexpr std::uint32_t kSchemaVersion = 2;
+//   3: Directed (one protocol's message to one slot).
+inline constexpr std::uint32_t kSchemaVersion = 3;
 
 enum Type : std::int32_t {
     kBroadcast = 0x4201,        // an event for one topic, already encoded once per protocol
@@ -31,6 +32,7 @@ enum Type : std::int32_t {
     kTopicCount = 0x4207,       // the writer's subscriber count of a topic changed
     kRemote = 0x4208,           // on the control ring only: another host's record (cluster)
     kCachedEvent = 0x4209,      // in a snapshot answer: a cache topic's last event and its age
+    kDirected = 0x420A,         // one protocol's message to one slot (a forwarded request)
 };
 
 // Protocol tags are small numbers the worker's protocol registry assigns; the records only carry
@@ -104,6 +106,15 @@ struct CachedEvent {
     std::string_view frame;
 };
 
+// A message from one protocol module on the writer to the same module on one other slot (a
+// long-poll request forwarded to the worker that owns its session, and the answer back). Every
+// reader but target_slot skips it; the bytes are the protocol's own.
+struct Directed {
+    std::uint32_t target_slot = 0;
+    std::uint8_t protocol = 0;
+    std::string_view bytes;
+};
+
 // Another host's record, written by the cluster bridge (supervisor/cluster/) on the control
 // ring. `slot` is a pseudo-slot the bridge assigned to that host (kFirstRemoteSlot and up), or
 // kClusterSlot for the bridge itself; workers treat `inner` as a record of that slot's ring.
@@ -126,6 +137,7 @@ std::size_t size(const TerminateUser& r) noexcept;
 std::size_t size(const TopicCount& r) noexcept;
 std::size_t size(const Remote& r) noexcept;
 std::size_t size(const CachedEvent& r) noexcept;
+std::size_t size(const Directed& r) noexcept;
 
 void encode(const Broadcast& r, std::span<std::byte> out) noexcept;
 void encode(const PresenceJoin& r, std::span<std::byte> out) noexcept;
@@ -136,6 +148,7 @@ void encode(const TerminateUser& r, std::span<std::byte> out) noexcept;
 void encode(const TopicCount& r, std::span<std::byte> out) noexcept;
 void encode(const Remote& r, std::span<std::byte> out) noexcept;
 void encode(const CachedEvent& r, std::span<std::byte> out) noexcept;
+void encode(const Directed& r, std::span<std::byte> out) noexcept;
 
 // Encodes r into buf (resized to fit) and returns the bytes: for writers off the hot path (the
 // supervisor), which build a record before handing it on.
@@ -156,5 +169,6 @@ bool decode(std::span<const std::byte> in, TerminateUser& out) noexcept;
 bool decode(std::span<const std::byte> in, TopicCount& out) noexcept;
 bool decode(std::span<const std::byte> in, Remote& out) noexcept;
 bool decode(std::span<const std::byte> in, CachedEvent& out) noexcept;
+bool decode(std::span<const std::byte> in, Directed& out) noexcept;
 
 }  // namespace shoal::bus::records

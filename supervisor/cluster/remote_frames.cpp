@@ -34,11 +34,33 @@ bool valid_remote_frame(std::string_view wire) noexcept {
     return opcode != 1 || common::is_valid_utf8(wire.substr(header));
 }
 
+bool valid_remote_chunk(std::string_view wire) noexcept {
+    if (wire.empty()) return true;
+    std::size_t i = 0;
+    std::uint64_t len = 0;
+    for (; i < wire.size() && i < 16; ++i) {
+        const char c = wire[i];
+        const int d = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+        if (d < 0) break;
+        len = len * 16 + static_cast<unsigned>(d);
+    }
+    if (i == 0 || len == 0 || wire.substr(i, 2) != "\r\n") return false;
+    const std::size_t body = i + 2;
+    if (wire.size() - body < 2 || len != wire.size() - body - 2) return false;
+    if (wire.substr(wire.size() - 2) != "\r\n") return false;
+    return common::is_valid_utf8(wire.substr(body, len));
+}
+
 bool valid_remote_broadcast(std::span<const std::byte> payload) noexcept {
     bus::records::Broadcast b;
     if (!bus::records::decode(payload, b)) return false;
     for (const auto& f : b.tagged())
-        if (!valid_remote_frame(f.wire)) return false;
+        if (!(f.protocol == kHttpChunkProtocol ? valid_remote_chunk(f.wire)
+                                               : valid_remote_frame(f.wire)))
+            return false;
     return true;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -14,7 +15,15 @@ namespace shoal::cluster {
 // (no frame for that protocol).
 bool valid_remote_frame(std::string_view wire) noexcept;
 
-// True when payload decodes as a records::Broadcast and every frame in it is valid_remote_frame.
+// The protocol tag whose frames are HTTP chunks, not WebSocket frames: Server-Sent Events
+// (worker/protocols/sse, tag 2; the tags are fixed because they cross hosts).
+inline constexpr std::uint8_t kHttpChunkProtocol = 2;
+// True when wire is one HTTP chunk (hex size, CRLF, that many bytes, CRLF) of valid UTF-8 with
+// a non-zero size (a zero chunk would end the stream it is written to). Empty is true.
+bool valid_remote_chunk(std::string_view wire) noexcept;
+
+// True when payload decodes as a records::Broadcast and every frame in it is valid for its tag
+// (valid_remote_chunk for kHttpChunkProtocol, valid_remote_frame otherwise).
 bool valid_remote_broadcast(std::span<const std::byte> payload) noexcept;
 
 }  // namespace shoal::cluster

@@ -2,7 +2,7 @@
 // Status snapshot and its text and JSON renderings over a real segment.
 #include "supervisor/status.hpp"
 
-#include "observability/prometheus_text.hpp"
+#include "shm_bus/observability/prometheus_text.hpp"
 #include <unistd.h>
 
 #include <string>

@@ -38,7 +38,7 @@ class FakeTransport final : public net::Transport {
     void respond(net::ConnId id, const net::HttpResponse& response) override {
         responses.push_back({id, response});
     }
-    void begin_stream(net::ConnId, int, std::string_view) override {}
+    void begin_stream(net::ConnId, int, std::string_view, std::string_view) override {}
     void stream_write(net::ConnId, std::string_view) override {}
     void end_stream(net::ConnId) override {}
     std::uint64_t now_ms() const override { return now; }

@@ -37,12 +37,12 @@ HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint3
 }
 
 template <class Record>
-void HubBridge::write(std::int32_t type, const Record& r) noexcept {
+bool HubBridge::write(std::int32_t type, const Record& r) noexcept {
     const std::size_t n = rec::size(r);
     auto claim = writer_.claim(type, n);
     if (!claim) {
         counters_.add(Counter::BusRecordsRefused);
-        return;
+        return false;
     }
     rec::encode(r, claim.value().first(n));
     // Visible with the iteration's publish_written(): one release store of tail (and one
@@ -53,6 +53,7 @@ void HubBridge::write(std::int32_t type, const Record& r) noexcept {
     if (writer_.unpublished_bytes() >= publish_batch_bytes_) writer_.publish();
     counters_.add(Counter::BusRecordsOut);
     written_ = true;
+    return true;
 }
 
 BridgeStats HubBridge::stats() const noexcept {
@@ -89,6 +90,11 @@ void HubBridge::topic_count(std::string_view topic, std::uint32_t subscribers) n
 
 void HubBridge::terminate_user(std::string_view user_id) noexcept {
     write(rec::kTerminateUser, rec::TerminateUser{user_id});
+}
+
+bool HubBridge::directed(std::uint32_t target_slot, channel::ProtocolTag protocol,
+                         std::string_view bytes) noexcept {
+    return write(rec::kDirected, rec::Directed{target_slot, protocol, bytes});
 }
 
 void HubBridge::request_snapshots() {
@@ -270,6 +276,12 @@ void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
             rec::CachedEvent e;
             if (!rec::decode(payload, e)) break;
             hub_.remote_cached(e.topic, e.protocol, e.frame, e.age_ms);
+            return;
+        }
+        case rec::kDirected: {
+            rec::Directed d;
+            if (!rec::decode(payload, d)) break;
+            if (d.target_slot == slot_) hub_.deliver_directed(slot, d.protocol, d.bytes);
             return;
         }
         case rec::kSnapshotDone: {

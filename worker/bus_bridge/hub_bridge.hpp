@@ -75,6 +75,8 @@ class HubBridge final : public channel::BusPort {
                         std::string_view user_id) noexcept override;
     void topic_count(std::string_view topic, std::uint32_t subscribers) noexcept override;
     void terminate_user(std::string_view user_id) noexcept override;
+    bool directed(std::uint32_t target_slot, channel::ProtocolTag protocol,
+                  std::string_view bytes) noexcept override;
 
     // What the RingTagger of each ring calls.
     void on_record(std::uint32_t ring, std::int32_t type,
@@ -83,7 +85,7 @@ class HubBridge final : public channel::BusPort {
 
   private:
     template <class Record>
-    void write(std::int32_t type, const Record& r) noexcept;
+    bool write(std::int32_t type, const Record& r) noexcept;
     // with_cache: the answer also carries the cached last events (every worker holds the same
     // ones, so one answerer suffices: see cache_answerer).
     void answer_snapshot(std::uint32_t requester, bool with_cache) noexcept;

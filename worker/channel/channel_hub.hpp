@@ -79,6 +79,10 @@ class ProtocolAdapter {
         (void)token;
         return kNoConn;
     }
+    // A message the same adapter on another worker sent to this one (ChannelHub::send_directed).
+    virtual void on_directed(std::uint32_t from_slot, std::string_view bytes) {
+        (void)from_slot, (void)bytes;
+    }
     // Closes this adapter's local connections signed in as user_id; returns how many.
     virtual std::size_t terminate_local_user(std::string_view user_id) {
         (void)user_id;
@@ -101,6 +105,12 @@ class BusPort {
                                 std::string_view user_id) noexcept = 0;
     virtual void topic_count(std::string_view topic, std::uint32_t subscribers) noexcept = 0;
     virtual void terminate_user(std::string_view user_id) noexcept = 0;
+    // False when the message cannot go (too large for a record, or no such port).
+    virtual bool directed(std::uint32_t target_slot, ProtocolTag protocol,
+                          std::string_view bytes) noexcept {
+        (void)target_slot, (void)protocol, (void)bytes;
+        return false;
+    }
 
   protected:
     ~BusPort() = default;
@@ -130,6 +140,17 @@ class ChannelHub {
     void for_each_cached(F&& f) const;
     net::Transport& transport() noexcept { return transport_; }
     std::uint32_t slot() const noexcept { return slot_; }
+    std::uint64_t epoch() const noexcept { return epoch_; }
+    // Sends bytes to the adapter of `protocol` on worker `slot` (its on_directed); false without
+    // a bus or when the bus refused them.
+    bool send_directed(std::uint32_t slot, ProtocolTag protocol, std::string_view bytes) {
+        return bus_ && bus_->directed(slot, protocol, bytes);
+    }
+    // From the bus: a directed message of `protocol` from worker from_slot.
+    void deliver_directed(std::uint32_t from_slot, ProtocolTag protocol, std::string_view bytes) {
+        if (protocol < kMaxProtocols && adapters_[protocol])
+            adapters_[protocol]->on_directed(from_slot, bytes);
+    }
 
     // --- local connections (called by adapters) ---
     bool subscribe(std::string_view topic, ConnId conn, ProtocolTag tag);

@@ -76,8 +76,9 @@ std::string format_http_response(int status, std::string_view content_type, std:
     return r;
 }
 
-std::string format_http_stream_head(int status, std::string_view content_type, bool keep_alive) {
-    std::string r = format_http_response(status, content_type, {}, keep_alive);
+std::string format_http_stream_head(int status, std::string_view content_type, bool keep_alive,
+                                    std::string_view extra_headers) {
+    std::string r = format_http_response(status, content_type, {}, keep_alive, extra_headers);
     // The same head with Transfer-Encoding in place of Content-Length.
     const std::size_t at = r.find("Content-Length: 0\r\n");
     r.replace(at, 19, "Transfer-Encoding: chunked\r\n");

@@ -15,7 +15,8 @@ std::string format_http_response(int status, std::string_view content_type, std:
                                  bool keep_alive, std::string_view extra_headers = {});
 
 // The head of a streamed response: no Content-Length, Transfer-Encoding: chunked.
-std::string format_http_stream_head(int status, std::string_view content_type, bool keep_alive);
+std::string format_http_stream_head(int status, std::string_view content_type, bool keep_alive,
+                                    std::string_view extra_headers = {});
 // One chunk: the size in hex, CRLF, the bytes, CRLF. An empty chunk would end the body, so
 // empty bytes encode to nothing.
 std::string encode_http_chunk(std::string_view bytes);

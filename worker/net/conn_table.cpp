@@ -17,7 +17,8 @@ ConnId ConnTable::add(Connection* c) {
     slots_[index] = c;
     ++size_;
     // Generation 0 is never handed out, so 0 is never a valid id.
-    if (++gens_[index] == 0) gens_[index] = 1;
+    // The top bit stays clear: ids with kVirtualConnBit are the protocol layer's (handler.hpp).
+    if (++gens_[index] == 0 || (gens_[index] & 0x8000'0000u)) gens_[index] = 1;
     return (static_cast<ConnId>(gens_[index]) << 32) | index;
 }
 

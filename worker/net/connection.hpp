@@ -74,7 +74,7 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     void close_idle_http();
     // From the Transport, for the request a route handler holds; ignored otherwise.
     void respond_held(const HttpResponse& response);
-    void begin_stream(int status, std::string_view content_type);
+    void begin_stream(int status, std::string_view content_type, std::string_view extra_headers);
     void stream_write(std::string_view bytes);
     void end_stream();
     bool holds_request() const noexcept {

@@ -16,11 +16,13 @@ void Connection::respond_held(const HttpResponse& response) {
     finish_held();
 }
 
-void Connection::begin_stream(int status, std::string_view content_type) {
+void Connection::begin_stream(int status, std::string_view content_type,
+                              std::string_view extra_headers) {
     if (hold_ != HttpHold::Held || state_ != ConnState::Http) return;
     hold_ = HttpHold::Streaming;
     server_.count_http_status(status);
-    queue(SharedFrame::make_raw(codec::format_http_stream_head(status, content_type, keep_alive_)));
+    queue(SharedFrame::make_raw(
+        codec::format_http_stream_head(status, content_type, keep_alive_, extra_headers)));
 }
 
 void Connection::stream_write(std::string_view bytes) {

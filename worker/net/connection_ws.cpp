@@ -22,7 +22,11 @@ void Connection::fail_ws(codec::ProtocolError e) {
 }
 
 void Connection::send(FrameRef frame) {
-    if (state_ == ConnState::Ws) queue(frame);
+    // A streaming HTTP request takes frames too: their bytes are whole chunks (an SSE stream's
+    // events, encoded once for every subscriber).
+    if (state_ == ConnState::Ws ||
+        (state_ == ConnState::Http && hold_ == HttpHold::Streaming && !head_request_))
+        queue(frame);
 }
 
 void Connection::close_ws(std::uint16_t code, std::string_view reason) {

@@ -124,10 +124,46 @@ class RouteGuard {
                        HttpResponse& out) = 0;
 };
 
+// Connections the transport does not own: a long-poll session is a client between HTTP requests.
+// Their ids carry kVirtualConnBit (the transport's own ids never do) and a kind (bits 56-57); the
+// transport hands what the protocol layer sends them, closes included, to the sink of the kind.
+inline constexpr ConnId kVirtualConnBit = ConnId{1} << 63;
+inline constexpr std::size_t kVirtualKinds = 4;
+namespace virtual_kind {
+inline constexpr std::uint8_t kLongPoll = 0, kSseHistory = 1;
+}
+constexpr ConnId make_virtual_id(std::uint8_t kind, std::uint64_t n) noexcept {
+    return kVirtualConnBit | (ConnId{kind} << 56) | (n & ((ConnId{1} << 56) - 1));
+}
+constexpr std::uint8_t virtual_kind_of(ConnId id) noexcept {
+    return static_cast<std::uint8_t>((id >> 56) & (kVirtualKinds - 1));
+}
+
+class VirtualConnSink {
+  public:
+    virtual ~VirtualConnSink() = default;
+    virtual void send(ConnId id, FrameRef frame) = 0;
+    virtual void close(ConnId id, std::uint16_t code, std::string_view reason) = 0;
+    // Live virtual connections: counted with the transport's own (status, limits).
+    virtual std::uint32_t count() const noexcept = 0;
+};
+
+// Periodic work of the protocol layer (keep-alives, expiries), on the loop every kTickMs.
+class Ticker {
+  public:
+    static constexpr std::uint32_t kTickMs = 250;
+    virtual ~Ticker() = default;
+    virtual void on_tick(std::uint64_t now_ms) = 0;
+    // The server starts draining, before held requests are abandoned: a last answer here (a
+    // long-poll 410) goes out instead of a bare close.
+    virtual void on_shutdown() {}
+};
+
 class Transport {
   public:
     virtual ~Transport() = default;
-    // Queues a frame on a connection. A connection over its send-queue high-water mark is closed
+    // Queues a frame on a connection (on a streaming request: the frame's bytes as they are, so
+    // the handler encodes whole chunks). A connection over its send-queue high-water mark is closed
     // with a reconnect code (4100-range for Pusher clients, 1013 otherwise) and the frame dropped;
     // an unknown or closing id is ignored. Never blocks, never copies the frame's bytes.
     virtual void send(ConnId id, FrameRef frame) = 0;
@@ -141,13 +177,26 @@ class Transport {
     // a peer that does not read is closed as a slow consumer (on_abandoned).
     // These four do nothing by default: a transport with no HTTP side (a test's fake) has no
     // request to answer.
-    virtual void begin_stream(ConnId id, int status, std::string_view content_type) {
-        (void)id, (void)status, (void)content_type;
+    // extra_headers: complete "Name: value\r\n" lines (CORS, Cache-Control), or empty.
+    virtual void begin_stream(ConnId id, int status, std::string_view content_type,
+                              std::string_view extra_headers = {}) {
+        (void)id, (void)status, (void)content_type, (void)extra_headers;
     }
     virtual void stream_write(ConnId id, std::string_view bytes) { (void)id, (void)bytes; }
     virtual void end_stream(ConnId id) { (void)id; }
     // Milliseconds on the loop's monotonic clock (uv_now), for rate limits and timestamps.
     virtual std::uint64_t now_ms() const = 0;
+    // Routes sends and closes of virtual ids of this kind to sink (one sink per kind). False
+    // where the transport has no virtual connections (a test's fake).
+    virtual bool attach_virtual(std::uint8_t kind, VirtualConnSink& sink) {
+        (void)kind, (void)sink;
+        return false;
+    }
+    // Calls t.on_tick every Ticker::kTickMs until shutdown; false where there is no clock.
+    virtual bool add_ticker(Ticker& t) {
+        (void)t;
+        return false;
+    }
 };
 
 }  // namespace shoal::net

@@ -24,6 +24,9 @@ Server::Server(uv_loop_t* loop, const common::Config& config, common::CounterBlo
     uv_tcp_init(loop_, &listener_);
     uv_timer_init(loop_, &deadline_);
     uv_timer_init(loop_, &timeout_timer_);
+    uv_timer_init(loop_, &tick_timer_);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&tick_timer_));
+    tick_timer_.data = this;
     // Connections keep the loop alive; a timeout left armed by a gone connection must not.
     uv_unref(reinterpret_cast<uv_handle_t*>(&timeout_timer_));
     listener_.data = this;
@@ -160,7 +163,7 @@ void Server::on_connection(uv_stream_t* listener, int status) {
     c->id_ = s->table_.add(c);
     if (!c->accept(listener)) return;
     s->counters_.add(Counter::ConnectionsAccepted);
-    if (s->table_.size() > s->config_.limits.max_connections || s->shutting_down_) {
+    if (s->connection_count() > s->config_.limits.max_connections || s->shutting_down_) {
         s->counters_.add(Counter::ConnectionsRefused);
         if (!s->shutting_down_)
             s->warn_refusals("over capacity (%u connections)", s->config_.limits.max_connections);
@@ -200,19 +203,49 @@ void Server::resume_accept() {
 }
 
 void Server::send(ConnId id, FrameRef frame) {
-    if (Connection* c = table_.find(id)) c->send(std::move(frame));
+    if (id & kVirtualConnBit) {
+        if (VirtualConnSink* v = virtual_[virtual_kind_of(id)]) v->send(id, std::move(frame));
+    } else if (Connection* c = table_.find(id)) {
+        c->send(std::move(frame));
+    }
 }
 
 void Server::close(ConnId id, std::uint16_t code, std::string_view reason) {
-    if (Connection* c = table_.find(id)) c->close_ws(code, reason);
+    if (id & kVirtualConnBit) {
+        if (VirtualConnSink* v = virtual_[virtual_kind_of(id)]) v->close(id, code, reason);
+    } else if (Connection* c = table_.find(id)) {
+        c->close_ws(code, reason);
+    }
+}
+
+bool Server::attach_virtual(std::uint8_t kind, VirtualConnSink& sink) {
+    SHOAL_ASSERT(kind < kVirtualKinds && (virtual_[kind] == nullptr || virtual_[kind] == &sink));
+    virtual_[kind] = &sink;
+    return true;
+}
+
+bool Server::add_ticker(Ticker& t) {
+    if (handles_closed_) return false;
+    tickers_.push_back(&t);
+    if (tickers_.size() == 1)
+        uv_timer_start(&tick_timer_, on_tick, Ticker::kTickMs, Ticker::kTickMs);
+    return true;
+}
+
+void Server::on_tick(uv_timer_t* t) {
+    auto* s = static_cast<Server*>(t->data);
+    const std::uint64_t now = uv_now(s->loop_);
+    for (Ticker* ticker : s->tickers_)
+        ticker->on_tick(now);
 }
 
 void Server::respond(ConnId id, const HttpResponse& response) {
     if (Connection* c = table_.find(id)) c->respond_held(response);
 }
 
-void Server::begin_stream(ConnId id, int status, std::string_view content_type) {
-    if (Connection* c = table_.find(id)) c->begin_stream(status, content_type);
+void Server::begin_stream(ConnId id, int status, std::string_view content_type,
+                          std::string_view extra_headers) {
+    if (Connection* c = table_.find(id)) c->begin_stream(status, content_type, extra_headers);
 }
 
 void Server::stream_write(ConnId id, std::string_view bytes) {
@@ -238,6 +271,8 @@ void Server::shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg)
     done_arg_ = arg;
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
     listening_ = false;
+    for (Ticker* t : tickers_)
+        t->on_shutdown();
     std::uint32_t ws = 0;
     table_.for_each([&](Connection& c) {
         if (c.is_ws()) {
@@ -276,6 +311,8 @@ void Server::finish_shutdown() {
     uv_timer_stop(&deadline_);
     uv_close(reinterpret_cast<uv_handle_t*>(&deadline_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&timeout_timer_), nullptr);
+    uv_timer_stop(&tick_timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
     batcher_.close();
     if (done_) done_(done_arg_);
 }

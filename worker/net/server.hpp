@@ -61,7 +61,13 @@ class Server final : public Transport {
     void shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg);
     bool shutting_down() const noexcept { return shutting_down_; }
 
-    std::uint32_t connection_count() const noexcept { return table_.size(); }
+    // Sockets plus the attached sink's virtual connections.
+    std::uint32_t connection_count() const noexcept {
+        std::uint32_t n = table_.size();
+        for (const VirtualConnSink* v : virtual_)
+            if (v) n += v->count();
+        return n;
+    }
 
     // Accept pacing, for workers sharing one listening socket: when pacer(ctx) returns true the
     // connection the kernel just handed over is left pending, and while it is pending libuv
@@ -90,10 +96,13 @@ class Server final : public Transport {
     void send(ConnId id, FrameRef frame) override;
     void close(ConnId id, std::uint16_t code, std::string_view reason) override;
     void respond(ConnId id, const HttpResponse& response) override;
-    void begin_stream(ConnId id, int status, std::string_view content_type) override;
+    void begin_stream(ConnId id, int status, std::string_view content_type,
+                      std::string_view extra_headers = {}) override;
     void stream_write(ConnId id, std::string_view bytes) override;
     void end_stream(ConnId id) override;
     std::uint64_t now_ms() const override { return uv_now(loop_); }
+    bool attach_virtual(std::uint8_t kind, VirtualConnSink& sink) override;
+    bool add_ticker(Ticker& t) override;
 
   private:
     friend class Connection;
@@ -103,6 +112,7 @@ class Server final : public Transport {
     void arm_timeout(Connection& c, std::uint8_t list, std::uint64_t delay_ms);
     void disarm_timeout(Connection& c) noexcept;
     static void on_timeouts(uv_timer_t* t);
+    static void on_tick(uv_timer_t* t);
     void start_timeout_timer(std::uint64_t due_ms);
     // Write/shutdown requests, borrowed by a connection only while one is in flight.
     ConnRequest* take_request();
@@ -123,6 +133,9 @@ class Server final : public Transport {
     uv_tcp_t listener_;
     uv_timer_t deadline_;
     uv_timer_t timeout_timer_;
+    uv_timer_t tick_timer_;  // runs while tickers_ is not empty
+    std::vector<Ticker*> tickers_;
+    std::array<VirtualConnSink*, kVirtualKinds> virtual_{};
     std::uint64_t timeout_due_ = DeadlineLists::kNever;  // when timeout_timer_ fires
     std::uint64_t last_trim_ms_ = 0;
     DeadlineLists timeouts_;

@@ -3,9 +3,9 @@
 // scrapes and dashboard polls are rare, and nothing here touches the fan-out path.
 #include "worker/observability/observability_routes.hpp"
 
-#include "observability/dashboard_page.hpp"
-#include "observability/process_stats.hpp"
-#include "observability/status_json.hpp"
+#include "shm_bus/observability/dashboard_page.hpp"
+#include "shm_bus/observability/process_stats.hpp"
+#include "shm_bus/observability/status_json.hpp"
 #include <unistd.h>
 
 #include "common/clock.hpp"

@@ -6,8 +6,8 @@
 // replica. A standalone worker (no bus) reports itself as the one slot.
 #pragma once
 
-#include "observability/host_status.hpp"
-#include "observability/prometheus_text.hpp"
+#include "shm_bus/observability/host_status.hpp"
+#include "shm_bus/observability/prometheus_text.hpp"
 
 #include <string>
 

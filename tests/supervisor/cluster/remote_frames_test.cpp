@@ -13,6 +13,7 @@
 #include "shm_bus/records/bus_records.hpp"
 
 using namespace shoal;
+using shoal::cluster::valid_remote_chunk;
 using shoal::cluster::valid_remote_broadcast;
 using shoal::cluster::valid_remote_frame;
 
@@ -67,4 +68,18 @@ TEST_CASE("remote frames: one bad frame refuses the whole broadcast", "[supervis
     auto bytes = broadcast({good});
     bytes.resize(bytes.size() - 3);
     CHECK_FALSE(valid_remote_broadcast(bytes));
+}
+
+TEST_CASE("remote frames: the SSE tag carries one HTTP chunk of UTF-8", "[supervisor][cluster]") {
+    const std::string good = server_frame(1, R"({"event":"e"})");
+    const std::string chunk = "d\r\nid: 1\ndata: x\r\n";
+    CHECK(valid_remote_chunk(chunk));
+    CHECK(valid_remote_chunk(""));
+    CHECK(valid_remote_broadcast(broadcast({good, good, chunk})));
+    CHECK_FALSE(valid_remote_broadcast(broadcast({good, good, good})));  // a WS frame as a chunk
+    CHECK_FALSE(valid_remote_broadcast(broadcast({good, good, "0\r\n\r\n"})));  // ends the stream
+    CHECK_FALSE(valid_remote_chunk("e\r\nid: 1\ndata: x\r\n"));                 // size disagrees
+    CHECK_FALSE(valid_remote_chunk("d\r\nid: 1\ndata: x"));
+    CHECK_FALSE(valid_remote_chunk("3\r\n\xff\xfe\xfd\r\n"));
+    CHECK_FALSE(valid_remote_chunk("x\r\nabc\r\n"));
 }

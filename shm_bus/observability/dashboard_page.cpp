@@ -2,7 +2,7 @@
 // The chart's SVG carries its latest figure in data-rate (messages/s), so a browser test can wait
 // for a non-zero rate without reading pixels. Rates come from counter deltas between polls:
 // published = HTTP API events + client messages; delivered = frames queued to subscribers.
-#include "observability/dashboard_page.hpp"
+#include "shm_bus/observability/dashboard_page.hpp"
 
 namespace shoal::obs {
 

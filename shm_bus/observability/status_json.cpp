@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "observability/status_json.hpp"
+#include "shm_bus/observability/status_json.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>

@@ -2,7 +2,7 @@
 // Metric names follow the Prometheus conventions: a `shoal_` prefix, base units (bytes,
 // seconds), `_total` on counters only. Every catalogue counter is exposed; the table below names
 // each one, and prometheus_text_test checks that none is missing.
-#include "observability/prometheus_text.hpp"
+#include "shm_bus/observability/prometheus_text.hpp"
 
 #include <array>
 #include <cinttypes>

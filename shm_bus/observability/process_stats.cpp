@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Fields after the command name, per proc(5): state is 3, utime 14, stime 15, rss 24 (pages).
-#include "observability/process_stats.hpp"
+#include "shm_bus/observability/process_stats.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Reads the segment read-only and trusts no word in it: an unknown state reads "unknown".
-#include "observability/host_status.hpp"
+#include "shm_bus/observability/host_status.hpp"
 
-#include "observability/process_stats.hpp"
+#include "shm_bus/observability/process_stats.hpp"
 #include <signal.h>
 
 #include <atomic>

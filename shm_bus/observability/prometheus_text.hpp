@@ -4,7 +4,7 @@
 // host-wide channel gauges the answering worker knows. No label ever names a channel or a user.
 #pragma once
 
-#include "observability/host_status.hpp"
+#include "shm_bus/observability/host_status.hpp"
 
 #include <cstdint>
 #include <optional>

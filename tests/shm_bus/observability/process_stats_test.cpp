@@ -2,7 +2,7 @@
 // test-links: shoal_observability
 // /proc/<pid>/stat parsing: a command name with spaces and parentheses, short and malformed
 // lines, and this process's own figures.
-#include "observability/process_stats.hpp"
+#include "shm_bus/observability/process_stats.hpp"
 
 #include <unistd.h>
 

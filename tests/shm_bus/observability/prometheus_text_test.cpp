@@ -4,7 +4,7 @@
 // follows its own HELP and TYPE, names are valid and prefixed, labels are bounded (slot, state,
 // protocol, code, direction), and values are the host's sums. promtool itself checks a live
 // scrape in tests/integration/metrics.test.mjs.
-#include "observability/prometheus_text.hpp"
+#include "shm_bus/observability/prometheus_text.hpp"
 
 #include <map>
 #include <regex>

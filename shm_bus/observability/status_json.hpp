@@ -2,7 +2,7 @@
 // The status snapshot as JSON: `shoal status --json` and a worker's GET /status print the same.
 #pragma once
 
-#include "observability/host_status.hpp"
+#include "shm_bus/observability/host_status.hpp"
 
 #include <string>
 
