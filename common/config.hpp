@@ -68,6 +68,9 @@ struct Config {
     unsigned workers = 0;  // 0: one per core
     std::string bus_name;  // empty: "shoal-<port>"
     AppCredentials app;
+    // The apps file (docs/apps.md); empty: the one app of `app`. Workers get the supervisor's
+    // snapshot of it (apps_snapshot_path) instead of the user's file.
+    std::string apps_file;
     Limits limits;
     SupervisorPolicy policy;
     LogLevel log_level = LogLevel::Info;

@@ -25,11 +25,18 @@ struct WorkerDown {
     std::uint64_t epoch;
 };
 
+// The supervisor replaced the apps snapshot (docs/apps.md): every worker re-reads it.
+struct AppsChanged {
+    static constexpr std::int32_t kType = 0x5303;
+    std::uint64_t generation;
+};
+
 inline constexpr std::int32_t kWorkerUpType = WorkerUp::kType;
 inline constexpr std::int32_t kWorkerDownType = WorkerDown::kType;
 
 static_assert(std::is_trivially_copyable_v<WorkerUp> && sizeof(WorkerUp) == 16);
 static_assert(std::is_trivially_copyable_v<WorkerDown> && sizeof(WorkerDown) == 16);
+static_assert(std::is_trivially_copyable_v<AppsChanged> && sizeof(AppsChanged) == 8);
 
 template <class T>
 std::span<const std::byte> control_bytes(const T& record) noexcept {

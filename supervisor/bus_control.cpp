@@ -79,6 +79,14 @@ void BusControl::announce_down(std::uint32_t slot, std::uint64_t epoch) noexcept
     wakeup_.notify_idle_readers();
 }
 
+void BusControl::announce_apps_changed(std::uint64_t generation) noexcept {
+    bus::AppsChanged rec{generation};
+    if (!control_.try_write(bus::AppsChanged::kType, bus::control_bytes(rec)))
+        SHOAL_ERROR("control ring refused apps_changed: generation=%lu",
+                    static_cast<unsigned long>(generation));
+    wakeup_.notify_idle_readers();
+}
+
 bool BusControl::write_control(std::int32_t type, std::span<const std::byte> payload) noexcept {
     return control_.try_write(type, payload);
 }

@@ -45,6 +45,8 @@ class BusControl {
 
     void announce_up(std::uint32_t slot, std::uint64_t epoch) noexcept;
     void announce_down(std::uint32_t slot, std::uint64_t epoch) noexcept;
+    // A new apps snapshot: every worker re-reads it.
+    void announce_apps_changed(std::uint64_t generation) noexcept;
 
     // Another record on the control ring (the cluster bridge's, supervisor/cluster/); false
     // when refused (over the ring's maximum record). wake_readers() once per batch.

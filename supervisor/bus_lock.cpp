@@ -27,6 +27,19 @@ std::string BusLock::path_for(const std::string& bus_name) {
     return "/dev/shm/" + bus_name + ".lock";
 }
 
+common::Result<long> BusLock::holder(const std::string& bus_name) {
+    std::string path = path_for(bus_name);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    auto none = common::Error{common::Errc::NotFound, 0, "no supervisor runs on bus " + bus_name};
+    if (fd < 0) return none;
+    // A lock we can take is nobody's: the kernel released it with its holder.
+    const bool free = ::flock(fd, LOCK_SH | LOCK_NB) == 0;
+    long pid = free ? 0 : read_holder_pid(fd);
+    ::close(fd);
+    if (free || pid <= 0) return none;
+    return pid;
+}
+
 common::Result<BusLock> BusLock::acquire(const std::string& bus_name) {
     std::string path = path_for(bus_name);
     // O_CLOEXEC: workers must not inherit the lock, or an orphaned worker would hold it.

@@ -15,6 +15,10 @@ class BusLock {
     // context) when another supervisor holds it.
     static common::Result<BusLock> acquire(const std::string& bus_name);
 
+    // The pid of the supervisor holding bus_name's lock; Errc::NotFound when none does (a
+    // stale file of a dead supervisor is not a holder).
+    static common::Result<long> holder(const std::string& bus_name);
+
     // Where the lock file for a bus lives (in /dev/shm, beside the segment).
     static std::string path_for(const std::string& bus_name);
 

@@ -9,6 +9,7 @@
 #include "common/config.hpp"
 #include "common/log.hpp"
 #include "common/version.hpp"
+#include "supervisor/apps_command.hpp"
 #include "supervisor/cli_options.hpp"
 #include "supervisor/supervisor_main.hpp"
 #include "worker/worker_main.hpp"
@@ -45,6 +46,17 @@ int main(int argc, char** argv) {
     sup::add_config_options(*status, config, scratch);
     status->add_flag("--json", status_json, "Machine-readable output");
 
+    auto* apps = app.add_subcommand("apps", "Check an apps file, or reload a running server's");
+    apps->require_subcommand(1);
+    std::string apps_file;
+    auto* apps_check = apps->add_subcommand("check", "Validate an apps file as `serve` would");
+    apps_check->add_option("file", apps_file, "The apps file")->required();
+    auto* apps_reload =
+        apps->add_subcommand("reload", "Make the server on --port (or --bus-name) re-read it");
+    apps_reload->add_option("--port", config.port, "The server's port")->capture_default_str();
+    apps_reload->add_option("--bus-name", config.bus_name,
+                            "The server's bus (default shoal-<port>)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -56,6 +68,8 @@ int main(int argc, char** argv) {
         return kExitConfig;
     }
 
+    if (*apps_check) return sup::run_apps_check(apps_file);
+    if (*apps_reload) return sup::run_apps_reload(config);
     if (*serve) return sup::run_supervisor(config);
     if (*work) return worker::run_worker(config, wopts);
     return sup::run_status(config, status_json);

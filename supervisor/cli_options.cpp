@@ -46,6 +46,10 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
     app.add_option("--app-secret", c.app.secret, "Pusher app secret")
         ->envname("SHOAL_APP_SECRET")
         ->capture_default_str();
+    app.add_option("--apps", c.apps_file,
+                   "JSON file of apps (docs/apps.md); replaces --app-id/--app-key/--app-secret, "
+                   "re-read on SIGHUP")
+        ->envname("SHOAL_APPS");
     app.add_option("--log-level", s.log_level, "debug|info|warn|error")
         ->envname("SHOAL_LOG_LEVEL")
         ->capture_default_str();
@@ -179,6 +183,10 @@ std::vector<std::string> to_args(const common::Config& c) {
         args.push_back(cluster::redact_redis_url(c.cluster.url));
     }
     if (c.observability.dashboard) args.push_back("--dashboard");
+    if (!c.apps_file.empty()) {
+        args.push_back("--apps");
+        args.push_back(c.apps_file);
+    }
     if (!c.phoenix_deny_push_prefixes.empty()) {
         std::string joined;
         for (const auto& p : c.phoenix_deny_push_prefixes)

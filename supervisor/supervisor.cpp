@@ -75,13 +75,14 @@ void Supervisor::start() {
     uv_timer_init(loop_, &tick_);
     tick_.data = this;
     uv_timer_start(&tick_, on_tick, kTickMs, kTickMs);
-    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_}) {
+    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_, &sigusr2_}) {
         uv_signal_init(loop_, s);
         s->data = this;
     }
     uv_signal_start(&sigterm_, on_signal, SIGTERM);
     uv_signal_start(&sigint_, on_signal, SIGINT);
     uv_signal_start(&sighup_, on_signal, SIGHUP);
+    uv_signal_start(&sigusr2_, on_signal, SIGUSR2);
     if (common::log_enabled(common::LogLevel::Debug)) view_.observe(change_log_);
     view_.start(loop_);  // before the first worker: its rings are read from their first record
     for (auto& s : slots_)
@@ -95,6 +96,8 @@ void Supervisor::on_tick(uv_timer_t* timer) {
 void Supervisor::on_signal(uv_signal_t* handle, int signum) {
     auto* self = static_cast<Supervisor*>(handle->data);
     if (signum == SIGHUP) {
+        self->reload_apps();
+    } else if (signum == SIGUSR2) {
         self->begin_rolling_restart();
     } else {
         self->begin_shutdown(signum);
@@ -388,7 +391,7 @@ void Supervisor::finish_if_done() {
     bus_.unlink();
     uv_timer_stop(&tick_);
     uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
-    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_})
+    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_, &sigusr2_})
         uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
     view_.stop();  // after the last worker_down: the view (and its sinks) read it first
 }
@@ -396,11 +399,38 @@ void Supervisor::finish_if_done() {
 void Supervisor::begin_rolling_restart() {
     if (shutting_down_) return;
     if (rolling_slot_ >= 0) {
-        SHOAL_INFO("SIGHUP: a rolling restart is already running (slot %d)", rolling_slot_);
+        SHOAL_INFO("SIGUSR2: a rolling restart is already running (slot %d)", rolling_slot_);
         return;
     }
-    SHOAL_INFO("SIGHUP: rolling restart of %zu workers, one at a time", slots_.size());
+    SHOAL_INFO("SIGUSR2: rolling restart of %zu workers, one at a time", slots_.size());
     roll_next();
+}
+
+void Supervisor::reload_apps() {
+    if (shutting_down_) return;
+    if (!apps_) {
+        SHOAL_INFO("SIGHUP: nothing to reload (no --apps file); SIGUSR2 restarts the workers");
+        return;
+    }
+    auto n = apps_->reload();
+    if (!n) {
+        // Refused whole: the workers keep the snapshot they have.
+        common::log_event(
+            common::LogLevel::Error, "apps_reload_refused",
+            {common::field("file", apps_->user_file()), common::field("error", n.error().message()),
+             common::field("generation", apps_->generation())},
+            "SIGHUP: apps file refused, keeping the %zu apps of generation %lu: %s",
+            apps_->app_count(), static_cast<unsigned long>(apps_->generation()),
+            n.error().message().c_str());
+        return;
+    }
+    bus_.announce_apps_changed(apps_->generation());
+    common::log_event(common::LogLevel::Info, "apps_reloaded",
+                      {common::field("file", apps_->user_file()), common::field("apps", n.value()),
+                       common::field("generation", apps_->generation())},
+                      "SIGHUP: apps reloaded from %s: %zu apps (generation %lu)",
+                      apps_->user_file().c_str(), n.value(),
+                      static_cast<unsigned long>(apps_->generation()));
 }
 
 // Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or

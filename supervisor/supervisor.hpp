@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "common/config.hpp"
+#include "supervisor/apps_snapshot.hpp"
 #include "supervisor/bus_control.hpp"
 #include "supervisor/health_monitor.hpp"
 #include "supervisor/host_view/change_log.hpp"
@@ -41,6 +42,8 @@ class Supervisor {
     bool finished() const noexcept { return finished_; }
     // Always there; consumers (the cluster bridge, metrics, webhooks) attach before start().
     host_view::HostView& host_view() noexcept { return view_; }
+    // The apps file, when the server has one: SIGHUP reloads it (before start()).
+    void set_apps(AppsSnapshot* apps) noexcept { apps_ = apps; }
 
   private:
     static void on_tick(uv_timer_t* timer);
@@ -56,6 +59,7 @@ class Supervisor {
     void after_failure(WorkerSlot& slot, std::uint64_t uptime_ms, bool fatal);
     void begin_shutdown(int signum);
     void begin_rolling_restart();
+    void reload_apps();
     void advance_rolling();
     void roll_next();
     void finish_if_done();
@@ -74,7 +78,9 @@ class Supervisor {
     uv_timer_t tick_{};
     uv_signal_t sigterm_{};
     uv_signal_t sigint_{};
-    uv_signal_t sighup_{};
+    uv_signal_t sighup_{};   // reload: the apps file, without restarting anything
+    uv_signal_t sigusr2_{};  // rolling restart
+    AppsSnapshot* apps_ = nullptr;
 
     bool shutting_down_ = false;
     bool finished_ = false;

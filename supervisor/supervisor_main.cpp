@@ -3,9 +3,12 @@
 // Every start-up failure is logged once here and exits 78 (EX_CONFIG).
 #include "supervisor/supervisor_main.hpp"
 
+#include <optional>
+
 #include <uv.h>
 
 #include "common/log.hpp"
+#include "supervisor/apps_snapshot.hpp"
 #include "supervisor/bus_control.hpp"
 #include "supervisor/bus_lock.hpp"
 #include "supervisor/cluster/cluster_bridge.hpp"
@@ -35,6 +38,21 @@ int run_supervisor(const common::Config& config_in) {
     auto listen = ListenSocket::open(config.host, config.port);
     if (!listen) return fail(listen.error());
     config.port = listen->port();
+    // The apps file is checked before the bus exists: a bad one stops the start with 78.
+    std::optional<AppsSnapshot> apps;
+    if (!config.apps_file.empty()) {
+        auto a = AppsSnapshot::create(config.apps_file, config.bus_name);
+        if (!a) return fail(a.error());
+        apps.emplace(std::move(a).value());
+        SHOAL_INFO("shoal serve: %zu apps from %s", apps->app_count(), config.apps_file.c_str());
+        config.apps_file = apps->path();  // what the workers read
+    }
+    struct UnlinkAtExit {
+        std::optional<AppsSnapshot>& apps;
+        ~UnlinkAtExit() {
+            if (apps) apps->unlink();
+        }
+    } unlink_apps{apps};
     auto bus = BusControl::create(lock.value(), config.bus_name, bus::bus_config_for(config));
     if (!bus) return fail(bus.error());
 
@@ -48,6 +66,7 @@ int run_supervisor(const common::Config& config_in) {
     SupervisorSetup setup{std::string(exe, exe_len), listen->fd(), bus.value()->wakeup_fds()};
     Supervisor sup(&loop, config, *bus.value(), std::move(setup));
     loop.data = &sup;
+    if (apps) sup.set_apps(&*apps);
     SHOAL_INFO("shoal serve: listening on %s:%u with %u workers, bus %s", config.host.c_str(),
                config.port, config.effective_workers(), config.bus_name.c_str());
     // The cluster bridge attaches to the host view before the workers start, so it sees their

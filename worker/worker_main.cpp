@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "common/log.hpp"
+#include "worker/apps_reloader.hpp"
 #include "worker/bus_bridge/bus_endpoint.hpp"
 #include "worker/bus_bridge/supervisor_link.hpp"
 #include "worker/channel/channel_hub.hpp"
@@ -106,7 +107,14 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     // Both protocol adapters share the hub (and through it the bus): one namespace. They exist
     // before the bus starts, so the snapshot answers find them (the Pusher cache channels' last
     // events are kept by the Pusher side).
-    WorkerApp app(config, hub, socket_prefix_for(options.slot));
+    std::string apps_text;
+    auto apps = initial_apps(config, apps_text);
+    if (!apps) {
+        SHOAL_ERROR("%s", apps.error().message().c_str());
+        return kExitConfig;
+    }
+    WorkerApp app(config, hub, std::move(apps).value(), socket_prefix_for(options.slot));
+    AppsReloader apps_reloader(config.apps_file, std::move(apps_text), app);
     net::HealthRoute health(server);
     health.add_to(app.router());
     ObservabilityRoutes observability(segment, config.effective_bus_name(), counters, server, hub,
@@ -121,6 +129,8 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
             return kExitConfig;
         }
         bus = std::move(b.value());
+        bus->bridge().on_apps_changed(&AppsReloader::on_changed, &apps_reloader);
+        apps_reloader.reload();  // a reload announced before the bridge read the control ring
         // No UV_TCP_SINGLE_ACCEPT: with it libuv sleeps after every accept (nanosleep, a
         // context switch), which halved the connection rate; accept pacing alone keeps the
         // spread even (docs/benchmarks.md).

@@ -28,6 +28,7 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     in.cluster.host_timeout_ms = 1500;
     in.limits.cache_ttl_s = 42;
     in.limits.max_cached_channels = 77;
+    in.apps_file = "/dev/shm/shoal-7001.apps.json";
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -54,6 +55,7 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.cluster.host_timeout_ms == 1500);
     REQUIRE(out.limits.cache_ttl_s == 42);
     REQUIRE(out.limits.max_cached_channels == 77);
+    REQUIRE(out.apps_file == "/dev/shm/shoal-7001.apps.json");
 }
 
 TEST_CASE("cli_options: a worker's arguments carry the cluster url without its password",

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "worker/codec/phoenix_token.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 
@@ -110,7 +111,7 @@ TEST_CASE("worker app: an HTTP trigger reaches Pusher and Phoenix clients of the
     f.text(1, R"({"event":"pusher:subscribe","data":{"channel":"news"}})");
     f.text(2, R"(["1","1","news","phx_join",{}])");
     f.t.clear();
-    f.app.pusher().trigger("news", "flash", R"({"n":1})", {});
+    f.app.pusher().trigger(f.app.apps().default_app(), "news", "flash", R"({"n":1})", {});
     auto p = test::parse_json(f.t.last_to(1));
     CHECK(std::string(p["event"].GetString()) == "flash");
     CHECK(std::string(p["data"].GetString()) == R"({"n":1})");

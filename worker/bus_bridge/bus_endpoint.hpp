@@ -53,6 +53,7 @@ class BusEndpoint {
     // Detaches from the hub and closes the handles (the loop can then end).
     void close() noexcept;
     BridgeStats stats() const noexcept { return bridge_.stats(); }
+    HubBridge& bridge() noexcept { return bridge_; }
 
   private:
     BusEndpoint(SupervisorLink& link, channel::ChannelHub& hub, std::uint32_t slot);

@@ -198,6 +198,11 @@ void HubBridge::on_control(std::int32_t type, std::span<const std::byte> payload
         std::erase(awaiting_, d.slot);
     }
     if (type == rec::kRemote) on_remote(payload);
+    if (type == bus::AppsChanged::kType) {
+        bus::AppsChanged a{};
+        if (!bus::decode_control(payload, a)) return void(counters_.add(Counter::BusRecordsBad));
+        if (apps_changed_) apps_changed_(apps_changed_ctx_);
+    }
     // worker_up needs nothing here: the new epoch asks for snapshots itself.
 }
 

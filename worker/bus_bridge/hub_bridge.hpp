@@ -44,6 +44,11 @@ class HubBridge final : public channel::BusPort {
     // With a cluster bridge in the supervisor, snapshots also wait for its answer (the other
     // hosts' state), and a lap on the control ring asks it to re-announce that state.
     void set_cluster(bool on) noexcept { cluster_ = on; }
+    // Called (on the loop) when the supervisor announces a new apps snapshot (AppsChanged).
+    void on_apps_changed(void (*fn)(void* ctx), void* ctx) noexcept {
+        apps_changed_ = fn;
+        apps_changed_ctx_ = ctx;
+    }
 
     // Asks every other live slot for its presence state; awaiting_snapshots() counts the
     // answers still missing.
@@ -112,6 +117,8 @@ class HubBridge final : public channel::BusPort {
     bool written_ = false;
     bool cluster_ = false;
     bool reconciling_remote_ = false;  // a control-ring lap: remote hosts' state re-asked
+    void (*apps_changed_)(void*) = nullptr;
+    void* apps_changed_ctx_ = nullptr;
 };
 
 }  // namespace shoal::worker

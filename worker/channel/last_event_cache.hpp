@@ -12,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/apps/app_topic.hpp"
 #include "worker/channel/topic_table.hpp"
 #include "worker/net/shared_frame.hpp"
 
@@ -27,8 +28,9 @@ class LastEventCache {
     LastEventCache(const LastEventCache&) = delete;
     LastEventCache& operator=(const LastEventCache&) = delete;
 
-    // The only work a non-cache topic costs on the publish paths.
-    bool wants(std::string_view topic) const noexcept { return wants_(topic); }
+    // The only work a non-cache topic costs on the publish paths. The filter sees the channel
+    // name, not the app scope.
+    bool wants(std::string_view topic) const noexcept { return wants_(common::topic_name(topic)); }
     ProtocolTag tag() const noexcept { return tag_; }
     std::uint64_t ttl_ms() const noexcept { return ttl_ms_; }
 

@@ -9,6 +9,8 @@
 namespace shoal::codec::pusher_error {
 
 inline constexpr std::uint16_t kAppNotFound = 4001;
+inline constexpr std::uint16_t kAppDisabled = 4003;
+inline constexpr std::uint16_t kOverQuota = 4004;  // the app's connection quota
 inline constexpr std::uint16_t kInvalidVersion = 4006;
 inline constexpr std::uint16_t kUnsupportedProtocol = 4007;
 inline constexpr std::uint16_t kNoProtocol = 4008;

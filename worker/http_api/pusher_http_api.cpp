@@ -32,8 +32,8 @@ bool PusherHttpApi::admit(const net::HttpRequest& req, const net::RouteParams& p
                           net::HttpResponse& out) {
     // "/apps/{id}" with nothing after it names no endpoint of a known app either.
     const std::string_view app_id = params.get("app_id");
-    if (app_id != config_.app.id ||
-        app_id.data() + app_id.size() == req.path.data() + req.path.size()) {
+    app_ = sessions_.apps().find_id(app_id);
+    if (!app_ || app_id.data() + app_id.size() == req.path.data() + req.path.size()) {
         out = detail::error(404, "Unknown app");
         return false;
     }
@@ -44,7 +44,7 @@ bool PusherHttpApi::admit(const net::HttpRequest& req, const net::RouteParams& p
     }
     codec::HttpAuthInput in{req.method, req.path, &query_, req.body};
     const std::int64_t now_s = clock_();
-    auto status = codec::verify_http_auth(in, config_.app.key, config_.app.secret, now_s);
+    auto status = codec::verify_http_auth(in, app_->key, app_->secret, now_s);
     if (status != codec::HttpAuthStatus::Ok) {
         // Anyone can send these at will: counted each, logged within a budget.
         sessions_.counters().add(common::Counter::HttpAuthFailures);
@@ -59,12 +59,16 @@ bool PusherHttpApi::admit(const net::HttpRequest& req, const net::RouteParams& p
         out = detail::error(401, codec::http_auth_message(status));
         return false;
     }
+    if (!app_->enabled) {  // checked after the signature: who may learn that an app is disabled
+        out = detail::error(403, "Application disabled");
+        return false;
+    }
     return true;
 }
 
 net::Reply PusherHttpApi::on_request(net::ConnId, const net::HttpRequest& req,
                                      const net::RouteParams& params, net::HttpResponse& out) {
-    detail::Route r{config_, sessions_, query_, req.body};
+    detail::Route r{config_, *app_, sessions_, query_, req.body};
     switch (params.route) {
         case kEvents:
             out = detail::events(r);

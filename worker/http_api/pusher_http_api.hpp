@@ -19,7 +19,6 @@
 
 namespace shoal::http_api {
 
-inline constexpr std::size_t kMaxTriggerChannels = 100;
 inline constexpr std::size_t kMaxBatchEvents = 10;
 inline constexpr std::size_t kMaxEventNameBytes = 200;
 
@@ -35,7 +34,8 @@ class PusherHttpApi final : public net::RouteGuard, public net::RouteHandler {
     // Registers the guard and the six routes.
     void add_to(net::HttpRouter& router);
 
-    // RouteGuard: 404 "Unknown app", 400 for a malformed query, 401 for a bad signature. Each
+    // RouteGuard: 404 "Unknown app", 400 for a malformed query, 401 for a bad signature (with
+    // that app's secret), 403 for a disabled app. Each
     // 401 counts http_auth_failures_total; at most kAuthLogsPerSecond are logged a second (of
     // the wall clock given), then one line says how many were not.
     bool admit(const net::HttpRequest& request, const net::RouteParams& params,
@@ -54,6 +54,7 @@ class PusherHttpApi final : public net::RouteGuard, public net::RouteHandler {
     // The admitted request's query, parsed once by admit() for the handler that follows (one
     // request at a time on the loop).
     std::vector<codec::QueryParam> query_;
+    const common::App* app_ = nullptr;  // the admitted request's app, likewise
     common::LogLimiter auth_log_{kAuthLogsPerSecond};
 };
 

@@ -57,19 +57,20 @@ net::HttpResponse channels(Route& r) {
     w.StartObject();
     key(w, "channels");
     w.StartObject();
-    r.sessions.for_each_channel(prefix, [&](std::string_view name, const session::ChannelInfo& ci) {
-        key(w, name);
-        w.StartObject();
-        if (want.user_count) {
-            key(w, "user_count");
-            w.Uint64(ci.user_count);
-        }
-        if (want.subscription_count) {
-            key(w, "subscription_count");
-            w.Uint64(ci.subscription_count);
-        }
-        w.EndObject();
-    });
+    r.sessions.for_each_channel(r.app, prefix,
+                                [&](std::string_view name, const session::ChannelInfo& ci) {
+                                    key(w, name);
+                                    w.StartObject();
+                                    if (want.user_count) {
+                                        key(w, "user_count");
+                                        w.Uint64(ci.user_count);
+                                    }
+                                    if (want.subscription_count) {
+                                        key(w, "subscription_count");
+                                        w.Uint64(ci.subscription_count);
+                                    }
+                                    w.EndObject();
+                                });
     w.EndObject();
     w.EndObject();
     return ok(buf.GetString());
@@ -95,7 +96,7 @@ net::HttpResponse channel(Route& r, std::string_view name) {
     if (want.unknown) return error(400, "info may hold user_count and subscription_count");
     bool presence = is_presence(name);
     if (want.user_count && !presence) return error(400, "user_count is for presence channels only");
-    auto ci = r.sessions.channel_info(name);
+    auto ci = r.sessions.channel_info(r.app, name);
     rapidjson::StringBuffer buf;
     Writer w(buf);
     w.StartObject();
@@ -121,7 +122,7 @@ net::HttpResponse channel_users(Route& r, std::string_view name) {
     w.StartObject();
     key(w, "users");
     w.StartArray();
-    r.sessions.for_each_user(name, [&](std::string_view id) {
+    r.sessions.for_each_user(r.app, name, [&](std::string_view id) {
         w.StartObject();
         key(w, "id");
         w.String(id.data(), static_cast<rapidjson::SizeType>(id.size()));
@@ -134,7 +135,7 @@ net::HttpResponse channel_users(Route& r, std::string_view name) {
 
 net::HttpResponse terminate(Route& r, std::string_view user_id) {
     if (!codec::valid_user_id(user_id)) return error(400, "Invalid user id");
-    r.sessions.terminate_user(user_id);
+    r.sessions.terminate_user(r.app, user_id);
     return ok("{}");
 }
 

@@ -73,11 +73,13 @@ bool read_event(const Route& r, const rapidjson::Value& v, bool batch, Event& e,
     if (e.name.empty() || e.name.size() > kMaxEventNameBytes)
         return fail = error(400, "name must be 1-200 bytes"), false;
     if (e.channels.empty()) return fail = error(400, "No channel given"), false;
-    if (e.channels.size() > kMaxTriggerChannels)
-        return fail = error(400, "At most 100 channels per event"), false;
+    if (e.channels.size() > r.app.limits.max_channels_per_event)
+        return fail = error(400, "At most " + std::to_string(r.app.limits.max_channels_per_event) +
+                                     " channels per event"),
+               false;
     for (auto c : e.channels)
         if (!valid_trigger_channel(c)) return fail = error(400, "Invalid channel name"), false;
-    if (e.data.size() > r.config.limits.max_event_bytes)
+    if (e.data.size() > r.app.limits.max_event_bytes)
         return fail = error(413, "Event data over the size limit"), false;
     if (!e.socket_id.empty() && !valid_socket_id(e.socket_id))
         return fail = error(400, "Invalid socket_id"), false;
@@ -96,7 +98,7 @@ bool wants(std::string_view info, std::string_view what) {
 
 void write_info(rapidjson::Writer<rapidjson::StringBuffer>& w, const Route& r,
                 std::string_view channel, std::string_view info) {
-    auto ci = r.sessions.channel_info(channel);
+    auto ci = r.sessions.channel_info(r.app, channel);
     w.StartObject();
     if (wants(info, "subscription_count")) {
         w.Key("subscription_count");
@@ -111,7 +113,7 @@ void write_info(rapidjson::Writer<rapidjson::StringBuffer>& w, const Route& r,
 
 void trigger(Route& r, const Event& e) {
     for (auto c : e.channels)
-        r.sessions.trigger(c, e.name, e.data, e.socket_id);
+        r.sessions.trigger(r.app, c, e.name, e.data, e.socket_id);
 }
 
 }  // namespace

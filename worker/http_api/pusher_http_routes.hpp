@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/apps/app.hpp"
 #include "common/config.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 #include "worker/net/handler.hpp"
@@ -14,6 +15,7 @@ namespace shoal::http_api::detail {
 
 struct Route {
     const common::Config& config;
+    const common::App& app;  // the app the guard admitted
     session::PusherSessions& sessions;
     const std::vector<codec::QueryParam>& params;
     std::string_view body;

@@ -14,8 +14,9 @@ std::uint32_t random_prefix() {
 }  // namespace
 
 PusherModule::PusherModule(channel::ChannelHub& hub, const common::Config& config,
-                           std::uint32_t socket_prefix, WallClockS clock)
-    : sessions_(config, hub, socket_prefix ? socket_prefix : random_prefix()),
+                           channel::AppDirectory& apps, std::uint32_t socket_prefix,
+                           WallClockS clock)
+    : sessions_(config, hub, apps, socket_prefix ? socket_prefix : random_prefix()),
       ws_(config, sessions_),
       api_(config, sessions_, clock) {}
 

@@ -17,7 +17,7 @@ class PusherModule final : public channel::ProtocolModule {
   public:
     // socket_prefix 0 picks a random one (socket ids stay unguessable across restarts).
     PusherModule(channel::ChannelHub& hub, const common::Config& config,
-                 std::uint32_t socket_prefix, WallClockS clock);
+                 channel::AppDirectory& apps, std::uint32_t socket_prefix, WallClockS clock);
 
     std::string_view name() const noexcept override { return "pusher"; }
     channel::ProtocolTag tag() const noexcept override { return session::kPusherProtocol; }

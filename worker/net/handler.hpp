@@ -34,6 +34,9 @@ struct HttpRequest {
     std::string_view body;
 };
 
+// The value of the first header called name (case-insensitive), or empty.
+std::string_view header_of(const HttpRequest& request, std::string_view name) noexcept;
+
 struct HttpResponse {
     int status = 200;
     std::string content_type = "application/json";

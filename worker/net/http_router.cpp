@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "common/assert.hpp"
+#include "worker/codec/http_request_parser.hpp"
 
 namespace shoal::net {
 namespace {
@@ -221,6 +222,16 @@ Reply HttpRouter::dispatch(const RouteMatch& m, ConnId id, const HttpRequest& re
     out.content_type = "application/json";
     out.body = R"({"error":"Not found"})";
     return Reply::Now;
+}
+
+}  // namespace shoal::net
+
+namespace shoal::net {
+
+std::string_view header_of(const HttpRequest& request, std::string_view name) noexcept {
+    for (const Header& h : request.headers)
+        if (codec::iequals(h.name, name)) return h.value;
+    return {};
 }
 
 }  // namespace shoal::net

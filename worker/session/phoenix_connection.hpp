@@ -9,17 +9,20 @@
 #include <string_view>
 #include <vector>
 
+#include "common/apps/app.hpp"
+#include "common/apps/app_topic.hpp"
 #include "worker/codec/phoenix_token.hpp"
 
 namespace shoal::session {
 
 struct PhoenixJoin {
-    std::string topic;
+    std::string topic;  // scoped by the connection's app (common/apps/app_topic.hpp)
     std::optional<std::string> join_ref;
     bool presence = false;  // tracked in the presence replica as identity.user_id
 };
 
 struct PhoenixConnection {
+    const common::App* app = nullptr;  // null until admitted; moved on an apps reload
     codec::TokenStatus token = codec::TokenStatus::Missing;
     codec::PhoenixIdentity identity;  // meaningful when token == Ok
     std::vector<PhoenixJoin> joins;
@@ -27,9 +30,10 @@ struct PhoenixConnection {
     std::uint32_t pushes_in_window = 0;
     bool closing = false;
 
-    PhoenixJoin* find(std::string_view topic) noexcept {
+    // The join of a topic as the client names it.
+    PhoenixJoin* find(std::string_view name) noexcept {
         for (auto& j : joins)
-            if (j.topic == topic) return &j;
+            if (common::topic_name(j.topic) == name) return &j;
         return nullptr;
     }
 };

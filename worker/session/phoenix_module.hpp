@@ -13,8 +13,8 @@ namespace shoal::session {
 class PhoenixModule final : public channel::ProtocolModule {
   public:
     PhoenixModule(channel::ChannelHub& hub, const common::Config& config,
-                  PhoenixSessions::WallClockS clock)
-        : sessions_(config, hub, clock), ws_(config, sessions_) {}
+                  channel::AppDirectory& apps, PhoenixSessions::WallClockS clock)
+        : sessions_(config, hub, apps, clock), ws_(config, sessions_) {}
 
     std::string_view name() const noexcept override { return "phoenix"; }
     channel::ProtocolTag tag() const noexcept override { return kPhoenixProtocol; }

@@ -37,7 +37,8 @@ void PhoenixSessions::send_presence_state(net::ConnId id, const PhoenixJoin& j) 
     payload_ += '}';
     std::optional<std::string_view> ref;
     if (j.join_ref) ref = *j.join_ref;
-    send_view(id, codec_.encode_message(ref, std::nullopt, j.topic, "presence_state", payload_));
+    send_view(id, codec_.encode_message(ref, std::nullopt, common::topic_name(j.topic),
+                                        "presence_state", payload_));
 }
 
 void PhoenixSessions::on_presence_conn(std::string_view topic, std::string_view user_id,
@@ -45,7 +46,8 @@ void PhoenixSessions::on_presence_conn(std::string_view topic, std::string_view 
                                        bool joined) {
     // Each worker renders diffs for its own members from its own replica: Phoenix presence puts
     // nothing on the bus beyond the replica's joins and leaves.
-    if (!topic.starts_with("presence:") || hub_.local_topics().subscriber_count(topic) == 0) return;
+    const std::string_view name = common::topic_name(topic);
+    if (!name.starts_with("presence:") || hub_.local_topics().subscriber_count(topic) == 0) return;
     payload_.assign(joined ? "{\"joins\":{" : "{\"joins\":{},\"leaves\":{");
     codec::open_presence_entry(payload_, user_id);
     scratch_.clear();
@@ -55,7 +57,7 @@ void PhoenixSessions::on_presence_conn(std::string_view topic, std::string_view 
     payload_ += joined ? "},\"leaves\":{}}" : "}}";
     hub_.deliver_local(topic, kPhoenixProtocol,
                        net::SharedFrame::make_text(codec_.encode_message(
-                           std::nullopt, std::nullopt, topic, "presence_diff", payload_)),
+                           std::nullopt, std::nullopt, name, "presence_diff", payload_)),
                        channel::kNoConn);
 }
 

@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "worker/codec/json_text.hpp"
 #include "worker/codec/phoenix_presence.hpp"
+#include "worker/codec/pusher_errors.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 #include "worker/codec/topic_policy.hpp"
 
@@ -28,9 +29,10 @@ bool needs_token(std::string_view topic) noexcept {
 }  // namespace
 
 PhoenixSessions::PhoenixSessions(const common::Config& config, channel::ChannelHub& hub,
-                                 WallClockS clock)
+                                 channel::AppDirectory& apps, WallClockS clock)
     : config_(config),
       hub_(hub),
+      apps_(apps),
       transport_(hub.transport()),
       clock_(clock),
       codec_(config.limits.max_message_bytes) {
@@ -42,17 +44,63 @@ void PhoenixSessions::open(net::ConnId id, std::string_view query) {
     hub_.counters().add(common::Counter::PhoenixConnectionsOpened);
     std::vector<codec::QueryParam> params;
     const std::string* token = nullptr;
-    if (codec::parse_query(query, params)) token = codec::find_param(params, "token");
-    if (token)
-        c.token = codec::verify_phoenix_token(*token, config_.app.secret, clock_(), c.identity);
+    const std::string* key = nullptr;
+    if (codec::parse_query(query, params)) {
+        token = codec::find_param(params, "token");
+        key = codec::find_param(params, "app");
+    }
+    const common::App* app = key ? apps_.find_key(*key) : &apps_.default_app();
+    auto admission = apps_.admit(app, id, kPhoenixProtocol);
+    if (admission != channel::Admission::Admitted) return refuse(id, c, admission);
+    c.app = app;
+    if (token) c.token = codec::verify_phoenix_token(*token, app->secret, clock_(), c.identity);
     if (token && c.token != codec::TokenStatus::Ok)
         SHOAL_DEBUG("phoenix: conn=%llu token refused: %s", static_cast<unsigned long long>(id),
                     codec::token_status_text(c.token));
 }
 
+const common::App* PhoenixSessions::app_of_query(std::string_view query) const {
+    std::vector<codec::QueryParam> params;
+    const std::string* key = nullptr;
+    if (codec::parse_query(query, params)) key = codec::find_param(params, "app");
+    return key ? apps_.find_key(*key) : &apps_.default_app();
+}
+
+void PhoenixSessions::refuse(net::ConnId id, PhoenixConnection& c, channel::Admission why) {
+    namespace err = codec::pusher_error;
+    c.closing = true;
+    switch (why) {
+        case channel::Admission::Admitted:
+            c.closing = false;
+            return;
+        case channel::Admission::UnknownApp:
+            return transport_.close(id, err::kAppNotFound, "unknown app");
+        case channel::Admission::Disabled:
+            return transport_.close(id, err::kAppDisabled, "app disabled");
+        case channel::Admission::OverQuota:
+            return transport_.close(id, err::kOverQuota, "app over connection quota");
+    }
+}
+
+void PhoenixSessions::apps_replaced() {
+    std::vector<std::pair<net::ConnId, channel::Admission>> refused;
+    for (auto& [id, c] : conns_) {
+        if (!c.app || c.closing) continue;
+        const common::App* now = apps_.moved(*c.app, id, kPhoenixProtocol);
+        c.app = now;
+        if (!now)
+            refused.emplace_back(id, channel::Admission::UnknownApp);
+        else if (!now->enabled)
+            refused.emplace_back(id, channel::Admission::Disabled);
+    }
+    // Outside the loop: a close may come back into closed(), which erases from conns_.
+    for (auto [id, why] : refused)
+        refuse(id, conns_[id], why);
+}
+
 void PhoenixSessions::message(net::ConnId id, std::string_view text) {
     auto it = conns_.find(id);
-    if (it == conns_.end() || it->second.closing) return;
+    if (it == conns_.end() || it->second.closing || !it->second.app) return;
     PhoenixConnection& c = it->second;
     codec::PhoenixMessage m;
     auto status = codec_.parse(text, m);
@@ -88,7 +136,8 @@ void PhoenixSessions::closed(net::ConnId id) {
     hub_.counters().add(common::Counter::PhoenixConnectionsClosed);
     PhoenixConnection& c = it->second;
     while (!c.joins.empty())
-        drop_join(id, c, std::string(c.joins.back().topic));
+        drop_join(id, c, std::string(common::topic_name(c.joins.back().topic)));
+    if (c.app) apps_.release(*c.app, id);
     conns_.erase(it);
 }
 
@@ -101,11 +150,13 @@ std::string_view PhoenixSessions::join_refusal(const PhoenixConnection& c,
     if (c.joins.size() >= config_.limits.max_channels_per_connection)
         return phoenix_reason::kTooManyTopics;
     if (topic.starts_with("presence:")) {
-        if (c.identity.user_info.size() > config_.limits.max_presence_user_info_bytes)
+        const common::AppLimits& limits = c.app->limits;
+        if (c.identity.user_info.size() > limits.max_presence_member_bytes)
             return phoenix_reason::kPayloadTooLarge;
         const channel::PresenceReplica& presence = hub_.presence();
-        if (!presence.find(topic, c.identity.user_id) &&
-            presence.user_count(topic) >= config_.limits.max_presence_members)
+        const std::string scoped = common::scope_topic(c.app->id, topic);
+        if (!presence.find(scoped, c.identity.user_id) &&
+            presence.user_count(scoped) >= limits.max_presence_members)
             return phoenix_reason::kPresenceFull;
     }
     return {};
@@ -121,9 +172,9 @@ void PhoenixSessions::join(net::ConnId id, PhoenixConnection& c, const codec::Ph
     }
     if (auto why = join_refusal(c, m.topic); !why.empty()) return reply_error(id, m, why);
     PhoenixJoin j;
-    j.topic.assign(m.topic);
+    j.topic = common::scope_topic(c.app->id, m.topic);
     if (m.join_ref) j.join_ref.emplace(*m.join_ref);
-    j.presence = j.topic.starts_with("presence:");
+    j.presence = m.topic.starts_with("presence:");
     hub_.subscribe(j.topic, id, kPhoenixProtocol);
     c.joins.push_back(std::move(j));
     reply(id, m, "ok", kOkEmpty);
@@ -142,7 +193,7 @@ void PhoenixSessions::leave(net::ConnId id, PhoenixConnection& c, const codec::P
 
 void PhoenixSessions::drop_join(net::ConnId id, PhoenixConnection& c, std::string_view topic) {
     for (std::size_t i = 0; i < c.joins.size(); ++i) {
-        if (c.joins[i].topic != topic) continue;
+        if (common::topic_name(c.joins[i].topic) != topic) continue;
         PhoenixJoin j = std::move(c.joins[i]);
         c.joins.erase(c.joins.begin() + static_cast<std::ptrdiff_t>(i));
         hub_.unsubscribe(j.topic, id);
@@ -157,7 +208,7 @@ bool PhoenixSessions::allow_push(PhoenixConnection& c) {
         c.rate_window_start_ms = now;
         c.pushes_in_window = 0;
     }
-    return ++c.pushes_in_window <= config_.limits.client_events_per_second;
+    return ++c.pushes_in_window <= c.app->limits.client_events_per_second;
 }
 
 bool PhoenixSessions::push_denied(std::string_view topic) const noexcept {
@@ -168,35 +219,40 @@ bool PhoenixSessions::push_denied(std::string_view topic) const noexcept {
 
 void PhoenixSessions::client_push(net::ConnId id, PhoenixConnection& c,
                                   const codec::PhoenixMessage& m) {
-    if (push_denied(m.topic)) return reply_error(id, m, phoenix_reason::kPushNotAllowed);
-    if (m.payload.size() > config_.limits.max_event_bytes)
+    // A push is relayed to the topic's other members: the app's client events switch governs it.
+    if (!c.app->limits.client_events || push_denied(m.topic))
+        return reply_error(id, m, phoenix_reason::kPushNotAllowed);
+    if (m.payload.size() > c.app->limits.max_event_bytes)
         return reply_error(id, m, phoenix_reason::kPayloadTooLarge);
     if (!allow_push(c)) {
         hub_.counters().add(common::Counter::ClientEventsRateLimited);
         return reply_error(id, m, phoenix_reason::kRateLimited);
     }
     reply(id, m, "ok", kOkEmpty);
-    publish_push(id, m);
+    publish_push(id, c, m);
 }
 
-void PhoenixSessions::publish_push(net::ConnId id, const codec::PhoenixMessage& m) {
+void PhoenixSessions::publish_push(net::ConnId id, PhoenixConnection& c,
+                                   const codec::PhoenixMessage& m) {
     auto own = net::SharedFrame::make_text(
         codec_.encode_message(std::nullopt, std::nullopt, m.topic, m.event, m.payload));
-    hub_.publish_client(channel::Event{m.topic, m.event, m.payload, {}, true}, kPhoenixProtocol,
+    const PhoenixJoin* j = c.find(m.topic);
+    hub_.publish_client(channel::Event{j->topic, m.event, m.payload, {}, true}, kPhoenixProtocol,
                         std::move(own), id);
 }
 
 net::FrameRef PhoenixSessions::encode_event(const channel::Event& e) {
     // Encoded whether or not this worker has Phoenix members: the same bytes travel to the
     // other workers, and the hub does not know which protocols subscribe there.
-    if (codec::topic_access(e.topic) == codec::TopicAccess::Reserved ||
-        !codec::is_valid_phoenix_topic(e.topic))
+    const std::string_view name = common::topic_name(e.topic);
+    if (codec::topic_access(name) == codec::TopicAccess::Reserved ||
+        !codec::is_valid_phoenix_topic(name))
         return {};
-    if (e.from_client && !codec::accepts_foreign_client_events(e.topic)) return {};
+    if (e.from_client && !codec::accepts_foreign_client_events(name)) return {};
     payload_.clear();
     codec::append_json_or_string(payload_, e.data);
     return net::SharedFrame::make_text(
-        codec_.encode_message(std::nullopt, std::nullopt, e.topic, e.name, payload_));
+        codec_.encode_message(std::nullopt, std::nullopt, name, e.name, payload_));
 }
 
 std::size_t PhoenixSessions::member_count(std::string_view topic) const noexcept {
@@ -206,7 +262,10 @@ std::size_t PhoenixSessions::member_count(std::string_view topic) const noexcept
 std::size_t PhoenixSessions::terminate_local_user(std::string_view user_id) {
     std::vector<net::ConnId> ids;  // closed after the walk: a close may reach on_close at once
     for (auto& [id, c] : conns_) {
-        if (c.closing || c.token != codec::TokenStatus::Ok || c.identity.user_id != user_id)
+        // user_id is scoped by app, as topics are.
+        if (c.closing || !c.app || c.token != codec::TokenStatus::Ok ||
+            common::topic_app(user_id) != c.app->id ||
+            common::topic_name(user_id) != c.identity.user_id)
             continue;
         c.closing = true;
         ids.push_back(id);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "common/config.hpp"
+#include "worker/channel/app_directory.hpp"
 #include "worker/channel/channel_hub.hpp"
 #include "worker/codec/phoenix_message.hpp"
 #include "worker/net/handler.hpp"
@@ -37,12 +38,19 @@ class PhoenixSessions final : public channel::ProtocolAdapter {
 
     // The hub is the worker's, shared with the Pusher adapter and the bus. Its (slot, epoch)
     // name connections in phx_refs.
-    PhoenixSessions(const common::Config& config, channel::ChannelHub& hub, WallClockS clock);
+    PhoenixSessions(const common::Config& config, channel::ChannelHub& hub,
+                    channel::AppDirectory& apps, WallClockS clock);
     PhoenixSessions(const PhoenixSessions&) = delete;
     PhoenixSessions& operator=(const PhoenixSessions&) = delete;
 
-    // A WebSocket opened on /socket/websocket?{query} (vsn already checked).
+    // A WebSocket opened on /socket/websocket?{query} (vsn already checked). The query's app=KEY
+    // names the app (default: the first app); an unknown key closes with 4001, a disabled app
+    // with 4003, a full connection quota with 4004 (Pusher's codes).
     void open(net::ConnId id, std::string_view query);
+    // After AppDirectory::replace(): as PusherSessions::apps_replaced().
+    void apps_replaced();
+    // The app a connect query names, or null when it names an unknown key.
+    const common::App* app_of_query(std::string_view query) const;
     void message(net::ConnId id, std::string_view text);
     void idle(net::ConnId id);
     void closed(net::ConnId id);
@@ -86,10 +94,12 @@ class PhoenixSessions final : public channel::ProtocolAdapter {
     void send_view(net::ConnId id, std::string_view frame_text);
     // Client push: to the other Phoenix members and, through the other protocols' encoders, to
     // their subscribers of the topic, on every worker.
-    void publish_push(net::ConnId id, const codec::PhoenixMessage& m);
+    void publish_push(net::ConnId id, PhoenixConnection& c, const codec::PhoenixMessage& m);
+    void refuse(net::ConnId id, PhoenixConnection& c, channel::Admission why);
 
     const common::Config& config_;
     channel::ChannelHub& hub_;
+    channel::AppDirectory& apps_;
     net::Transport& transport_;
     WallClockS clock_;
     std::unordered_map<net::ConnId, PhoenixConnection> conns_;

@@ -14,6 +14,10 @@ net::UpgradeDecision PhoenixWsHandler::on_upgrade(const net::HttpRequest& reques
     const std::string* vsn = nullptr;
     if (codec::parse_query(request.query, params)) vsn = codec::find_param(params, "vsn");
     if (!vsn || !vsn->starts_with("2.")) return {false, 400};
+    // An unknown app is answered over the socket (4001); a browser Origin its app does not
+    // allow is refused here, as for Pusher.
+    const common::App* app = sessions_.app_of_query(request.query);
+    if (app && !app->allows_origin(net::header_of(request, "Origin"))) return {false, 403};
     return {true, 404};
 }
 

@@ -7,16 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "common/apps/app.hpp"
+#include "common/apps/app_topic.hpp"
+
 namespace shoal::session {
 
 struct PusherSubscription {
-    std::string channel;
+    std::string topic;  // the channel, scoped by the connection's app (common/apps/app_topic.hpp)
     std::string presence_user_id;  // empty unless a presence channel
 };
 
 // The socket id is not stored: it is "<prefix>.<ConnId>", rebuilt when needed (memory per
 // idle connection, docs/benchmarks.md).
 struct PusherConnection {
+    const common::App* app = nullptr;  // null until admitted; moved on an apps reload
     std::vector<PusherSubscription> subscriptions;
     std::string user_id;  // set by a successful pusher:signin
     std::uint64_t rate_window_start_ms = 0;
@@ -25,7 +29,7 @@ struct PusherConnection {
 
     const PusherSubscription* find(std::string_view channel) const noexcept {
         for (const auto& s : subscriptions)
-            if (s.channel == channel) return &s;
+            if (common::topic_name(s.topic) == channel) return &s;
         return nullptr;
     }
 };

@@ -18,9 +18,10 @@ namespace err = codec::pusher_error;
 using codec::ClientMessageType;
 
 PusherSessions::PusherSessions(const common::Config& config, channel::ChannelHub& hub,
-                               std::uint32_t socket_prefix)
+                               channel::AppDirectory& apps, std::uint32_t socket_prefix)
     : config_(config),
       hub_(hub),
+      apps_(apps),
       transport_(hub.transport()),
       socket_prefix_(socket_prefix),
       cache_(codec::is_cache_channel, kPusherProtocol,
@@ -30,9 +31,12 @@ PusherSessions::PusherSessions(const common::Config& config, channel::ChannelHub
 }
 
 void PusherSessions::open(net::ConnId id, std::string_view key, std::string_view query) {
-    conns_[id];
+    PusherConnection& c = conns_[id];
     hub_.counters().add(common::Counter::PusherConnectionsOpened);
-    if (key != config_.app.key) return fail(id, err::kAppNotFound, "App key not in this server");
+    const common::App* app = apps_.find_key(key);
+    auto admission = apps_.admit(app, id, kPusherProtocol);
+    if (admission != channel::Admission::Admitted) return refuse(id, admission);
+    c.app = app;
     std::vector<codec::QueryParam> params;
     const std::string* proto = nullptr;
     if (codec::parse_query(query, params)) proto = codec::find_param(params, "protocol");
@@ -48,9 +52,41 @@ void PusherSessions::open(net::ConnId id, std::string_view key, std::string_view
     send_out(id);
 }
 
+void PusherSessions::refuse(net::ConnId id, channel::Admission why) {
+    switch (why) {
+        case channel::Admission::Admitted:
+            return;
+        case channel::Admission::UnknownApp:
+            return fail(id, err::kAppNotFound, "App key not in this server");
+        case channel::Admission::Disabled:
+            return fail(id, err::kAppDisabled, "Application disabled");
+        case channel::Admission::OverQuota:
+            return fail(id, err::kOverQuota, "Application is over connection quota");
+    }
+}
+
+void PusherSessions::apps_replaced() {
+    std::vector<std::pair<net::ConnId, channel::Admission>> refused;
+    for (auto& [id, c] : conns_) {
+        if (!c.app || c.closing) continue;
+        const common::App* now = apps_.moved(*c.app, id, kPusherProtocol);
+        if (!now) {
+            forget_user(id, c);  // keyed by the app, which is gone
+            c.app = nullptr;
+            refused.emplace_back(id, channel::Admission::UnknownApp);
+            continue;
+        }
+        c.app = now;
+        if (!now->enabled) refused.emplace_back(id, channel::Admission::Disabled);
+    }
+    // Outside the loop: a close may come back into closed(), which erases from conns_.
+    for (auto [id, why] : refused)
+        refuse(id, why);
+}
+
 void PusherSessions::message(net::ConnId id, std::string_view text) {
     auto it = conns_.find(id);
-    if (it == conns_.end() || it->second.closing) return;
+    if (it == conns_.end() || it->second.closing || !it->second.app) return;
     PusherConnection& c = it->second;
     codec::ClientMessage m;
     switch (parser_.parse(text, m)) {
@@ -97,18 +133,24 @@ void PusherSessions::closed(net::ConnId id) {
     hub_.counters().add(common::Counter::PusherConnectionsClosed);
     PusherConnection& c = it->second;
     for (const auto& s : c.subscriptions) {
-        hub_.unsubscribe(s.channel, id);
+        hub_.unsubscribe(s.topic, id);
         if (!s.presence_user_id.empty()) leave(id, s);
     }
-    if (!c.user_id.empty()) {
-        hub_.unsubscribe(std::string(codec::kServerToUserPrefix) + c.user_id, id);
-        auto u = users_.find(c.user_id);
-        if (u != users_.end()) {
-            std::erase(u->second, id);
-            if (u->second.empty()) users_.erase(u);
-        }
-    }
+    forget_user(id, c);
+    if (c.app) apps_.release(*c.app, id);
     conns_.erase(it);
+}
+
+void PusherSessions::forget_user(net::ConnId id, PusherConnection& c) {
+    if (c.user_id.empty() || !c.app) return;
+    hub_.unsubscribe(
+        common::scope_topic(c.app->id, std::string(codec::kServerToUserPrefix) + c.user_id), id);
+    auto u = users_.find(common::scope_topic(c.app->id, c.user_id));
+    if (u != users_.end()) {
+        std::erase(u->second, id);
+        if (u->second.empty()) users_.erase(u);
+    }
+    c.user_id.clear();
 }
 
 bool PusherSessions::allow_client_event(PusherConnection& c) {
@@ -117,11 +159,14 @@ bool PusherSessions::allow_client_event(PusherConnection& c) {
         c.rate_window_start_ms = now;
         c.events_in_window = 0;
     }
-    return ++c.events_in_window <= config_.limits.client_events_per_second;
+    return ++c.events_in_window <= c.app->limits.client_events_per_second;
 }
 
 void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
                                   const codec::ClientMessage& m) {
+    if (!c.app->limits.client_events)
+        return send_error(id, err::kClientEventRejected,
+                          "Client events are not enabled for this app");
     const PusherSubscription* s = c.find(m.channel);
     auto kind = codec::channel_kind(m.channel);
     if (!s || (kind != codec::ChannelKind::Private && kind != codec::ChannelKind::Presence))
@@ -129,7 +174,7 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
                           "Client events need a subscribed private or presence channel");
     if (m.event.size() > codec::kMaxChannelNameBytes)
         return send_error(id, err::kClientEventRejected, "Event name too long");
-    if (m.data_json.size() > config_.limits.max_event_bytes)
+    if (m.data_json.size() > c.app->limits.max_event_bytes)
         return send_error(id, err::kClientEventTooLarge, "Client event data over the size limit");
     if (!allow_client_event(c)) {
         hub_.counters().add(common::Counter::ClientEventsRateLimited);
@@ -137,29 +182,32 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
                           "Client event rejected due to rate limit");
     }
     codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id);
-    hub_.publish_client(channel::Event{m.channel, m.event, m.data_json, s->presence_user_id, true},
+    hub_.publish_client(channel::Event{s->topic, m.event, m.data_json, s->presence_user_id, true},
                         kPusherProtocol, net::SharedFrame::make_text(out_), id);
 }
 
 void PusherSessions::signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m) {
     std::string user_id;
-    if (!codec::verify_user_auth(config_.app.key, config_.app.secret, socket_id_of(id).view(),
-                                 m.user_data, m.auth) ||
+    if (!codec::verify_user_auth(c.app->key, c.app->secret, socket_id_of(id).view(), m.user_data,
+                                 m.auth) ||
         !parser_.parse_user_id(m.user_data, user_id) || !codec::valid_user_id(user_id))
         return fail(id, err::kUnauthorized, "Invalid signin: bad signature or user data");
     if (!c.user_id.empty() && c.user_id != user_id)
         return fail(id, err::kUnauthorized, "Already signed in as another user");
     if (c.user_id.empty()) {
         c.user_id = user_id;
-        users_[user_id].push_back(id);
-        hub_.subscribe(std::string(codec::kServerToUserPrefix) + user_id, id, kPusherProtocol);
+        users_[common::scope_topic(c.app->id, user_id)].push_back(id);
+        hub_.subscribe(
+            common::scope_topic(c.app->id, std::string(codec::kServerToUserPrefix) + user_id), id,
+            kPusherProtocol);
     }
     codec::encode_signin_success(out_, m.user_data);
     send_out(id);
 }
 
-std::size_t PusherSessions::terminate_user(std::string_view user_id) {
-    return hub_.terminate_user(user_id);
+std::size_t PusherSessions::terminate_user(const common::App& app, std::string_view user_id) {
+    // Users are scoped like topics: terminating "u1" of one app leaves another app's "u1" alone.
+    return hub_.terminate_user(common::scope_topic(app.id, user_id));
 }
 
 std::size_t PusherSessions::terminate_local_user(std::string_view user_id) {
@@ -194,39 +242,46 @@ net::ConnId PusherSessions::conn_of_socket(std::string_view socket_id) const noe
     return conns_.contains(id) ? id : 0;
 }
 
-std::size_t PusherSessions::trigger(std::string_view channel, std::string_view event,
-                                    std::string_view data, std::string_view except_socket_id) {
-    return hub_.publish_event(channel::Event{channel, event, data, {}, false}, except_socket_id);
+std::size_t PusherSessions::trigger(const common::App& app, std::string_view channel,
+                                    std::string_view event, std::string_view data,
+                                    std::string_view except_socket_id) {
+    common::scope_topic(topic_, app.id, channel);
+    return hub_.publish_event(channel::Event{topic_, event, data, {}, false}, except_socket_id);
 }
 
 net::FrameRef PusherSessions::encode_event(const channel::Event& e) {
     // Another protocol's clients reach only public names: private-/presence- subscribers trust
     // what their auth admitted.
+    const std::string_view channel = common::topic_name(e.topic);
     if (e.from_client &&
-        !(codec::valid_channel_name(e.topic) && codec::accepts_foreign_client_events(e.topic)))
+        !(codec::valid_channel_name(channel) && codec::accepts_foreign_client_events(channel)))
         return {};
-    codec::encode_event_string(out_, e.name, e.topic, e.data);
+    codec::encode_event_string(out_, e.name, channel, e.data);
     return net::SharedFrame::make_text(out_);
 }
 
 void PusherSessions::on_member_added(std::string_view topic, std::string_view user_id,
                                      std::string_view info_json, net::ConnId except) {
     if (hub_.local_topics().subscriber_count(topic) == 0) return;
-    codec::encode_member_added(out_, scratch_, topic, {user_id, info_json});
+    codec::encode_member_added(out_, scratch_, common::topic_name(topic), {user_id, info_json});
     hub_.deliver_local(topic, kPusherProtocol, net::SharedFrame::make_text(out_), except);
 }
 
 void PusherSessions::on_member_removed(std::string_view topic, std::string_view user_id) {
     if (hub_.local_topics().subscriber_count(topic) == 0) return;
-    codec::encode_member_removed(out_, scratch_, topic, user_id);
+    codec::encode_member_removed(out_, scratch_, common::topic_name(topic), user_id);
     hub_.deliver_local(topic, kPusherProtocol, net::SharedFrame::make_text(out_), channel::kNoConn);
 }
 
-ChannelInfo PusherSessions::channel_info(std::string_view channel) const {
+ChannelInfo PusherSessions::channel_info(const common::App& app, std::string_view channel) const {
+    return topic_info(common::scope_topic(app.id, channel));
+}
+
+ChannelInfo PusherSessions::topic_info(std::string_view topic) const {
     ChannelInfo info;
-    info.subscription_count = hub_.subscription_count(channel);
+    info.subscription_count = hub_.subscription_count(topic);
     info.occupied = info.subscription_count > 0;
-    info.user_count = hub_.presence().user_count(channel);
+    info.user_count = hub_.presence().user_count(topic);
     return info;
 }
 

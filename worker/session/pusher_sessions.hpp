@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "worker/channel/app_directory.hpp"
 #include "worker/channel/channel_hub.hpp"
 #include "worker/codec/pusher_encode.hpp"
 #include "worker/codec/pusher_message.hpp"
@@ -31,9 +32,9 @@ struct ChannelInfo {
 class PusherSessions final : public channel::ProtocolAdapter {
   public:
     // socket_prefix: the part before the dot of every socket id this worker hands out. The hub is
-    // the worker's, shared with the other protocol adapters and the bus.
+    // the worker's, shared with the other protocol adapters and the bus; apps is the worker's.
     PusherSessions(const common::Config& config, channel::ChannelHub& hub,
-                   std::uint32_t socket_prefix);
+                   channel::AppDirectory& apps, std::uint32_t socket_prefix);
     PusherSessions(const PusherSessions&) = delete;
     PusherSessions& operator=(const PusherSessions&) = delete;
 
@@ -44,28 +45,38 @@ class PusherSessions final : public channel::ProtocolAdapter {
     void shutdown(net::ConnId id);
     void closed(net::ConnId id);
 
-    // HTTP API side. except_socket_id may be empty. Returns subscribers reached on this worker.
-    std::size_t trigger(std::string_view channel, std::string_view event, std::string_view data,
-                        std::string_view except_socket_id);
-    ChannelInfo channel_info(std::string_view channel) const;
+    // After AppDirectory::replace(): connections move to their app's new settings; those of a
+    // removed app close with 4001, those of a disabled app with 4003.
+    void apps_replaced();
+
+    // HTTP API side, for one app. except_socket_id may be empty. Returns subscribers reached on
+    // this worker.
+    std::size_t trigger(const common::App& app, std::string_view channel, std::string_view event,
+                        std::string_view data, std::string_view except_socket_id);
+    ChannelInfo channel_info(const common::App& app, std::string_view channel) const;
     // The worker's counters (the hub's block), for what the HTTP API counts.
     common::CounterBlock& counters() noexcept { return hub_.counters(); }
-    // f(channel, ChannelInfo) for each occupied channel whose name starts with prefix.
+    // f(channel, ChannelInfo) for each occupied channel of app whose name starts with prefix.
     template <class F>
-    void for_each_channel(std::string_view prefix, F&& f) const {
-        hub_.for_each_topic([&](std::string_view name, std::size_t) {
-            if (name.starts_with(prefix) && !name.starts_with("#")) f(name, channel_info(name));
+    void for_each_channel(const common::App& app, std::string_view prefix, F&& f) const {
+        const std::string scope = common::topic_prefix(app.id);
+        hub_.for_each_topic([&](std::string_view topic, std::size_t) {
+            if (!topic.starts_with(scope)) return;
+            std::string_view name = topic.substr(scope.size());
+            if (name.starts_with(prefix) && !name.starts_with("#")) f(name, topic_info(topic));
         });
     }
-    // f(user_id) for each member of a presence channel.
+    // f(user_id) for each member of one of app's presence channels.
     template <class F>
-    void for_each_user(std::string_view channel, F&& f) const {
-        hub_.presence().for_each_user(channel, [&](std::string_view id, const auto&) { f(id); });
+    void for_each_user(const common::App& app, std::string_view channel, F&& f) const {
+        hub_.presence().for_each_user(common::scope_topic(app.id, channel),
+                                      [&](std::string_view id, const auto&) { f(id); });
     }
-    // Closes every connection signed in as user_id on every worker; returns how many here.
-    std::size_t terminate_user(std::string_view user_id);
+    // Closes every connection of app signed in as user_id on every worker; returns how many here.
+    std::size_t terminate_user(const common::App& app, std::string_view user_id);
 
     std::size_t connection_count() const noexcept { return conns_.size(); }
+    const channel::AppDirectory& apps() const noexcept { return apps_; }
     // The connection a socket id names on this worker, or 0.
     net::ConnId conn_of_socket(std::string_view socket_id) const noexcept;
 
@@ -80,12 +91,17 @@ class PusherSessions final : public channel::ProtocolAdapter {
     std::size_t terminate_local_user(std::string_view user_id) override;
 
   private:
+    ChannelInfo topic_info(std::string_view topic) const;
+    // The open handshake's answer for an app the directory did not admit (closes id).
+    void refuse(net::ConnId id, channel::Admission why);
+    // Drops c's signed-in user (its user channel and its entry in users_).
+    void forget_user(net::ConnId id, PusherConnection& c);
     void subscribe(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     bool subscribe_presence(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel);
     void leave(net::ConnId id, const PusherSubscription& s);
     // After subscription_succeeded on a cache channel: its last event, or pusher:cache_miss.
-    void send_cached(net::ConnId id, std::string_view channel);
+    void send_cached(net::ConnId id, std::string_view topic);
     void client_event(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
 
@@ -104,15 +120,18 @@ class PusherSessions final : public channel::ProtocolAdapter {
 
     const common::Config& config_;
     channel::ChannelHub& hub_;
+    channel::AppDirectory& apps_;
     net::Transport& transport_;
     std::uint32_t socket_prefix_;
     channel::LastEventCache cache_;  // attached to hub_: cache channels' last events
     std::unordered_map<net::ConnId, PusherConnection> conns_;
-    std::unordered_map<std::string, std::vector<net::ConnId>> users_;  // signed-in user -> conns
+    // Signed-in user, scoped by app like a topic -> its connections.
+    std::unordered_map<std::string, std::vector<net::ConnId>> users_;
     codec::PusherParser parser_;
     codec::PresenceData presence_data_;
     std::string out_;      // the message being encoded
     std::string scratch_;  // inner JSON of messages whose data is a JSON string
+    std::string topic_;    // a scoped topic being built
 };
 
 }  // namespace shoal::session

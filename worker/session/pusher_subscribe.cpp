@@ -35,8 +35,8 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
                                   4100);
     auto kind = codec::channel_kind(ch);
     if (codec::needs_auth(kind) &&
-        !codec::verify_channel_auth(config_.app.key, config_.app.secret, socket_id_of(id).view(),
-                                    ch, kind == codec::ChannelKind::Presence ? m.channel_data : "",
+        !codec::verify_channel_auth(c.app->key, c.app->secret, socket_id_of(id).view(), ch,
+                                    kind == codec::ChannelKind::Presence ? m.channel_data : "",
                                     m.auth))
         return subscription_error(id, ch, "AuthError",
                                   "Invalid signature: expected HMAC-SHA256 of socket_id:channel",
@@ -45,17 +45,19 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
         subscribe_presence(id, c, m);
         return;
     }
-    c.subscriptions.push_back({std::string(ch), {}});
-    hub_.subscribe(ch, id, kPusherProtocol);
+    c.subscriptions.push_back({common::scope_topic(c.app->id, ch), {}});
+    const std::string& topic = c.subscriptions.back().topic;
+    hub_.subscribe(topic, id, kPusherProtocol);
     codec::encode_subscription_succeeded(out_, ch);
     send_out(id);
-    send_cached(id, ch);
+    send_cached(id, topic);
 }
 
-void PusherSessions::send_cached(net::ConnId id, std::string_view channel) {
+void PusherSessions::send_cached(net::ConnId id, std::string_view topic) {
+    const std::string_view channel = common::topic_name(topic);
     if (!codec::is_cache_channel(channel)) return;
     // The same shared frame the channel's subscribers got when it was published.
-    if (net::FrameRef last = cache_.find(channel, transport_.now_ms())) {
+    if (net::FrameRef last = cache_.find(topic, transport_.now_ms())) {
         transport_.send(id, last);
         return;
     }
@@ -70,46 +72,48 @@ bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
         subscription_error(id, ch, "AuthError", "channel_data must hold a user_id", 400);
         return false;
     }
-    if (presence_data_.user_info_json.size() > config_.limits.max_presence_user_info_bytes) {
+    const common::AppLimits& limits = c.app->limits;
+    if (presence_data_.user_info_json.size() > limits.max_presence_member_bytes) {
         subscription_error(id, ch, "LimitReached", "user_info over the size limit", 4100);
         return false;
     }
     const channel::PresenceReplica& presence = hub_.presence();
-    const bool known = presence.find(ch, presence_data_.user_id) != nullptr;
-    if (!known && presence.user_count(ch) >= config_.limits.max_presence_members) {
+    std::string topic = common::scope_topic(c.app->id, ch);
+    const bool known = presence.find(topic, presence_data_.user_id) != nullptr;
+    if (!known && presence.user_count(topic) >= limits.max_presence_members) {
         subscription_error(id, ch, "LimitReached", "Presence channel is full", 4100);
         return false;
     }
     const std::string& user = presence_data_.user_id;
-    c.subscriptions.push_back({std::string(ch), user});
-    hub_.subscribe(ch, id, kPusherProtocol);
+    c.subscriptions.push_back({topic, user});
+    hub_.subscribe(topic, id, kPusherProtocol);
     // The hub tells the other members (on every worker) through on_member_added.
-    hub_.join(ch, user, presence_data_.user_info_json, id);
+    hub_.join(topic, user, presence_data_.user_info_json, id);
 
     std::vector<codec::PresenceMember> members;
-    members.reserve(presence.user_count(ch));
-    presence.for_each_user(ch, [&](std::string_view uid, const channel::PresenceUser& u) {
+    members.reserve(presence.user_count(topic));
+    presence.for_each_user(topic, [&](std::string_view uid, const channel::PresenceUser& u) {
         members.push_back({uid, u.info_json});
     });
     codec::encode_presence_succeeded(out_, scratch_, ch, members);
     send_out(id);
-    send_cached(id, ch);
+    send_cached(id, topic);
     return true;
 }
 
 void PusherSessions::unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel) {
     for (std::size_t i = 0; i < c.subscriptions.size(); ++i) {
-        if (c.subscriptions[i].channel != channel) continue;
+        if (common::topic_name(c.subscriptions[i].topic) != channel) continue;
         PusherSubscription s = std::move(c.subscriptions[i]);
         c.subscriptions.erase(c.subscriptions.begin() + static_cast<std::ptrdiff_t>(i));
-        hub_.unsubscribe(s.channel, id);
+        hub_.unsubscribe(s.topic, id);
         if (!s.presence_user_id.empty()) leave(id, s);
         return;
     }
 }
 
 void PusherSessions::leave(net::ConnId id, const PusherSubscription& s) {
-    hub_.leave(s.channel, s.presence_user_id, id);  // member_removed comes back through the hub
+    hub_.leave(s.topic, s.presence_user_id, id);  // member_removed comes back through the hub
 }
 
 }  // namespace shoal::session

@@ -5,11 +5,25 @@
 
 namespace shoal::session {
 
-void PusherWsHandler::on_open(net::ConnId id, const net::HttpRequest& request) {
+namespace {
+
+std::string_view app_key_of(const net::HttpRequest& request) {
     constexpr std::string_view kAppPrefix = "/app/";
     std::string_view key = request.path.substr(kAppPrefix.size());
     if (!key.empty() && key.back() == '/') key.remove_suffix(1);
-    sessions_.open(id, key, request.query);
+    return key;
+}
+
+}  // namespace
+
+net::UpgradeDecision PusherWsHandler::on_upgrade(const net::HttpRequest& request) {
+    const common::App* app = sessions_.apps().find_key(app_key_of(request));
+    if (app && !app->allows_origin(net::header_of(request, "Origin"))) return {false, 403};
+    return {true, 404};
+}
+
+void PusherWsHandler::on_open(net::ConnId id, const net::HttpRequest& request) {
+    sessions_.open(id, app_key_of(request), request.query);
 }
 
 void PusherWsHandler::on_text(net::ConnId id, std::string_view message) {

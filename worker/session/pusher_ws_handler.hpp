@@ -19,7 +19,8 @@ class PusherWsHandler final : public net::WsHandler {
         : config_(config), sessions_(sessions) {}
 
     // Any key is accepted here: Pusher answers an unknown key over the socket (pusher:error 4001).
-    net::UpgradeDecision on_upgrade(const net::HttpRequest&) override { return {true, 404}; }
+    // A browser Origin the key's app does not allow is refused with 403.
+    net::UpgradeDecision on_upgrade(const net::HttpRequest& request) override;
     void on_open(net::ConnId id, const net::HttpRequest& request) override;
     void on_text(net::ConnId id, std::string_view message) override;
     void on_idle(net::ConnId id) override;

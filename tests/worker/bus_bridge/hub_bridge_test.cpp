@@ -18,6 +18,7 @@
 
 #include "shm_bus/control_records.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "tests/support/test_segment.hpp"
 #include "worker/session/pusher_sessions.hpp"
 
@@ -28,6 +29,7 @@ namespace {
 struct Worker {
     test::FakeTransport t;
     channel::ChannelHub hub;
+    channel::AppDirectory apps{hub, test::flag_apps(common::Config{})};
     std::unique_ptr<worker::HubBridge> bridge;
     Worker(bus::Segment& seg, std::uint32_t slot, std::uint64_t epoch) : hub(t, slot, epoch) {
         bridge = std::make_unique<worker::HubBridge>(seg, hub, slot, epoch);
@@ -94,7 +96,7 @@ TEST_CASE("HubBridge: socket_id exclusion works across workers", "[worker][bus_b
     Bus b;
     common::Config config;
     Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
-    session::PusherSessions p0(config, w0.hub, 100), p1(config, w1.hub, 200);
+    session::PusherSessions p0(config, w0.hub, w0.apps, 100), p1(config, w1.hub, w1.apps, 200);
     p1.open(3, config.app.key, "protocol=7");
     p1.open(4, config.app.key, "protocol=7");
     std::string sub = R"({"event":"pusher:subscribe","data":{"channel":"news"}})";
@@ -102,7 +104,8 @@ TEST_CASE("HubBridge: socket_id exclusion works across workers", "[worker][bus_b
     p1.message(4, sub);
     w1.t.clear();
     w0.poll();
-    p0.trigger("news", "ev", "x", "200.3");  // published on worker 0, excludes a socket on 1
+    p0.trigger(p0.apps().default_app(), "news", "ev", "x",
+               "200.3");  // published on worker 0, excludes a socket on 1
     w0.flush();
     w1.poll();
     CHECK(w1.t.to(3).empty());
@@ -241,9 +244,9 @@ TEST_CASE(
     b.seg->slot(1).state.store(bus::SlotState::Running);
     common::Config config;
     Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
-    session::PusherSessions p0(config, w0.hub, 100), p1(config, w1.hub, 200);
-    p0.trigger("cache-x", "ev", "1", "");  // no subscriber anywhere
-    p0.trigger("plain", "ev", "1", "");
+    session::PusherSessions p0(config, w0.hub, w0.apps, 100), p1(config, w1.hub, w1.apps, 200);
+    p0.trigger(p0.apps().default_app(), "cache-x", "ev", "1", "");  // no subscriber anywhere
+    p0.trigger(p0.apps().default_app(), "plain", "ev", "1", "");
     w0.flush();
     w1.poll();
     const std::string sub = R"({"event":"pusher:subscribe","data":{"channel":"cache-x"}})";
@@ -261,7 +264,7 @@ TEST_CASE(
     w1.t.now += later;
     Worker w2(*b.seg, 2, 1);
     w2.t.now = w0.t.now;
-    session::PusherSessions p2(config, w2.hub, 300);
+    session::PusherSessions p2(config, w2.hub, w2.apps, 300);
     const auto out0 = w0.bridge->stats().records_out, out1 = w1.bridge->stats().records_out;
     w2.bridge->request_snapshots();
     w2.flush();

@@ -11,6 +11,7 @@
 
 #include "common/log.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 #include "worker/codec/pusher_signature.hpp"
 
@@ -55,7 +56,8 @@ struct Fixture {
     common::Config config;
     test::FakeTransport t;
     channel::ChannelHub hub{t};
-    session::PusherSessions s{config, hub, 9};
+    channel::AppDirectory apps{hub, test::flag_apps(config)};
+    session::PusherSessions s{config, hub, apps, 9};
     http_api::PusherHttpApi api{config, s, &fixed_clock};
     net::HttpRouter router;
     std::string query;  // kept alive: HttpRequest holds views
@@ -152,8 +154,10 @@ TEST_CASE("pusher http api: each bad request gets its status and a JSON error", 
     SECTION("a stale timestamp is 401") {
         CHECK(f.call("GET", "/apps/app-id/channels", "", {}, kNow - 601).status == 401);
     }
-    SECTION("data over the limit is 413") {
-        f.config.limits.max_event_bytes = 8;
+    SECTION("data over the app's limit is 413") {
+        common::App app = common::app_from_flags(f.config);
+        app.limits.max_event_bytes = 8;
+        f.apps.replace(common::AppSet({app}));
         CHECK(f.call("POST", "/apps/app-id/events",
                      R"({"name":"x","channel":"a","data":"123456789"})")
                   .status == 413);

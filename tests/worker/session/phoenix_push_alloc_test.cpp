@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/alloc_counter.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "worker/channel/channel_hub.hpp"
 #include "worker/session/phoenix_sessions.hpp"
 
@@ -31,7 +32,8 @@ std::uint64_t allocations_per_push(std::size_t members) {
     config.limits.client_events_per_second = 1'000'000;
     CountingTransport t;
     channel::ChannelHub hub(t);
-    session::PhoenixSessions s(config, hub, &clock_s);
+    channel::AppDirectory apps{hub, test::flag_apps(config)};
+    session::PhoenixSessions s(config, hub, apps, &clock_s);
     for (net::ConnId id = 1; id <= members; ++id) {
         s.open(id, "vsn=2.0.0");
         s.message(id, R"(["1","1","room:big","phx_join",{}])");

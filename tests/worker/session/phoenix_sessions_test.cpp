@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "worker/codec/phoenix_token.hpp"
 #include "worker/session/pusher_sessions.hpp"
 
@@ -26,7 +27,14 @@ struct Fixture {
     common::Config config;
     FakeTransport t;
     channel::ChannelHub hub{t, 2, 9};  // this worker is slot 2, epoch 9
-    session::PhoenixSessions s{config, hub, &fixed_clock};
+    channel::AppDirectory apps{hub, test::flag_apps(config)};
+    session::PhoenixSessions s{config, hub, apps, &fixed_clock};
+
+    // The flag app copies the server's limits when built: rebuild it after changing them.
+    void apply_limits() {
+        apps.replace(test::flag_apps(config));
+        s.apps_replaced();
+    }
 
     std::string token(const std::string& user, std::int64_t exp = kNowS + 60,
                       const std::string& info = R"({"name":"x"})") {
@@ -67,7 +75,7 @@ TEST_CASE("phoenix session: a join is answered ok with the join's refs", "[sessi
     f.open(1);
     f.join(1, "room:a", "7");
     CHECK(f.t.last_to(1) == R"(["7","7","room:a","phx_reply",{"status":"ok","response":{}}])");
-    CHECK(f.s.member_count("room:a") == 1);
+    CHECK(f.s.member_count(test::flag_topic("room:a")) == 1);
 }
 
 TEST_CASE("phoenix session: a heartbeat is answered ok on topic phoenix with a null join_ref",
@@ -119,7 +127,7 @@ TEST_CASE("phoenix session: leave is replied ok, then phx_close, and the topic g
     f.t.clear();
     f.send(2, R"(["1","9","room:a","shout",{}])");
     CHECK(f.t.to(1).empty());
-    CHECK(f.s.member_count("room:a") == 1);
+    CHECK(f.s.member_count(test::flag_topic("room:a")) == 1);
 }
 
 TEST_CASE("phoenix session: a second join of a topic closes the first join, then answers ok",
@@ -132,7 +140,7 @@ TEST_CASE("phoenix session: a second join of a topic closes the first join, then
                            R"(["1","1","room:a","phx_reply",{"status":"ok","response":{}}])",
                            R"(["1","1","room:a","phx_close",{}])",
                            R"(["2","2","room:a","phx_reply",{"status":"ok","response":{}}])"});
-    CHECK(f.s.member_count("room:a") == 1);
+    CHECK(f.s.member_count(test::flag_topic("room:a")) == 1);
 }
 
 TEST_CASE("phoenix session: guarded topics refuse a missing, expired or forged token",
@@ -162,6 +170,7 @@ TEST_CASE("phoenix session: pushes beyond the per-second budget are replied rate
           "[session][phoenix]") {
     Fixture f;
     f.config.limits.client_events_per_second = 2;
+    f.apply_limits();
     f.open(1);
     f.join(1, "room:a");
     for (int i = 0; i < 3; ++i)
@@ -238,9 +247,11 @@ TEST_CASE(
     f.open(1);
     f.join(1, "news");
     f.t.clear();
-    CHECK(f.hub.publish_event({"news", "flash", R"({"msg":"hello"})", {}, false}, {}) == 1);
-    CHECK(f.hub.publish_event({"news", "flash", "plain text", {}, false}, {}) == 1);
-    CHECK(f.hub.publish_event({"nobody", "flash", "{}", {}, false}, {}) == 0);
+    CHECK(f.hub.publish_event({test::flag_topic("news"), "flash", R"({"msg":"hello"})", {}, false},
+                              {}) == 1);
+    CHECK(f.hub.publish_event({test::flag_topic("news"), "flash", "plain text", {}, false}, {}) ==
+          1);
+    CHECK(f.hub.publish_event({test::flag_topic("nobody"), "flash", "{}", {}, false}, {}) == 0);
     CHECK(f.t.to(1) == std::vector<std::string>{R"([null,null,"news","flash",{"msg":"hello"}])",
                                                 R"([null,null,"news","flash","plain text"])"});
 }
@@ -283,27 +294,27 @@ TEST_CASE("phoenix session: closing a connection removes it from every topic",
     f.join(1, "a:1");
     f.join(1, "a:2");
     f.s.closed(1);
-    CHECK(f.s.member_count("a:1") == 0);
-    CHECK(f.s.member_count("a:2") == 0);
+    CHECK(f.s.member_count(test::flag_topic("a:1")) == 0);
+    CHECK(f.s.member_count(test::flag_topic("a:2")) == 0);
     CHECK(f.s.connection_count() == 0);
 }
 
 TEST_CASE("phoenix session: members on other workers appear in the state and in diffs",
           "[session][phoenix]") {
     Fixture f;
-    f.hub.remote_join(1, 4, 77, "presence:r", "zed", R"({"n":9})");
+    f.hub.remote_join(1, 4, 77, test::flag_topic("presence:r"), "zed", R"({"n":9})");
     f.open(1, f.token("ann"));
     f.join(1, "presence:r");
     auto state = test::parse_json(f.t.to(1)[2]);
     REQUIRE(state[4].HasMember("zed"));
     CHECK(std::string(state[4]["zed"]["metas"][0]["phx_ref"].GetString()) == "F1.4.77");
     f.t.clear();
-    f.hub.remote_join(3, 1, 5, "presence:r", "zed", R"({"n":9})");
+    f.hub.remote_join(3, 1, 5, test::flag_topic("presence:r"), "zed", R"({"n":9})");
     auto diff = test::parse_json(f.t.last_to(1));
     CHECK(std::string(diff[3].GetString()) == "presence_diff");
     CHECK(std::string(diff[4]["joins"]["zed"]["metas"][0]["phx_ref"].GetString()) == "F3.1.5");
     f.t.clear();
-    f.hub.remote_leave(3, 1, 5, "presence:r", "zed");
+    f.hub.remote_leave(3, 1, 5, test::flag_topic("presence:r"), "zed");
     diff = test::parse_json(f.t.last_to(1));
     CHECK(std::string(diff[4]["leaves"]["zed"]["metas"][0]["phx_ref"].GetString()) == "F3.1.5");
 }
@@ -311,8 +322,8 @@ TEST_CASE("phoenix session: members on other workers appear in the state and in 
 TEST_CASE("phoenix session: a dead worker's members leave with one diff per connection",
           "[session][phoenix]") {
     Fixture f;
-    f.hub.remote_join(1, 4, 77, "presence:r", "zed", "{}");
-    f.hub.remote_join(1, 4, 78, "presence:r", "zed", "{}");
+    f.hub.remote_join(1, 4, 77, test::flag_topic("presence:r"), "zed", "{}");
+    f.hub.remote_join(1, 4, 78, test::flag_topic("presence:r"), "zed", "{}");
     f.open(1, f.token("ann"));
     f.join(1, "presence:r");
     f.t.clear();
@@ -330,9 +341,10 @@ TEST_CASE("phoenix session: a dead worker's members leave with one diff per conn
 TEST_CASE("phoenix session: a push reaches Pusher subscribers of a public name as an event",
           "[session][phoenix]") {
     Fixture f;
-    session::PusherSessions pusher{f.config, f.hub, 42};  // the Pusher module encodes its frame
-    f.hub.subscribe("news", 50, session::kPusherProtocol);
-    f.hub.subscribe("private-x", 51, session::kPusherProtocol);
+    session::PusherSessions pusher{f.config, f.hub, f.apps,
+                                   42};  // the Pusher module encodes its frame
+    f.hub.subscribe(test::flag_topic("news"), 50, session::kPusherProtocol);
+    f.hub.subscribe(test::flag_topic("private-x"), 51, session::kPusherProtocol);
     f.open(1, f.token("ann"));
     f.join(1, "news");
     f.join(1, "private-x");
@@ -349,13 +361,14 @@ TEST_CASE("phoenix session: a push reaches Pusher subscribers of a public name a
 TEST_CASE("phoenix session: a reconciled worker's unannounced connections leave with a diff",
           "[session][phoenix]") {
     Fixture f;
-    f.hub.remote_join(1, 4, 77, "presence:r", "zed", "{}");
-    f.hub.remote_join(1, 4, 78, "presence:r", "amy", "{}");
+    f.hub.remote_join(1, 4, 77, test::flag_topic("presence:r"), "zed", "{}");
+    f.hub.remote_join(1, 4, 78, test::flag_topic("presence:r"), "amy", "{}");
     f.open(1, f.token("ann"));
     f.join(1, "presence:r");
     f.t.clear();
     f.hub.begin_reconcile(1);
-    f.hub.remote_join(1, 4, 77, "presence:r", "zed", "{}");  // re-announced: stays
+    f.hub.remote_join(1, 4, 77, test::flag_topic("presence:r"), "zed",
+                      "{}");  // re-announced: stays
     f.hub.end_reconcile(1);
     REQUIRE(f.t.to(1).size() == 1);
     auto diff = test::parse_json(f.t.to(1)[0]);
@@ -369,7 +382,7 @@ TEST_CASE("phoenix session: terminating a user closes that user's sockets only",
     f.open(2, f.token("ann"));
     f.open(3, f.token("bob"));
     f.open(4);
-    CHECK(f.hub.terminate_user("ann") == 2);
+    CHECK(f.hub.terminate_user(test::flag_topic("ann")) == 2);
     CHECK(f.t.was_closed(1, 1008));
     CHECK(f.t.was_closed(2, 1008));
     CHECK(f.t.closed.size() == 2);

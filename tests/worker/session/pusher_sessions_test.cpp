@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "worker/codec/pusher_signature.hpp"
 
 using namespace shoal;
@@ -19,7 +20,14 @@ struct Fixture {
     common::Config config;
     FakeTransport t;
     channel::ChannelHub hub{t};
-    session::PusherSessions s{config, hub, kPrefix};
+    channel::AppDirectory apps{hub, test::flag_apps(config)};
+    session::PusherSessions s{config, hub, apps, kPrefix};
+
+    // The flag app copies the server's limits when built: rebuild it after changing them.
+    void apply_limits() {
+        apps.replace(test::flag_apps(config));
+        s.apps_replaced();
+    }
 
     std::string socket_id(net::ConnId id) { return "777." + std::to_string(id); }
     void connect(net::ConnId id) {
@@ -112,8 +120,8 @@ TEST_CASE("pusher session: public channels subscribe freely; bad names and bad a
     CHECK(std::string(auth["event"].GetString()) == "pusher:subscription_error");
     CHECK(std::string(auth["data"]["type"].GetString()) == "AuthError");
     CHECK(auth["data"]["status"].GetInt() == 401);
-    CHECK(f.s.channel_info("private-x").subscription_count == 0);
-    CHECK(f.s.channel_info("private-ok").subscription_count == 1);
+    CHECK(f.s.channel_info(f.s.apps().default_app(), "private-x").subscription_count == 0);
+    CHECK(f.s.channel_info(f.s.apps().default_app(), "private-ok").subscription_count == 1);
 }
 
 TEST_CASE("pusher session: the channel limit per connection is enforced", "[session][pusher]") {
@@ -125,7 +133,7 @@ TEST_CASE("pusher session: the channel limit per connection is enforced", "[sess
     f.subscribe(1, "c");
     auto e = test::parse_json(f.t.last_to(1));
     CHECK(std::string(e["data"]["type"].GetString()) == "LimitReached");
-    CHECK(f.s.channel_info("c").subscription_count == 0);
+    CHECK(f.s.channel_info(f.s.apps().default_app(), "c").subscription_count == 0);
 }
 
 TEST_CASE(
@@ -138,7 +146,7 @@ TEST_CASE(
         f.subscribe(c, "news");
     }
     f.t.clear();
-    CHECK(f.s.trigger("news", "update", R"({"v":1})", "777.2") == 2);
+    CHECK(f.s.trigger(f.s.apps().default_app(), "news", "update", R"({"v":1})", "777.2") == 2);
     REQUIRE(f.t.sent.size() == 2);
     CHECK(f.t.sent[0].frame->payload().data() == f.t.sent[1].frame->payload().data());
     auto d = test::parse_json(f.t.last_to(1));
@@ -164,20 +172,21 @@ TEST_CASE("pusher session: presence announces a user once however many connectio
     std::size_t before = f.t.to(1).size();
     f.join(3, "presence-room", "bob");  // bob's second connection: nobody is told
     CHECK(f.t.to(1).size() == before);
-    CHECK(f.s.channel_info("presence-room").user_count == 2);
-    CHECK(f.s.channel_info("presence-room").subscription_count == 3);
+    CHECK(f.s.channel_info(f.s.apps().default_app(), "presence-room").user_count == 2);
+    CHECK(f.s.channel_info(f.s.apps().default_app(), "presence-room").subscription_count == 3);
 
     f.s.closed(2);
     CHECK(f.t.to(1).size() == before);  // bob still has connection 3
     f.s.message(3, R"({"event":"pusher:unsubscribe","data":{"channel":"presence-room"}})");
     CHECK(f.t.events_to(1).back() == "pusher_internal:member_removed");
-    CHECK(f.s.channel_info("presence-room").user_count == 1);
+    CHECK(f.s.channel_info(f.s.apps().default_app(), "presence-room").user_count == 1);
 }
 
 TEST_CASE("pusher session: presence limits members and user info size", "[session][pusher]") {
     Fixture f;
     f.config.limits.max_presence_members = 1;
     f.config.limits.max_presence_user_info_bytes = 32;
+    f.apply_limits();
     f.connect(1);
     f.connect(2);
     f.join(1, "presence-r", "ann");
@@ -260,6 +269,7 @@ TEST_CASE("pusher session: client event data over the limit gets pusher:error 43
           "[session][pusher]") {
     Fixture f;
     f.config.limits.max_event_bytes = 16;
+    f.apply_limits();
     f.connect(1);
     f.connect(2);
     f.subscribe(1, "private-a");
@@ -285,7 +295,7 @@ TEST_CASE("pusher session: signin joins the user's channel; a bad signature clos
     auto ok = test::parse_json(f.t.last_to(1));
     CHECK(std::string(ok["event"].GetString()) == "pusher:signin_success");
     CHECK(std::string(ok["data"]["user_data"].GetString()) == user);
-    CHECK(f.s.trigger("#server-to-user-42", "hello", "{}", "") == 1);
+    CHECK(f.s.trigger(f.s.apps().default_app(), "#server-to-user-42", "hello", "{}", "") == 1);
     CHECK(f.t.events_to(1).back() == "hello");
     f.subscribe(1, "#server-to-user-42");  // what pusher-js sends after signin_success
     CHECK(f.t.events_to(1).back() == "pusher_internal:subscription_succeeded");
@@ -295,10 +305,10 @@ TEST_CASE("pusher session: signin joins the user's channel; a bad signature clos
     f.s.message(2, msg);  // signed for socket 777.1, not 777.2
     CHECK(f.t.was_closed(2, 4009));
 
-    CHECK(f.s.terminate_user("42") == 1);
+    CHECK(f.s.terminate_user(f.s.apps().default_app(), "42") == 1);
     CHECK(f.t.was_closed(1, 4009));
     f.s.closed(1);
-    CHECK(f.s.terminate_user("42") == 0);
+    CHECK(f.s.terminate_user(f.s.apps().default_app(), "42") == 0);
 }
 
 TEST_CASE("pusher session: a closed connection leaves every channel", "[session][pusher]") {
@@ -307,8 +317,8 @@ TEST_CASE("pusher session: a closed connection leaves every channel", "[session]
     f.subscribe(1, "news");
     f.subscribe(1, "private-a");
     f.s.closed(1);
-    CHECK(f.s.channel_info("news").subscription_count == 0);
-    CHECK(f.s.channel_info("private-a").subscription_count == 0);
+    CHECK(f.s.channel_info(f.s.apps().default_app(), "news").subscription_count == 0);
+    CHECK(f.s.channel_info(f.s.apps().default_app(), "private-a").subscription_count == 0);
     CHECK(f.s.connection_count() == 0);
     f.s.message(1, R"({"event":"pusher:ping"})");  // unknown id: ignored
     CHECK(f.t.events_to(1).back() != "pusher:pong");
@@ -320,6 +330,7 @@ TEST_CASE(
     "[session][pusher]") {
     Fixture f;
     f.config.limits.client_events_per_second = 1000;
+    f.apply_limits();
     std::uint32_t x = 42;
     auto rnd = [&](std::uint32_t n) {
         x = x * 1664525u + 1013904223u;
@@ -346,7 +357,7 @@ TEST_CASE(
                 f.s.message(c, R"({"event":"client-x","channel":")" + ch + R"(","data":{"s":1}})");
                 break;
             case 4:
-                f.s.trigger(ch, "e", "d", "");
+                f.s.trigger(f.s.apps().default_app(), ch, "e", "d", "");
                 break;
             case 5:
                 f.s.closed(c);
@@ -359,8 +370,8 @@ TEST_CASE(
         f.s.closed(c);
     CHECK(f.s.connection_count() == 0);
     for (const char* ch : channels) {
-        CHECK(f.s.channel_info(ch).subscription_count == 0);
-        CHECK(f.s.channel_info(ch).user_count == 0);
+        CHECK(f.s.channel_info(f.s.apps().default_app(), ch).subscription_count == 0);
+        CHECK(f.s.channel_info(f.s.apps().default_app(), ch).user_count == 0);
     }
 }
 
@@ -372,10 +383,11 @@ TEST_CASE(
     f.connect(1);
     f.subscribe(1, "cache-scores");
     f.t.clear();
-    f.s.trigger("cache-scores", "goal", "{\"home\":1}", "");
+    f.s.trigger(f.s.apps().default_app(), "cache-scores", "goal", "{\"home\":1}", "");
     REQUIRE(f.t.sent.size() == 1);
     const net::SharedFrame* published = f.t.sent[0].frame.operator->();
-    f.s.trigger("news", "ignored", "{}", "");  // a non-cache channel leaves the cache alone
+    f.s.trigger(f.s.apps().default_app(), "news", "ignored", "{}",
+                "");  // a non-cache channel leaves the cache alone
 
     f.connect(2);
     f.t.clear();
@@ -405,7 +417,8 @@ TEST_CASE("pusher session: a cache channel with no event answers pusher:cache_mi
 TEST_CASE("pusher session: a cached event older than the TTL is a cache_miss",
           "[session][pusher][cache]") {
     Fixture f;
-    f.s.trigger("cache-x", "e", "1", "");  // nobody subscribed: kept all the same
+    f.s.trigger(f.s.apps().default_app(), "cache-x", "e", "1",
+                "");  // nobody subscribed: kept all the same
     f.t.now += std::uint64_t{f.config.limits.cache_ttl_s} * 1000;
     f.connect(1);
     f.t.clear();

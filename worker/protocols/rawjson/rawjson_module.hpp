@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The raw JSON protocol as a module (tag kTag, route kPath): the whole of what registering it
-// takes is `registry.add<rawjson::RawJsonModule>()`.
+// takes is `registry.add<rawjson::RawJsonModule>(app_id)`.
 #pragma once
 
 #include "worker/channel/protocol_module.hpp"
@@ -10,7 +10,8 @@ namespace shoal::rawjson {
 
 class RawJsonModule final : public channel::ProtocolModule {
   public:
-    explicit RawJsonModule(channel::ChannelHub& hub) : sessions_(hub) {}
+    RawJsonModule(channel::ChannelHub& hub, std::string app_id)
+        : sessions_(hub, std::move(app_id)) {}
 
     std::string_view name() const noexcept override { return "rawjson"; }
     channel::ProtocolTag tag() const noexcept override { return kTag; }

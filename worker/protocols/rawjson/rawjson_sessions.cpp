@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/apps/app_topic.hpp"
 #include "worker/codec/topic_policy.hpp"
 
 namespace shoal::rawjson {
@@ -12,8 +13,14 @@ constexpr std::uint16_t kCloseTooBig = 1009;
 constexpr std::uint16_t kCloseUnsupported = 1003;
 }  // namespace
 
-RawJsonSessions::RawJsonSessions(channel::ChannelHub& hub) : hub_(hub) {
+RawJsonSessions::RawJsonSessions(channel::ChannelHub& hub, std::string app_id)
+    : hub_(hub), app_id_(std::move(app_id)) {
     hub_.add_adapter(kTag, *this);
+}
+
+const std::string& RawJsonSessions::scoped(std::string_view topic) {
+    common::scope_topic(scoped_, app_id_, topic);
+    return scoped_;
 }
 
 bool RawJsonSessions::topic_allowed(std::string_view topic) noexcept {
@@ -50,7 +57,7 @@ void RawJsonSessions::subscribe(net::ConnId id, std::string_view topic) {
         if (mine.size() >= kMaxTopicsPerConnection)
             return send(id, codec_.encode_error(kTopicNotAllowed));
         mine.emplace_back(topic);
-        hub_.subscribe(mine.back(), id, kTag);
+        hub_.subscribe(scoped(topic), id, kTag);
     }
     send(id, codec_.encode_subscribed(topic));
 }
@@ -59,7 +66,7 @@ void RawJsonSessions::unsubscribe(net::ConnId id, std::string_view topic) {
     auto& mine = topics_[id];
     auto it = std::find(mine.begin(), mine.end(), topic);
     if (it == mine.end()) return send(id, codec_.encode_error(kNotSubscribed));
-    hub_.unsubscribe(*it, id);
+    hub_.unsubscribe(scoped(*it), id);
     mine.erase(it);
 }
 
@@ -69,13 +76,14 @@ void RawJsonSessions::publish(net::ConnId id, const ClientMessage& m) {
         return send(id, codec_.encode_error(kNotSubscribed));
     // The message's views live in the codec's parse buffers, which encoding does not touch.
     auto own = net::SharedFrame::make_text(codec_.encode_event(m.topic, m.event, m.data));
-    hub_.publish_client(channel::Event{m.topic, m.event, m.data, {}, true}, kTag, std::move(own),
-                        id);
+    hub_.publish_client(channel::Event{scoped(m.topic), m.event, m.data, {}, true}, kTag,
+                        std::move(own), id);
 }
 
 net::FrameRef RawJsonSessions::encode_event(const channel::Event& e) {
-    if (!topic_allowed(e.topic)) return {};
-    return net::SharedFrame::make_text(codec_.encode_event(e.topic, e.name, e.data));
+    const std::string_view name = common::topic_name(e.topic);
+    if (!topic_allowed(name)) return {};
+    return net::SharedFrame::make_text(codec_.encode_event(name, e.name, e.data));
 }
 
 void RawJsonSessions::on_binary(net::ConnId id, std::string_view) {
@@ -91,7 +99,7 @@ void RawJsonSessions::on_close(net::ConnId id) {
     auto it = topics_.find(id);
     if (it == topics_.end()) return;
     for (const std::string& t : it->second)
-        hub_.unsubscribe(t, id);
+        hub_.unsubscribe(scoped(t), id);
     topics_.erase(it);
 }
 

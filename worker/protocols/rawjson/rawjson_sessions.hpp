@@ -24,7 +24,8 @@ class RawJsonSessions final : public net::WsHandler, public channel::ProtocolAda
     static constexpr std::size_t kMaxTopicsPerConnection = 100;
     static constexpr std::size_t kMaxMessageBytes = 16 * 1024;
 
-    explicit RawJsonSessions(channel::ChannelHub& hub);
+    // The protocol knows no apps: its topics belong to app_id (the server's default app).
+    RawJsonSessions(channel::ChannelHub& hub, std::string app_id);
     RawJsonSessions(const RawJsonSessions&) = delete;
     RawJsonSessions& operator=(const RawJsonSessions&) = delete;
 
@@ -49,9 +50,13 @@ class RawJsonSessions final : public net::WsHandler, public channel::ProtocolAda
     void send(net::ConnId id, std::string_view text);
     static bool topic_allowed(std::string_view topic) noexcept;
 
+    const std::string& scoped(std::string_view topic);
+
     channel::ChannelHub& hub_;
+    std::string app_id_;
+    std::string scoped_;  // the last scoped topic built
     Codec codec_;
-    std::unordered_map<net::ConnId, std::vector<std::string>> topics_;  // per connection
+    std::unordered_map<net::ConnId, std::vector<std::string>> topics_;  // per connection, by name
 };
 
 }  // namespace shoal::rawjson

@@ -11,7 +11,8 @@ namespace shoal::sse {
 
 class SseModule final : public channel::ProtocolModule {
   public:
-    SseModule(channel::ChannelHub& hub, const common::Config& config) : sessions_(hub, config) {}
+    SseModule(channel::ChannelHub& hub, const common::Config& config, channel::AppDirectory& apps)
+        : sessions_(hub, config, apps) {}
 
     std::string_view name() const noexcept override { return "sse"; }
     channel::ProtocolTag tag() const noexcept override { return kTag; }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/apps/app_topic.hpp"
 #include "worker/codec/json_text.hpp"
 #include "worker/codec/pusher_signature.hpp"
 #include "worker/codec/topic_policy.hpp"
@@ -38,14 +39,15 @@ std::string_view header(const net::HttpRequest& r, std::string_view name) {
 
 }  // namespace
 
-SseSessions::SseSessions(channel::ChannelHub& hub, const common::Config& config)
-    : hub_(hub), config_(config), transport_(hub.transport()) {
+SseSessions::SseSessions(channel::ChannelHub& hub, const common::Config& config,
+                         channel::AppDirectory& apps)
+    : hub_(hub), config_(config), apps_(apps), transport_(hub.transport()) {
     hub_.add_adapter(kTag, *this);
     history_on_ = transport_.attach_virtual(net::virtual_kind::kSseHistory, *this);
     transport_.add_ticker(*this);
 }
 
-bool SseSessions::refuse(const StreamQuery& q, net::HttpResponse& out) {
+bool SseSessions::refuse(const common::App& app, const StreamQuery& q, net::HttpResponse& out) {
     if (q.channels.size() > config_.limits.max_channels_per_connection) {
         error(out, 400, "too many channels");
         return true;
@@ -57,8 +59,8 @@ bool SseSessions::refuse(const StreamQuery& q, net::HttpResponse& out) {
         }
         if (codec::topic_access(c.channel) != codec::TopicAccess::Guarded) continue;
         if (!valid_socket_id(q.socket_id) ||
-            !codec::verify_channel_auth(config_.app.key, config_.app.secret, q.socket_id, c.channel,
-                                        c.channel_data, c.auth)) {
+            !codec::verify_channel_auth(app.key, app.secret, q.socket_id, c.channel, c.channel_data,
+                                        c.auth)) {
             error(out, 401, "invalid signature");
             return true;
         }
@@ -69,13 +71,14 @@ bool SseSessions::refuse(const StreamQuery& q, net::HttpResponse& out) {
             return true;
         }
         // The limits of a Pusher presence subscription, with HTTP answers.
-        if (p.user_info_json.size() > config_.limits.max_presence_user_info_bytes) {
+        if (p.user_info_json.size() > app.limits.max_presence_member_bytes) {
             error(out, 413, "user_info over the size limit");
             return true;
         }
         const channel::PresenceReplica& presence = hub_.presence();
-        if (presence.find(c.channel, p.user_id) == nullptr &&
-            presence.user_count(c.channel) >= config_.limits.max_presence_members) {
+        const std::string topic = common::scope_topic(app.id, c.channel);
+        if (presence.find(topic, p.user_id) == nullptr &&
+            presence.user_count(topic) >= app.limits.max_presence_members) {
             error(out, 403, "presence channel is full");
             return true;
         }
@@ -85,8 +88,8 @@ bool SseSessions::refuse(const StreamQuery& q, net::HttpResponse& out) {
 
 net::Reply SseSessions::on_request(net::ConnId id, const net::HttpRequest& request,
                                    const net::RouteParams& params, net::HttpResponse& out) {
-    // One app per server today: the key is the configured one, as on the WebSocket path.
-    if (params.get("key") != config_.app.key) {
+    const common::App* app = apps_.find_key(params.get("key"));
+    if (!app) {
         error(out, 404, "Unknown app key");
         return net::Reply::Now;
     }
@@ -102,7 +105,18 @@ net::Reply SseSessions::on_request(net::ConnId id, const net::HttpRequest& reque
             error(out, 400, "malformed query");
             return net::Reply::Now;
     }
-    if (refuse(q, out)) return net::Reply::Now;
+    if (refuse(*app, q, out)) return net::Reply::Now;
+    switch (apps_.admit(app, id, kTag)) {
+        case channel::Admission::Admitted:
+        case channel::Admission::UnknownApp:
+            break;
+        case channel::Admission::Disabled:
+            error(out, 403, "app disabled");
+            return net::Reply::Now;
+        case channel::Admission::OverQuota:
+            error(out, 429, "app over connection quota");
+            return net::Reply::Now;
+    }
     std::string_view last = header(request, "Last-Event-ID");
     if (last.empty()) last = q.last_event_id;
     // Any origin may read public streams, and private ones carry their own signatures; no
@@ -110,16 +124,20 @@ net::Reply SseSessions::on_request(net::ConnId id, const net::HttpRequest& reque
     transport_.begin_stream(id, 200, "text/event-stream",
                             "Access-Control-Allow-Origin: *\r\n"
                             "Cache-Control: no-cache, no-transform\r\nX-Accel-Buffering: no\r\n");
-    open_stream(id, q, parse_event_id(last));
+    open_stream(id, *app, q, parse_event_id(last));
     return net::Reply::Streaming;
 }
 
-void SseSessions::open_stream(net::ConnId id, const StreamQuery& q, std::uint64_t last_event_id) {
+void SseSessions::open_stream(net::ConnId id, const common::App& app, const StreamQuery& q,
+                              std::uint64_t last_event_id) {
     Stream& s = streams_[id];
+    s.app = &app;
     transport_.stream_write(id, encode_preamble(kRetryMs, "shoal sse"));
-    for (const ChannelRequest& c : q.channels)
-        if (std::find(s.topics.begin(), s.topics.end(), c.channel) == s.topics.end())
-            s.topics.push_back(c.channel);
+    for (const ChannelRequest& c : q.channels) {
+        std::string topic = common::scope_topic(app.id, c.channel);
+        if (std::find(s.topics.begin(), s.topics.end(), topic) == s.topics.end())
+            s.topics.push_back(std::move(topic));
+    }
     // Missed events first, then live ones: nothing is delivered between the two (one loop turn).
     if (last_event_id) replay(id, s.topics, last_event_id);
     for (const std::string& t : s.topics) {
@@ -128,13 +146,14 @@ void SseSessions::open_stream(net::ConnId id, const StreamQuery& q, std::uint64_
     }
     for (const ChannelRequest& c : q.channels) {
         codec::PresenceData p;
+        std::string topic = common::scope_topic(app.id, c.channel);
         if (!codec::is_presence_topic(c.channel) ||
             std::any_of(s.presence.begin(), s.presence.end(),
-                        [&](const auto& j) { return j.first == c.channel; }) ||
+                        [&](const auto& j) { return j.first == topic; }) ||
             !parser_.parse_channel_data(c.channel_data, p))
             continue;
-        s.presence.emplace_back(c.channel, p.user_id);
-        hub_.join(c.channel, p.user_id, p.user_info_json, id);
+        hub_.join(topic, p.user_id, p.user_info_json, id);
+        s.presence.emplace_back(std::move(topic), p.user_id);
     }
 }
 
@@ -180,6 +199,19 @@ void SseSessions::send(net::ConnId id, net::FrameRef frame) {
     if (h->second.frames.size() > kHistoryPerTopic) h->second.frames.pop_front();
 }
 
+void SseSessions::apps_replaced() {
+    std::vector<net::ConnId> ended;
+    for (auto& [id, s] : streams_) {
+        if (!s.app) continue;
+        s.app = apps_.moved(*s.app, id, kTag);
+        if (!s.app || !s.app->enabled) ended.push_back(id);
+    }
+    for (net::ConnId id : ended) {
+        drop_stream(id);
+        transport_.end_stream(id);
+    }
+}
+
 void SseSessions::on_abandoned(net::ConnId id) {
     drop_stream(id);
 }
@@ -189,6 +221,7 @@ void SseSessions::drop_stream(net::ConnId id) {
     if (it == streams_.end()) return;
     Stream s = std::move(it->second);
     streams_.erase(it);
+    if (s.app) apps_.release(*s.app, id);
     for (const auto& [topic, user] : s.presence)
         hub_.leave(topic, user, id);
     for (const std::string& t : s.topics) {
@@ -232,17 +265,18 @@ std::uint64_t SseSessions::next_event_id() noexcept {
 
 net::FrameRef SseSessions::encode(std::string_view topic, std::string_view name,
                                   std::string_view data) {
-    encode_event_chunk(scratch_, next_event_id(), topic, name, data);
+    encode_event_chunk(scratch_, next_event_id(), common::topic_name(topic), name, data);
     return net::SharedFrame::make_raw(scratch_);
 }
 
 net::FrameRef SseSessions::encode_event(const channel::Event& e) {
-    if (!valid_topic(e.topic)) return {};
+    const std::string_view name = common::topic_name(e.topic);
+    if (!valid_topic(name)) return {};
     // Client events: public topics, as for every protocol, and Pusher's private-/presence-
     // channels too: a stream on one proved the same Pusher channel signature the publishing
     // Pusher client did (Pusher client events exist only there).
-    if (e.from_client && !codec::accepts_foreign_client_events(e.topic) &&
-        !e.topic.starts_with("private-") && !e.topic.starts_with("presence-"))
+    if (e.from_client && !codec::accepts_foreign_client_events(name) &&
+        !name.starts_with("private-") && !name.starts_with("presence-"))
         return {};
     return encode(e.topic, e.name, e.data);
 }

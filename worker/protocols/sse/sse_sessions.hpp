@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/config.hpp"
+#include "worker/channel/app_directory.hpp"
 #include "worker/channel/channel_hub.hpp"
 #include "worker/codec/pusher_message.hpp"
 #include "worker/net/handler.hpp"
@@ -36,9 +37,14 @@ class SseSessions final : public net::RouteHandler,
     static constexpr std::size_t kHistoryPerTopic = 256;
     static constexpr std::uint64_t kHistoryLingerMs = 30'000;
 
-    SseSessions(channel::ChannelHub& hub, const common::Config& config);
+    SseSessions(channel::ChannelHub& hub, const common::Config& config,
+                channel::AppDirectory& apps);
     SseSessions(const SseSessions&) = delete;
     SseSessions& operator=(const SseSessions&) = delete;
+
+    // After AppDirectory::replace(): streams move to their app's new settings; those of a
+    // removed or disabled app end (EventSource reconnects and gets 404 or 403).
+    void apps_replaced();
 
     // net::RouteHandler
     net::Reply on_request(net::ConnId id, const net::HttpRequest& request,
@@ -65,7 +71,8 @@ class SseSessions final : public net::RouteHandler,
 
   private:
     struct Stream {
-        std::vector<std::string> topics;
+        const common::App* app = nullptr;
+        std::vector<std::string> topics;                            // scoped by app
         std::vector<std::pair<std::string, std::string>> presence;  // (topic, user_id) joined
     };
     struct History {
@@ -76,8 +83,9 @@ class SseSessions final : public net::RouteHandler,
     };
 
     // The answer to a bad request, or Reply::Now unchanged when the query is good.
-    bool refuse(const StreamQuery& q, net::HttpResponse& out);
-    void open_stream(net::ConnId id, const StreamQuery& q, std::uint64_t last_event_id);
+    bool refuse(const common::App& app, const StreamQuery& q, net::HttpResponse& out);
+    void open_stream(net::ConnId id, const common::App& app, const StreamQuery& q,
+                     std::uint64_t last_event_id);
     void replay(net::ConnId id, const std::vector<std::string>& topics, std::uint64_t after);
     void retain_history(const std::string& topic);
     void release_history(const std::string& topic);
@@ -87,6 +95,7 @@ class SseSessions final : public net::RouteHandler,
 
     channel::ChannelHub& hub_;
     const common::Config& config_;
+    channel::AppDirectory& apps_;
     net::Transport& transport_;
     bool history_on_ = false;  // the transport routes the histories' virtual ids to us
     std::unordered_map<net::ConnId, Stream> streams_;

@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "common/log.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "tests/worker/net/raw_client.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
 #include "worker/net/server.hpp"
@@ -55,7 +56,8 @@ class WorkerThread {
             net::Server server(&loop, config_);
             channel::ChannelHub hub(server);
             worker::WorkerApp app(config_, hub, 777, &fixed_clock);
-            app.protocols().add<rawjson::RawJsonModule>();  // the one registration line
+            app.protocols().add<rawjson::RawJsonModule>(
+                config_.app.id);  // the one registration line
             server_ = &server;
             stop_.data = this;
             uv_async_init(&loop, &stop_, [](uv_async_t* a) {

@@ -8,6 +8,7 @@
 
 #include "common/config.hpp"
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "worker/session/phoenix_sessions.hpp"
 #include "worker/session/pusher_sessions.hpp"
 
@@ -23,9 +24,10 @@ struct Fixture {
     common::Config config;
     test::FakeTransport t;
     channel::ChannelHub hub{t, 0, 1};
-    session::PusherSessions pusher{config, hub, 77};
-    session::PhoenixSessions phoenix{config, hub, &fixed_clock};
-    rawjson::RawJsonSessions raw{hub};
+    channel::AppDirectory apps{hub, test::flag_apps(config)};
+    session::PusherSessions pusher{config, hub, apps, 77};
+    session::PhoenixSessions phoenix{config, hub, apps, &fixed_clock};
+    rawjson::RawJsonSessions raw{hub, config.app.id};
 
     void open_raw(net::ConnId id) { raw.on_open(id, net::HttpRequest{}); }
     void send_raw(net::ConnId id, std::string_view text) { raw.on_text(id, text); }
@@ -39,11 +41,11 @@ TEST_CASE("rawjson: subscribe is answered and a server trigger reaches the subsc
     f.open_raw(1);
     f.send_raw(1, R"({"op":"subscribe","topic":"room"})");
     CHECK(f.t.last_to(1) == R"({"op":"subscribed","topic":"room"})");
-    CHECK(f.hub.subscription_count("room") == 1);
+    CHECK(f.hub.subscription_count(test::flag_topic("room")) == 1);
 
-    CHECK(f.pusher.trigger("room", "news", R"({"n":1})", {}) == 1);
+    CHECK(f.pusher.trigger(f.pusher.apps().default_app(), "room", "news", R"({"n":1})", {}) == 1);
     CHECK(f.t.last_to(1) == R"({"op":"event","topic":"room","event":"news","data":{"n":1}})");
-    CHECK(f.pusher.trigger("room", "plain", "hi", {}) == 1);
+    CHECK(f.pusher.trigger(f.pusher.apps().default_app(), "room", "plain", "hi", {}) == 1);
     CHECK(f.t.last_to(1) == R"({"op":"event","topic":"room","event":"plain","data":"hi"})");
 }
 
@@ -56,8 +58,8 @@ TEST_CASE(
     f.open_raw(2);
     f.send_raw(1, R"({"op":"subscribe","topic":"room"})");
     f.send_raw(2, R"({"op":"subscribe","topic":"room"})");
-    f.hub.subscribe("room", 50, session::kPusherProtocol);
-    f.hub.subscribe("room", 60, session::kPhoenixProtocol);
+    f.hub.subscribe(test::flag_topic("room"), 50, session::kPusherProtocol);
+    f.hub.subscribe(test::flag_topic("room"), 60, session::kPhoenixProtocol);
     f.t.clear();
 
     f.send_raw(1, R"({"op":"publish","topic":"room","event":"say","data":{"t":"hey"}})");
@@ -97,6 +99,6 @@ TEST_CASE("rawjson: a guarded topic's events never reach it, and closing unsubsc
     f.open_raw(1);
     f.send_raw(1, R"({"op":"subscribe","topic":"room"})");
     f.raw.on_close(1);
-    CHECK(f.hub.subscription_count("room") == 0);
+    CHECK(f.hub.subscription_count(test::flag_topic("room")) == 0);
     CHECK(f.raw.connection_count() == 0);
 }

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/support/fake_transport.hpp"
+#include "tests/support/flag_apps.hpp"
 #include "worker/codec/pusher_signature.hpp"
 
 using namespace shoal;
@@ -19,7 +20,8 @@ struct Fixture {
     common::Config config;
     FakeTransport t;
     channel::ChannelHub hub{t, 1, 4};
-    sse::SseSessions s{hub, config};
+    channel::AppDirectory apps{hub, test::flag_apps(config)};
+    sse::SseSessions s{hub, config, apps};
 
     net::Reply request(net::ConnId id, std::string_view key, std::string_view query,
                        net::HttpResponse& out) {
@@ -62,7 +64,7 @@ TEST_CASE("sse: one publish is one frame, shared by every stream") {
     REQUIRE(f.open(10, "channel=news") == net::Reply::Streaming);
     REQUIRE(f.open(11, "channel=news&channel=other") == net::Reply::Streaming);
     f.t.sent.clear();
-    CHECK(f.hub.publish_event({"news", "flash", "hi", {}, false}, {}) == 2);
+    CHECK(f.hub.publish_event({test::flag_topic("news"), "flash", "hi", {}, false}, {}) == 2);
     REQUIRE(f.t.sent.size() == 2);
     CHECK(&*f.t.sent[0].frame == &*f.t.sent[1].frame);  // the same bytes, by reference
     const std::string_view wire = f.t.sent[0].frame->wire();
@@ -94,11 +96,11 @@ TEST_CASE("sse: a stream that goes drops its subscriptions and its presence") {
     REQUIRE(f.open(30, "socket_id=3.4&channel=presence-r&auth=" + auth +
                            "&channel_data=%7B%22user_id%22%3A%22u1%22%2C%22user_info%22%3A%7B%22n%"
                            "22%3A1%7D%7D&channel=pub") == net::Reply::Streaming);
-    CHECK(f.hub.local_topics().subscriber_count("presence-r") == 1);
-    CHECK(f.hub.presence().user_count("presence-r") == 1);
+    CHECK(f.hub.local_topics().subscriber_count(test::flag_topic("presence-r")) == 1);
+    CHECK(f.hub.presence().user_count(test::flag_topic("presence-r")) == 1);
     f.s.on_abandoned(30);
     CHECK(f.s.stream_count() == 0);
-    CHECK(f.hub.local_topics().subscriber_count("presence-r") == 0);
-    CHECK(f.hub.local_topics().subscriber_count("pub") == 0);
-    CHECK(f.hub.presence().user_count("presence-r") == 0);
+    CHECK(f.hub.local_topics().subscriber_count(test::flag_topic("presence-r")) == 0);
+    CHECK(f.hub.local_topics().subscriber_count(test::flag_topic("pub")) == 0);
+    CHECK(f.hub.presence().user_count(test::flag_topic("presence-r")) == 0);
 }
