@@ -114,7 +114,9 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
         return kExitConfig;
     }
     WorkerApp app(config, hub, std::move(apps).value(), socket_prefix_for(options.slot));
-    AppsReloader apps_reloader(config.apps_file, std::move(apps_text), app);
+    AppsReloader apps_reloader(config.apps_file, apps_text, app);
+    apps_text = std::string();  // only its hash is kept
+    AppsReloader::trim();
     net::HealthRoute health(server);
     health.add_to(app.router());
     ObservabilityRoutes observability(segment, config.effective_bus_name(), counters, server, hub,
