@@ -20,7 +20,8 @@ std::string apps_json(std::size_t n) {
         const std::string k = std::to_string(i);
         s += "{\"id\":\"" + k + "\",\"key\":\"key-" + k + "\",\"secret\":\"secret-" + k +
              "\",\"max_connections\":1000,\"enable_client_events\":true,"
-             "\"allowed_origins\":[\"https://app" + k + ".example\"]}";
+             "\"allowed_origins\":[\"https://app" +
+             k + ".example\"]}";
     }
     return s + "]}";
 }

@@ -50,6 +50,8 @@ inline std::string_view topic_app(std::string_view topic) noexcept {
 }
 
 // The prefix every topic of app_id starts with ("<app id>\x1f").
-inline std::string topic_prefix(std::string_view app_id) { return scope_topic(app_id, {}); }
+inline std::string topic_prefix(std::string_view app_id) {
+    return scope_topic(app_id, {});
+}
 
 }  // namespace shoal::common

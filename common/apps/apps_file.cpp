@@ -1,23 +1,25 @@
 // SPDX-License-Identifier: MIT
 #include "common/apps/apps_file.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-
 #include <cstdio>
 #include <memory>
 #include <unordered_set>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 
 namespace shoal::common {
 namespace {
 
 using Value = rapidjson::Value;
 
-Error bad(std::string what) { return Error{Errc::Config, 0, std::move(what)}; }
+Error bad(std::string what) {
+    return Error{Errc::Config, 0, std::move(what)};
+}
 
 bool is_name_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
 }
 
 // Ids and keys appear in URLs (/app/{key}, /apps/{id}) and in bus topics, so they are plain.
@@ -101,10 +103,10 @@ class Fields {
     std::unordered_set<std::string> known_;
 };
 
-#define SHOAL_TRY(expr)                       \
-    do {                                      \
-        auto r_ = (expr);                     \
-        if (!r_) return r_.error();            \
+#define SHOAL_TRY(expr)             \
+    do {                            \
+        auto r_ = (expr);           \
+        if (!r_) return r_.error(); \
     } while (0)
 
 Result<Webhook> parse_webhook(const Value& v, const std::string& where) {
@@ -119,7 +121,8 @@ Result<Webhook> parse_webhook(const Value& v, const std::string& where) {
         return f.fail("url", "must start with http:// or https://");
     for (const auto& t : w.event_types) {
         bool known = false;
-        for (auto k : kEventTypes) known = known || t == k;
+        for (auto k : kEventTypes)
+            known = known || t == k;
         if (!known) return f.fail("event_types", "holds an unknown event type \"" + t + "\"");
     }
     return w;

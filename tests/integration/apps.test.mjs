@@ -14,6 +14,8 @@ import { startShoal, waitFor } from '../clients/shoal_server.mjs';
 import { appClient, appSdk, closeCode, rawSocket, slotOfSocket, writeApps } from '../clients/app_clients.mjs';
 import { connected, disconnectAll, subscribed } from '../clients/pusher_clients.mjs';
 import { connectPhoenix, join as phxJoin } from '../clients/phoenix_client.mjs';
+import Echo from 'laravel-echo';
+import Pusher from 'pusher-js';
 
 const A = { id: 'a1', key: 'key-a', secret: 'secret-a' };
 const B = { id: 'b1', key: 'key-b', secret: 'secret-b', enable_client_events: true,
@@ -56,10 +58,11 @@ const dataOf = (text) => {
 
 const pusherUrl = (port, key) => `ws://127.0.0.1:${port}/app/${key}?protocol=7&client=js&version=8.4.0`;
 
-test('apps: the same channel name in two apps never crosses, on any worker or protocol', async () => {
+test('apps: the same channel name in three apps never crosses, on any worker or client', async () => {
     await withServer(async (srv) => {
         const opened = [];
         let phx;
+        let echo;
         try {
             const a = await clientsOnBothWorkers(srv.port, A, opened);
             const b = await clientsOnBothWorkers(srv.port, B, opened);
@@ -77,6 +80,16 @@ test('apps: the same channel name in two apps never crosses, on any worker or pr
                 if (!event.startsWith('phx_') && !event.startsWith('chan_reply')) phxGot.push(event);
                 return payload;
             };
+            // Laravel Echo on a third app (D), listening to the raw event names.
+            echo = new Echo({ broadcaster: 'pusher', Pusher, key: D.key, cluster: 'mt1',
+                              wsHost: '127.0.0.1', wsPort: srv.port, forceTLS: false,
+                              enabledTransports: ['ws'], disableStats: true });
+            const echoGot = [];
+            let echoSubscribed = false;
+            const echoNews = echo.channel('news').subscribed(() => { echoSubscribed = true; });
+            for (const e of ['from-a', 'from-b', 'end-a', 'from-d'])
+                echoNews.listen(`.${e}`, () => echoGot.push(e));
+            await waitFor(() => echoSubscribed, 5000, 'echo subscribed');
 
             // One keep-alive connection for both SDKs: one worker writes all three events to its
             // ring in this order, and every worker reads that ring in order, so an event that
@@ -87,9 +100,12 @@ test('apps: the same channel name in two apps never crosses, on any worker or pr
             await sdkA.trigger('news', 'from-a', { n: 1 });
             await sdkB.trigger('news', 'from-b', { n: 2 });
             await sdkA.trigger('news', 'end-a', {});
+            await appSdk(srv.port, D, agent).trigger('news', 'from-d', {});
             await waitFor(() => a.every((c) => got.get(c).includes('end-a')) &&
                                 b.every((c) => got.get(c).includes('from-b')) &&
-                                phxGot.includes('from-b'), 5000, 'every client got its events');
+                                phxGot.includes('from-b') && echoGot.includes('from-d'), 5000,
+                          'every client got its events');
+            assert.deepEqual(echoGot, ['from-d']);
             for (const c of a) assert.deepEqual(got.get(c), ['from-a', 'end-a']);
             for (const c of b) assert.deepEqual(got.get(c), ['from-b']);
             assert.deepEqual(phxGot, ['from-b']);
@@ -111,6 +127,7 @@ test('apps: the same channel name in two apps never crosses, on any worker or pr
             agent.destroy();
         } finally {
             phx?.disconnect();
+            echo?.disconnect();
             disconnectAll(...opened);
         }
     });

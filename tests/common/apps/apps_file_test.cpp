@@ -66,8 +66,7 @@ TEST_CASE("a bad apps file is refused whole, naming the app and the field") {
     CHECK_THAT(refusal("[{"), Contains("invalid JSON at offset"));
     CHECK_THAT(refusal("[]"), Contains("no app"));
     CHECK_THAT(refusal(R"({"app":[]})"), Contains("\"apps\" is required"));
-    CHECK_THAT(refusal(R"([{"id":"1","key":"k"}])"),
-               Contains("app \"1\": \"secret\" is required"));
+    CHECK_THAT(refusal(R"([{"id":"1","key":"k"}])"), Contains("app \"1\": \"secret\" is required"));
     CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s","max_conections":3}])"),
                Contains("unknown field \"max_conections\""));
     CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s","max_connections":-1}])"),
@@ -75,8 +74,7 @@ TEST_CASE("a bad apps file is refused whole, naming the app and the field") {
     CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s","enabled":"yes"}])"),
                Contains("\"enabled\" must be true or false"));
     CHECK_THAT(refusal(R"([{"id":"a/b","key":"k","secret":"s"}])"), Contains("\"id\""));
-    CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s p"}])"),
-               Contains("\"secret\""));
+    CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s p"}])"), Contains("\"secret\""));
     CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s"},{"id":"1","key":"k2","secret":"s"}])"),
                Contains("app id \"1\" appears twice"));
     CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s"},{"id":"2","key":"k","secret":"s"}])"),
@@ -90,7 +88,8 @@ TEST_CASE("a bad apps file is refused whole, naming the app and the field") {
 }
 
 TEST_CASE("an app set finds apps by key and by id; the first is the default") {
-    auto r = parse_apps(R"([{"id":"1","key":"k1","secret":"s1"},{"id":"2","key":"k2","secret":"s2"}])");
+    auto r =
+        parse_apps(R"([{"id":"1","key":"k1","secret":"s1"},{"id":"2","key":"k2","secret":"s2"}])");
     REQUIRE(r.ok());
     AppSet set(std::move(r).value());
     REQUIRE(set.find_key("k2"));
