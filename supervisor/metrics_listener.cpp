@@ -3,12 +3,12 @@
 // silent local client cannot hold the listener.
 #include "supervisor/metrics_listener.hpp"
 
-#include "shm_bus/observability/prometheus_text.hpp"
-
 #include <cstring>
 #include <string_view>
 
+#include "common/apps/app_topic.hpp"
 #include "common/clock.hpp"
+#include "shm_bus/observability/prometheus_text.hpp"
 
 namespace shoal::sup {
 namespace {
@@ -32,6 +32,7 @@ std::string response(int status, const char* reason, std::string_view type, std:
 std::string render_host_metrics(const host_view::HostView& view) {
     obs::ChannelGauges g;
     view.state().for_each_occupied([&](std::string_view topic, std::uint32_t n) {
+        if (!common::is_channel_topic(topic)) return;  // an app's connection count
         ++g.channels;
         g.subscriptions += n;
         g.presence_members += view.state().user_count(topic);

@@ -49,6 +49,11 @@ inline std::string_view topic_app(std::string_view topic) noexcept {
     return sep == std::string_view::npos ? std::string_view{} : topic.substr(0, sep);
 }
 
+// False for an app's connection topic: it counts connections, it is no channel.
+inline bool is_channel_topic(std::string_view topic) noexcept {
+    return topic.find(kTopicSeparator) != std::string_view::npos;
+}
+
 // The prefix every topic of app_id starts with ("<app id>\x1f").
 inline std::string topic_prefix(std::string_view app_id) {
     return scope_topic(app_id, {});

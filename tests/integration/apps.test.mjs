@@ -14,6 +14,7 @@ import { startShoal, waitFor } from '../clients/shoal_server.mjs';
 import { appClient, appSdk, closeCode, rawSocket, slotOfSocket, writeApps } from '../clients/app_clients.mjs';
 import { connected, disconnectAll, subscribed } from '../clients/pusher_clients.mjs';
 import { connectPhoenix, join as phxJoin } from '../clients/phoenix_client.mjs';
+import { scrape } from '../clients/metrics_client.mjs';
 import Echo from 'laravel-echo';
 import Pusher from 'pusher-js';
 
@@ -168,6 +169,8 @@ test('apps: unknown key 4001, disabled app 4003, quota 4004 host-wide, Origin 40
             }
             assert.ok(second, 'a second connection of D on the other worker');
             sockets.push(second);
+            // The quota is counted through a topic of D's, which is no channel.
+            assert.equal((await scrape(srv.port)).values.get('shoal_channels'), 0);
             for (let i = 0; i < 4; ++i) {  // whichever worker takes it, the host is full
                 const over = await rawSocket(pusherUrl(srv.port, D.key));
                 assert.equal(dataOf(over.first).code, 4004);

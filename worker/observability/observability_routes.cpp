@@ -3,12 +3,13 @@
 // scrapes and dashboard polls are rare, and nothing here touches the fan-out path.
 #include "worker/observability/observability_routes.hpp"
 
+#include <unistd.h>
+
+#include "common/apps/app_topic.hpp"
+#include "common/clock.hpp"
 #include "shm_bus/observability/dashboard_page.hpp"
 #include "shm_bus/observability/process_stats.hpp"
 #include "shm_bus/observability/status_json.hpp"
-#include <unistd.h>
-
-#include "common/clock.hpp"
 #include "worker/net/server.hpp"
 
 namespace shoal::worker {
@@ -61,6 +62,7 @@ obs::ServerStatus ObservabilityRoutes::status() const {
 obs::ChannelGauges ObservabilityRoutes::channel_gauges() const {
     obs::ChannelGauges g;
     hub_.for_each_topic([&](std::string_view topic, std::size_t subscribers) {
+        if (!common::is_channel_topic(topic)) return;  // an app's connection count
         ++g.channels;
         g.subscriptions += subscribers;
         g.presence_members += hub_.presence().user_count(topic);
