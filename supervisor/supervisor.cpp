@@ -75,13 +75,14 @@ void Supervisor::start() {
     uv_timer_init(loop_, &tick_);
     tick_.data = this;
     uv_timer_start(&tick_, on_tick, kTickMs, kTickMs);
-    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_}) {
+    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_, &sigusr2_}) {
         uv_signal_init(loop_, s);
         s->data = this;
     }
     uv_signal_start(&sigterm_, on_signal, SIGTERM);
     uv_signal_start(&sigint_, on_signal, SIGINT);
     uv_signal_start(&sighup_, on_signal, SIGHUP);
+    uv_signal_start(&sigusr2_, on_signal, SIGUSR2);
     if (common::log_enabled(common::LogLevel::Debug)) view_.observe(change_log_);
     view_.start(loop_);  // before the first worker: its rings are read from their first record
     for (auto& s : slots_)
@@ -94,8 +95,10 @@ void Supervisor::on_tick(uv_timer_t* timer) {
 
 void Supervisor::on_signal(uv_signal_t* handle, int signum) {
     auto* self = static_cast<Supervisor*>(handle->data);
-    if (signum == SIGHUP) {
+    if (signum == SIGUSR2) {
         self->begin_rolling_restart();
+    } else if (signum == SIGHUP) {
+        self->forward_to_workers(SIGHUP);
     } else {
         self->begin_shutdown(signum);
     }
@@ -155,6 +158,7 @@ void Supervisor::start_worker(WorkerSlot& s) {
     req.epoch = s.epoch;
     req.listen_fd = setup_.listen_fd;
     req.extra_fds = setup_.extra_fds;
+    req.plain_listen_fd = setup_.plain_listen_fd;
     req.config_args = worker_args_;
     s.process.data = &s;
     auto pid = spawn_worker(loop_, &s.process, req, on_exit);
@@ -388,7 +392,7 @@ void Supervisor::finish_if_done() {
     bus_.unlink();
     uv_timer_stop(&tick_);
     uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
-    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_})
+    for (uv_signal_t* s : {&sigterm_, &sigint_, &sighup_, &sigusr2_})
         uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
     view_.stop();  // after the last worker_down: the view (and its sinks) read it first
 }
@@ -396,11 +400,25 @@ void Supervisor::finish_if_done() {
 void Supervisor::begin_rolling_restart() {
     if (shutting_down_) return;
     if (rolling_slot_ >= 0) {
-        SHOAL_INFO("SIGHUP: a rolling restart is already running (slot %d)", rolling_slot_);
+        SHOAL_INFO("SIGUSR2: a rolling restart is already running (slot %d)", rolling_slot_);
         return;
     }
-    SHOAL_INFO("SIGHUP: rolling restart of %zu workers, one at a time", slots_.size());
+    SHOAL_INFO("SIGUSR2: rolling restart of %zu workers, one at a time", slots_.size());
     roll_next();
+}
+
+// SIGHUP reloads without a restart: each running worker re-reads what it can (its TLS
+// certificate and key) and keeps its connections. A worker started later reads the files anew.
+void Supervisor::forward_to_workers(int signum) {
+    if (shutting_down_) return;
+    std::size_t sent = 0;
+    for (auto& s : slots_) {
+        // A worker that has not sent its first heartbeat may not be past main() yet, where it
+        // starts ignoring SIGHUP; it reads the files at its start anyway.
+        if (s->phase != SlotPhase::Running || s->pid <= 0 || !s->announced_up) continue;
+        if (uv_kill(s->pid, signum) == 0) ++sent;
+    }
+    SHOAL_INFO("SIGHUP: passed to %zu running workers (reload)", sent);
 }
 
 // Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or

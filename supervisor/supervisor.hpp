@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The supervisor's loop: starts N workers, restarts them (backoff, breaker), kills stale ones,
-// announces their lifecycle, drains on SIGTERM/SIGINT and rolls them one by one on SIGHUP. It owns
+// announces their lifecycle, drains on SIGTERM/SIGINT, rolls them one by one on SIGUSR2 and
+// passes SIGHUP on to them (each re-reads its TLS certificate). It owns
 // the host view (host_view/), which reads every ring from before the first worker starts until
 // after the last worker_down.
 // Signals arrive only through uv_signal_t (STYLE 4), child exits only through exit_cb.
@@ -26,6 +27,7 @@ struct SupervisorSetup {
     std::string exe_path;
     int listen_fd = -1;
     std::vector<int> extra_fds;  // passed to every worker after the listen fd
+    int plain_listen_fd = -1;    // --plain-port beside a TLS port
 };
 
 class Supervisor {
@@ -56,6 +58,7 @@ class Supervisor {
     void after_failure(WorkerSlot& slot, std::uint64_t uptime_ms, bool fatal);
     void begin_shutdown(int signum);
     void begin_rolling_restart();
+    void forward_to_workers(int signum);
     void advance_rolling();
     void roll_next();
     void finish_if_done();
@@ -75,6 +78,7 @@ class Supervisor {
     uv_signal_t sigterm_{};
     uv_signal_t sigint_{};
     uv_signal_t sighup_{};
+    uv_signal_t sigusr2_{};
 
     bool shutting_down_ = false;
     bool finished_ = false;
