@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -71,11 +72,19 @@ Result<SslCtxPtr> make_tls_server_context(const std::string& cert_file,
     if (SSL_CTX_use_certificate_chain_file(c, cert_file.c_str()) != 1)
         return config_error("--tls-cert " + cert_file +
                             " holds no usable PEM certificate chain: " + openssl_reason());
-    if (SSL_CTX_use_PrivateKey_file(c, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    // Read apart from installing it, so "not a key" and "not this certificate's key" differ.
+    EVP_PKEY* key = nullptr;
+    if (BIO* b = BIO_new_file(key_file.c_str(), "r")) {
+        key = PEM_read_bio_PrivateKey(b, nullptr, no_passphrase, nullptr);
+        BIO_free(b);
+    }
+    if (!key)
         return config_error("--tls-key " + key_file +
                             " holds no usable PEM private key (encrypted keys are not read): " +
                             openssl_reason());
-    if (SSL_CTX_check_private_key(c) != 1)
+    const bool installed = SSL_CTX_use_PrivateKey(c, key) == 1;
+    EVP_PKEY_free(key);
+    if (!installed || SSL_CTX_check_private_key(c) != 1)
         return config_error("--tls-key " + key_file + " does not match the certificate in " +
                             "--tls-cert " + cert_file + ": " + openssl_reason());
     SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # test-timeout: 60
 # A worker that fails at start-up with a configuration error (exit 78) opens its slot's breaker at
-# once instead of restarting in a loop; the other slot serves on, and a rolling restart (SIGHUP)
+# once instead of restarting in a loop; the other slot serves on, and a rolling restart (SIGUSR2)
 # skips the slot behind the open breaker.
 source "$(dirname "$0")/lib/common.bash"
 
@@ -27,7 +27,7 @@ grep -q "breaker closed -> open: slot=1 (configuration error, exit 78)" "$SUP_LO
 slot_is 0 running 1 || fail "slot 0 is not serving"
 
 # A rolling restart replaces slot 0 and skips slot 1, which its open breaker owns.
-kill -HUP "$SUP_PID"
+kill -USR2 "$SUP_PID"
 rolled() { grep -q "rolling restart finished" "$SUP_LOG"; }
 wait_until 5000 rolled || fail "rolling restart did not finish"
 grep -q "rolling restart: slot=1 skipped (breaker-open)" "$SUP_LOG" || fail "slot 1 not skipped"

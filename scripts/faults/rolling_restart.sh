@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # test-timeout: 90
-# SIGHUP under client load: every slot is replaced one at a time (new epochs, never two slots
+# SIGUSR2 under client load: every slot is replaced one at a time (new epochs, never two slots
 # down at once), and no connection attempt is refused meanwhile.
 source "$(dirname "$0")/lib/common.bash"
 
@@ -9,7 +9,7 @@ start_serve 2 --heartbeat-interval-ms 50
 start_load 3000 200
 sleep 0.5
 t0="$(now_ms)"
-kill -HUP "$SUP_PID"
+kill -USR2 "$SUP_PID"
 rolled() { slot_is 0 running 2 && slot_is 1 running 2; }
 wait_until 10000 rolled || fail "not every slot was replaced"
 finished="$(log_ms "rolling restart finished")" || fail "rolling restart did not finish"

@@ -96,7 +96,7 @@ test('browser: phoenix.js without WebSocket uses LongPoll; EventSource resumes',
 
         // A rolling restart drops the stream; EventSource reconnects and names the last id.
         const before = shoalStatus(srv.port).slots.map((s) => s.epoch);
-        process.kill(srv.proc.pid, 'SIGHUP');
+        process.kill(srv.proc.pid, 'SIGUSR2');
         await waitFor(() => shoalStatus(srv.port).slots.every((s, i) => s.epoch !== before[i] && s.state === 'running'),
                       30000, 'both slots restarted');
         await page.waitFor('sse.opens >= 2 && es.readyState === 1', 20000, 'the stream reopened');
