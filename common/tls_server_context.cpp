@@ -79,17 +79,17 @@ Result<SslCtxPtr> make_tls_server_context(const std::string& cert_file,
         BIO_free(b);
     }
     if (!key)
-        return config_error("--tls-key " + key_file +
-                            " holds no usable PEM private key (encrypted keys are not read): " +
-                            openssl_reason());
+        return config_error(
+            "--tls-key " + key_file +
+            " holds no usable PEM private key (encrypted keys are not read): " + openssl_reason());
     const bool installed = SSL_CTX_use_PrivateKey(c, key) == 1;
     EVP_PKEY_free(key);
     if (!installed || SSL_CTX_check_private_key(c) != 1)
         return config_error("--tls-key " + key_file + " does not match the certificate in " +
                             "--tls-cert " + cert_file + ": " + openssl_reason());
     SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
-    SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                               SSL_OP_NO_COMPRESSION);
+    SSL_CTX_set_options(
+        c, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
     // Idle connections give their 34 KiB of record buffers back; the connection layer writes
     // through its own BIO, so a record is never left half-written (no partial-write mode).
     SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);

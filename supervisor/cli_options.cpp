@@ -137,8 +137,7 @@ common::Result<void> apply_scratch(const CliScratch& s, common::Config& c) {
     if (!common::parse_log_format(s.log_format, c.log_format))
         return common::Error{common::Errc::Config, 0, "--log-format must be text|json"};
     if (!common::parse_compression(s.compression, c.compression.mode))
-        return common::Error{common::Errc::Config, 0,
-                             "--compression must be off|shared|dedicated"};
+        return common::Error{common::Errc::Config, 0, "--compression must be off|shared|dedicated"};
     return c.validate();
 }
 

@@ -17,8 +17,7 @@ bool contains(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("tls_server_context: a matching chain and key load, TLS 1.2 at least",
-          "[common][tls]") {
+TEST_CASE("tls_server_context: a matching chain and key load, TLS 1.2 at least", "[common][tls]") {
     test::TestCerts certs;
     certs.issue("srv", "localhost");
     auto ctx = common::make_tls_server_context(certs.path("srv.pem"), certs.path("srv.key"));

@@ -83,8 +83,11 @@ TEST_CASE("cli_options: TLS and compression settings are checked", "[supervisor]
           "--compression must be off|shared|dedicated: config");
     CHECK(parse({"--tls-cert", "c.pem"}).error().message() ==
           "--tls-cert and --tls-key go together: config");
-    CHECK(parse({"--plain-port", "8080"}).error().message() == "--plain-port needs --tls-cert: config");
-    CHECK_FALSE(parse({"--tls-cert", "c", "--tls-key", "k", "--port", "8443", "--plain-port", "8443"}).ok());
+    CHECK(parse({"--plain-port", "8080"}).error().message() ==
+          "--plain-port needs --tls-cert: config");
+    CHECK_FALSE(
+        parse({"--tls-cert", "c", "--tls-key", "k", "--port", "8443", "--plain-port", "8443"})
+            .ok());
     CHECK_FALSE(parse({"--compression-window-bits", "8"}).ok());
     CHECK(parse({"--compression-window-bits", "9"}).ok());
 }

@@ -62,8 +62,8 @@ class TestCerts {
     }
 
   private:
-    static X509* make_cert(EVP_PKEY* key, const std::string& cn, X509* issuer,
-                           EVP_PKEY* issuer_key, bool ca, long serial) {
+    static X509* make_cert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* issuer_key,
+                           bool ca, long serial) {
         X509* x = X509_new();
         X509_set_version(x, 2);
         ASN1_INTEGER_set(X509_get_serialNumber(x), serial);

@@ -3,11 +3,11 @@
 // zlib holds are known exactly.
 #include "worker/codec/ws_deflate.hpp"
 
+#include <zlib.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
-
-#include <zlib.h>
 
 namespace shoal::codec {
 namespace {

@@ -88,7 +88,8 @@ DeflateAgreement answer_offer(const Offer& o, const DeflatePolicy& p) {
     const int window = p.window_bits;
     // A shared frame is compressed once with the server's window, so a client that needs a
     // smaller one is declined in shared mode; zlib cannot compress with an 8-bit window at all.
-    if (o.server_max_bits != 0 && (o.server_max_bits < 9 || (p.shared && o.server_max_bits < window)))
+    if (o.server_max_bits != 0 &&
+        (o.server_max_bits < 9 || (p.shared && o.server_max_bits < window)))
         return a;
     a.accepted = true;
     a.server_no_context_takeover = p.shared || o.server_no_context;

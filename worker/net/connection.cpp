@@ -71,7 +71,8 @@ void Connection::on_input_end(ssize_t status) {
     if (status == UV_EOF && hold_ == HttpHold::Resuming) resume_input();
     // A peer that half-closes after its request (SHUT_WR) still gets the answer already
     // queued; otherwise EOF or a reset means the peer is gone (a held request with it).
-    const bool pending = !queue_.empty() || write_in_flight_ || (is_tls() && !tls().pending.empty());
+    const bool pending =
+        !queue_.empty() || write_in_flight_ || (is_tls() && !tls().pending.empty());
     if (status == UV_EOF && pending && !holds_request() && state_ != ConnState::Ws &&
         state_ != ConnState::Closed) {
         peer_eof_ = true;

@@ -126,7 +126,8 @@ void Connection::upgrade(std::string_view key, const HttpRequest& request) {
 std::string Connection::agree_deflate() {
     FrameCompressor* fc = server_.compressor_.get();
     if (!fc) return {};
-    const codec::DeflateAgreement a = codec::negotiate_deflate(http_->parser.request(), fc->policy());
+    const codec::DeflateAgreement a =
+        codec::negotiate_deflate(http_->parser.request(), fc->policy());
     if (!a.accepted) return {};
     ws_.enable_permessage_deflate();
     if (a.server_no_context_takeover) {

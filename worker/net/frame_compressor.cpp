@@ -72,8 +72,7 @@ FrameRef FrameCompressor::dedicated(const FrameRef& frame, codec::MessageDeflate
 
 std::unique_ptr<codec::MessageDeflater> FrameCompressor::new_stream(
     std::uint8_t window_bits) const {
-    return std::make_unique<codec::MessageDeflater>(window_bits, mem_level_for(window_bits),
-                                                    false);
+    return std::make_unique<codec::MessageDeflater>(window_bits, mem_level_for(window_bits), false);
 }
 
 codec::InflateStatus FrameCompressor::inflate(std::string_view in, std::string_view& out) {

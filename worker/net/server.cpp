@@ -34,8 +34,8 @@ Server::Server(uv_loop_t* loop, const common::Config& config, common::CounterBlo
     timeout_timer_.data = this;
     scratch_headers_.reserve(64);
     if (config_.compression.mode != common::Compression::Off)
-        compressor_ =
-            std::make_unique<FrameCompressor>(config_.compression, config_.limits.max_message_bytes);
+        compressor_ = std::make_unique<FrameCompressor>(config_.compression,
+                                                        config_.limits.max_message_bytes);
 }
 
 Server::~Server() {

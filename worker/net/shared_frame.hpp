@@ -61,7 +61,7 @@ class SharedFrame {
     std::uint16_t header_size_ = 0;
     mutable Twin twin_state_ = Twin::Untried;
     std::size_t size_ = 0;
-    char* data_ = nullptr;                // points just past this object, in the same block
+    char* data_ = nullptr;                 // points just past this object, in the same block
     mutable SharedFrame* twin_ = nullptr;  // one reference held, when Built
 };
 

@@ -22,9 +22,8 @@ struct TlsBio {
             BIO_set_retry_read(b);  // no more input for now: SSL_ERROR_WANT_READ
             return -1;
         }
-        const std::size_t n = s->in_len_ < static_cast<std::size_t>(len)
-                                  ? s->in_len_
-                                  : static_cast<std::size_t>(len);
+        const std::size_t n =
+            s->in_len_ < static_cast<std::size_t>(len) ? s->in_len_ : static_cast<std::size_t>(len);
         std::memcpy(buf, s->in_, n);
         s->in_ += n;
         s->in_len_ -= n;

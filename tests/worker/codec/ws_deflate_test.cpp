@@ -3,11 +3,12 @@
 // zlib (tail added back), what zlib compresses inflates with ours, and the limits hold.
 #include "worker/codec/ws_deflate.hpp"
 
+#include <zlib.h>
+
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
-#include <zlib.h>
 
 using namespace shoal::codec;
 

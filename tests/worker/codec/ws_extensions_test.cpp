@@ -46,17 +46,20 @@ TEST_CASE("ws_extensions: dedicated mode keeps context unless the client asks ot
 TEST_CASE("ws_extensions: an offer the server cannot honour is declined, the next one is tried",
           "[worker][codec][deflate]") {
     // Shared frames are compressed once with the server's window: a smaller one is declined.
-    CHECK_FALSE(negotiate_deflate("permessage-deflate; server_max_window_bits=10", kShared).accepted);
+    CHECK_FALSE(
+        negotiate_deflate("permessage-deflate; server_max_window_bits=10", kShared).accepted);
     const DeflateAgreement a = negotiate_deflate(
         "permessage-deflate; server_max_window_bits=10, permessage-deflate", kShared);
     REQUIRE(a.accepted);
     CHECK(a.response.find("server_max_window_bits") == std::string::npos);
     // A window equal to the server's is accepted and echoed.
-    CHECK(negotiate_deflate("permessage-deflate; server_max_window_bits=\"15\"", kShared).response ==
-          "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
-          "server_max_window_bits=15");
+    CHECK(
+        negotiate_deflate("permessage-deflate; server_max_window_bits=\"15\"", kShared).response ==
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+        "server_max_window_bits=15");
     // zlib has no 8-bit window.
-    CHECK_FALSE(negotiate_deflate("permessage-deflate; server_max_window_bits=8", kDedicated).accepted);
+    CHECK_FALSE(
+        negotiate_deflate("permessage-deflate; server_max_window_bits=8", kDedicated).accepted);
 }
 
 TEST_CASE("ws_extensions: malformed offers are declined, never half-understood",

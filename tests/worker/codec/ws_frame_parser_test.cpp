@@ -235,9 +235,9 @@ TEST_CASE("WsFrameParser: with permessage-deflate, RSV1 marks a compressed messa
             ProtocolError::WsReservedBits);
     REQUIRE(feed_whole(frame(WsOpcode::Ping, "", true, 4), deflate).error ==
             ProtocolError::WsReservedBits);
-    REQUIRE(feed_whole(frame(WsOpcode::Text, "a", false, 4) + frame(WsOpcode::Continuation, "b",
-                                                                      true, 4),
-                       deflate)
+    REQUIRE(feed_whole(
+                frame(WsOpcode::Text, "a", false, 4) + frame(WsOpcode::Continuation, "b", true, 4),
+                deflate)
                 .error == ProtocolError::WsReservedBits);
 
     // The sink learns per message whether it is compressed; its bytes are not UTF-8 checked.
@@ -253,10 +253,9 @@ TEST_CASE("WsFrameParser: with permessage-deflate, RSV1 marks a compressed messa
         bool on_ws_close(std::uint16_t, std::string_view) override { return true; }
     };
     const std::string not_utf8 = "\xff\xfe\x00";
-    const std::string wire = frame(WsOpcode::Text, not_utf8, false, 4) +
-                             frame(WsOpcode::Ping, "p") +
-                             frame(WsOpcode::Continuation, "\xc3", true) +
-                             frame(WsOpcode::Text, "plain");
+    const std::string wire =
+        frame(WsOpcode::Text, not_utf8, false, 4) + frame(WsOpcode::Ping, "p") +
+        frame(WsOpcode::Continuation, "\xc3", true) + frame(WsOpcode::Text, "plain");
     for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
         codec::WsFrameParser parser(deflate);
         FlagSink sink;

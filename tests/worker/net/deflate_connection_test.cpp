@@ -3,10 +3,11 @@
 // test-timeout: 90
 // permessage-deflate on a real server over raw sockets: what the 101 agrees to in each mode,
 // compressed frames both ways (checked against zlib), and each limit's close code.
+#include <zlib.h>
+
 #include <string>
 
 #include <catch2/catch.hpp>
-#include <zlib.h>
 
 #include "tests/worker/net/raw_client.hpp"
 #include "tests/worker/net/server_fixture.hpp"
@@ -17,7 +18,8 @@ using test::RawClient;
 
 namespace {
 
-const std::string kOffer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+const std::string kOffer =
+    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
 
 common::Config deflate_config(common::Compression mode) {
     common::Config c = test::test_config();
@@ -118,8 +120,8 @@ TEST_CASE("deflate: dedicated mode keeps the connection's context", "[worker][ne
     CHECK(header_value(c.last_response, "Sec-WebSocket-Extensions") ==
           "permessage-deflate; client_no_context_takeover");
     ClientZlib z;  // one inflater for the connection: the server's window carries over
-    const std::string text = R"({"event":"quote","data":"ABC 101.25 101.50 )" +
-                             std::string(200, 'q') + "\"}";
+    const std::string text =
+        R"({"event":"quote","data":"ABC 101.25 101.50 )" + std::string(200, 'q') + "\"}";
     std::size_t first = 0;
     for (int i = 0; i < 3; ++i) {
         REQUIRE(c.send_frame(WsOpcode::Text, text));

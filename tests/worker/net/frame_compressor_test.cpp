@@ -4,11 +4,12 @@
 // the second subscriber onward; dedicated streams keep their context.
 #include "worker/net/frame_compressor.hpp"
 
+#include <zlib.h>
+
 #include <random>
 #include <string>
 
 #include <catch2/catch.hpp>
-#include <zlib.h>
 
 #include "tests/support/alloc_counter.hpp"
 

@@ -125,7 +125,7 @@ TEST_CASE("TLS: bytes that are no ClientHello close the connection; the server s
     ClientCtx client(certs.ca_file());
 
     const std::string garbage[] = {
-        "GET / HTTP/1.1\r\nHost: x\r\n\r\n",                      // plain HTTP on the TLS port
+        "GET / HTTP/1.1\r\nHost: x\r\n\r\n",  // plain HTTP on the TLS port
         std::string("\x16\x03\x01\xff\xff", 5) + std::string(300, 'z'),  // a lying record length
         std::string(2000, '\0'),
         std::string("\x80\x2e\x01\x00\x02", 5) + std::string(43, 'A'),  // an SSLv2 hello
