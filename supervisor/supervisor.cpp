@@ -95,10 +95,12 @@ void Supervisor::on_tick(uv_timer_t* timer) {
 
 void Supervisor::on_signal(uv_signal_t* handle, int signum) {
     auto* self = static_cast<Supervisor*>(handle->data);
-    if (signum == SIGHUP) {
-        self->reload_apps();
-    } else if (signum == SIGUSR2) {
+    if (signum == SIGUSR2) {
         self->begin_rolling_restart();
+    } else if (signum == SIGHUP) {
+        // A reload: the apps file here, the TLS certificate in each worker; nothing restarts.
+        self->reload_apps();
+        self->forward_to_workers(SIGHUP);
     } else {
         self->begin_shutdown(signum);
     }
@@ -158,6 +160,7 @@ void Supervisor::start_worker(WorkerSlot& s) {
     req.epoch = s.epoch;
     req.listen_fd = setup_.listen_fd;
     req.extra_fds = setup_.extra_fds;
+    req.plain_listen_fd = setup_.plain_listen_fd;
     req.config_args = worker_args_;
     s.process.data = &s;
     auto pid = spawn_worker(loop_, &s.process, req, on_exit);
@@ -408,10 +411,7 @@ void Supervisor::begin_rolling_restart() {
 
 void Supervisor::reload_apps() {
     if (shutting_down_) return;
-    if (!apps_) {
-        SHOAL_INFO("SIGHUP: nothing to reload (no --apps file); SIGUSR2 restarts the workers");
-        return;
-    }
+    if (!apps_) return;  // no --apps file: the flags' app does not change
     auto n = apps_->reload();
     if (!n) {
         // Refused whole: the workers keep the snapshot they have.
@@ -431,6 +431,20 @@ void Supervisor::reload_apps() {
                       "SIGHUP: apps reloaded from %s: %zu apps (generation %lu)",
                       apps_->user_file().c_str(), n.value(),
                       static_cast<unsigned long>(apps_->generation()));
+}
+
+// SIGHUP reloads without a restart: each running worker re-reads what it can (its TLS
+// certificate and key) and keeps its connections. A worker started later reads the files anew.
+void Supervisor::forward_to_workers(int signum) {
+    if (shutting_down_) return;
+    std::size_t sent = 0;
+    for (auto& s : slots_) {
+        // A worker that has not sent its first heartbeat may not be past main() yet, where it
+        // starts ignoring SIGHUP; it reads the files at its start anyway.
+        if (s->phase != SlotPhase::Running || s->pid <= 0 || !s->announced_up) continue;
+        if (uv_kill(s->pid, signum) == 0) ++sent;
+    }
+    SHOAL_INFO("SIGHUP: passed to %zu running workers (reload)", sent);
 }
 
 // Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or
