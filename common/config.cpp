@@ -37,6 +37,15 @@ Result<void> Config::validate() const {
     if (!cluster.url.empty() && !cluster.url.starts_with("redis://"))
         return bad("--cluster must be redis://[[user]:password@]host[:port][/db]");
     if (cluster.host_timeout_ms < 300) return bad("--cluster-host-timeout-ms must be >= 300");
+    if (webhooks.grace_ms > 3'600'000) return bad("--webhook-grace-ms must be at most 3600000");
+    if (webhooks.batch_ms > 10'000) return bad("--webhook-batch-ms must be at most 10000");
+    if (webhooks.batch_max < 1 || webhooks.batch_max > 10'000)
+        return bad("--webhook-batch-max must be between 1 and 10000");
+    if (webhooks.queue_bytes < 64 * 1024) return bad("--webhook-queue-bytes must be >= 65536");
+    if (webhooks.timeout_ms < 100 || webhooks.timeout_ms > 600'000)
+        return bad("--webhook-timeout-ms must be between 100 and 600000");
+    if (webhooks.retry_for_ms > 86'400'000)
+        return bad("--webhook-retry-for-ms must be at most 86400000");
     return {};
 }
 

@@ -66,6 +66,17 @@ ServerStatus snapshot(const bus::Segment& seg, const std::string& bus_name, std:
     st.host.redis_connects = host.redis_connects.load(kRelaxed);
     st.host.redis_link_losses = host.redis_link_losses.load(kRelaxed);
     st.host.uptime_ms = ms_since(host.started_ns.load(kRelaxed), now_ns);
+    const bus::WebhookRecord& wh = seg.webhooks();
+    st.webhooks.queue_batches = wh.queue_batches.load(kRelaxed);
+    st.webhooks.queue_bytes = wh.queue_bytes.load(kRelaxed);
+    st.webhooks.requests_sent = wh.requests_sent.load(kRelaxed);
+    st.webhooks.events_sent = wh.events_sent.load(kRelaxed);
+    st.webhooks.requests_failed = wh.requests_failed.load(kRelaxed);
+    st.webhooks.requests_retried = wh.requests_retried.load(kRelaxed);
+    st.webhooks.dropped_overflow = wh.dropped_overflow.load(kRelaxed);
+    st.webhooks.dropped_expired = wh.dropped_expired.load(kRelaxed);
+    st.webhooks.dropped_unrouted = wh.dropped_unrouted.load(kRelaxed);
+    st.webhooks.leader = wh.leader.load(kRelaxed) == 1;
     const bus::BusConfig& c = seg.config();
     st.ring_bytes = c.ring_bytes;
     for (std::uint32_t r = 0; r < c.ring_count(); ++r) {
