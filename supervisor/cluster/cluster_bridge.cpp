@@ -132,6 +132,14 @@ void ClusterBridge::on_value(std::uint64_t sent_ms, std::string_view value, bool
         lease_error_logged_ = true;
         return;
     }
+    if (first_answer_) {
+        first_answer_ = false;
+        // Another host leads a cluster this host just joined: what the others announce now is
+        // their existing state, which that leader already reported; for the rest of this host's
+        // first host timeout it moves the view silently (docs/webhooks.md). The first host of a
+        // cluster mutes nothing: what reaches it is news.
+        if (!value.empty() && value != lease_.self()) view_.mute_remote_until(lease_.settled_ms());
+    }
     lease_.on_answer(sent_ms, value, now_ms());
 }
 
@@ -235,12 +243,7 @@ void ClusterBridge::publish_host_count() {
 
 void ClusterBridge::on_link_up() {
     up_since_ms_ = now_ms();
-    if (!lease_.has_joined()) {
-        // The first link-up: what other hosts announce now is their existing state, old news
-        // for webhooks (docs/webhooks.md); for one host timeout it moves the view silently.
-        lease_.joined(up_since_ms_);
-        view_.mute_remote_until(up_since_ms_ + host_timeout_ms_);
-    }
+    lease_.joined(up_since_ms_);  // the first link-up only
     bus::HostRecord& h = bus_.segment().host();
     h.cluster_link.store(bus::ClusterLink::Up, std::memory_order_relaxed);
     h.redis_connects.store(h.redis_connects.load(std::memory_order_relaxed) + 1,

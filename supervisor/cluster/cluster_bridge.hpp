@@ -105,6 +105,7 @@ class ClusterBridge final : public RedisLinkHandler,
     LeaderLease lease_;
     std::string lease_key_;
     bool lease_error_logged_ = false;
+    bool first_answer_ = true;  // the lease's first answer says whether a cluster was led
     std::vector<std::byte> scratch_;
     std::uint64_t up_since_ms_ = 0;
     bool wrote_ = false;

@@ -40,6 +40,7 @@ class LeaderLease final : public webhooks::Leadership {
     // at once; a host joining a cluster never leads on half a view).
     void joined(std::uint64_t now_ms) noexcept;
     bool has_joined() const noexcept { return joined_; }
+    std::uint64_t settled_ms() const noexcept { return settled_ms_; }
     bool may_acquire(std::uint64_t now_ms, bool alone) const noexcept {
         return alone || (joined_ && now_ms >= settled_ms_);
     }
