@@ -44,12 +44,23 @@ class Batcher {
         std::uint64_t opened_ms = 0;
     };
     using Target = std::pair<std::string, std::string>;  // (app id, url)
+    // Finds a target by views: no string is built per event.
+    struct Less {
+        using is_transparent = void;
+        using View = std::pair<std::string_view, std::string_view>;
+        static View view(const Target& t) noexcept { return {t.first, t.second}; }
+        static View view(const View& v) noexcept { return v; }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return view(a) < view(b);
+        }
+    };
 
     static Batch close(const Target& t, Open& o, std::uint64_t wall_ms);
 
     std::uint32_t window_ms_;
     std::uint32_t max_events_;
-    std::map<Target, Open, std::less<>> open_;
+    std::map<Target, Open, Less> open_;
 };
 
 }  // namespace shoal::webhooks

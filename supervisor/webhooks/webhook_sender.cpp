@@ -91,26 +91,26 @@ WebhookSender::~WebhookSender() {
 void WebhookSender::on_occupied(std::string_view topic) {
     if (!is_channel(topic) || closed_handles_) return;
     grace_.occupied(topic, now_ms(), transitions_);
-    pump();
+    pump_soon();
 }
 
 void WebhookSender::on_vacated(std::string_view topic) {
     if (!is_channel(topic) || closed_handles_) return;
     grace_.vacated(topic, now_ms(), transitions_);
-    pump();
+    pump_soon();
 }
 
 void WebhookSender::on_member_added(std::string_view topic, std::string_view user,
                                     std::string_view) {
     if (!is_channel(topic) || closed_handles_) return;
     grace_.member_added(topic, user, now_ms(), transitions_);
-    pump();
+    pump_soon();
 }
 
 void WebhookSender::on_member_removed(std::string_view topic, std::string_view user) {
     if (!is_channel(topic) || closed_handles_) return;
     grace_.member_removed(topic, user, now_ms(), transitions_);
-    pump();
+    pump_soon();
 }
 
 void WebhookSender::after_transitions(std::uint64_t now) {
@@ -201,13 +201,23 @@ void WebhookSender::on_record(std::uint32_t, std::int32_t type, std::span<const 
     e.socket_id = std::string(f.socket_id);
     e.user_id = std::string(f.user_id);
     route_event(common::topic_app(f.topic), e, now_ms());
-    pump();
+    pump_soon();
 }
 
 // ---- sending -------------------------------------------------------------------------------
 
+// The host view hands over a whole poll's records at once: they are routed as they come and the
+// rest (dispatch, figures, the timer) runs once, on the next loop iteration.
+void WebhookSender::pump_soon() {
+    if (pump_soon_ || closed_handles_) return;
+    pump_soon_ = true;
+    uv_timer_start(
+        &timer_, [](uv_timer_t* t) { static_cast<WebhookSender*>(t->data)->pump(); }, 0, 0);
+}
+
 void WebhookSender::pump() {
     if (closed_handles_) return;
+    pump_soon_ = false;
     const std::uint64_t now = now_ms();
     check_leadership(now);
     grace_.due(now, transitions_);

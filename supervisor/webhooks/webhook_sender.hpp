@@ -82,6 +82,7 @@ class WebhookSender final : public host_view::HostObserver, public host_view::Ho
     void route_event(std::string_view app_id, const Event& e, std::uint64_t now_ms);
     void check_leadership(std::uint64_t now_ms);
     void pump();  // due grace, due batches, dispatch, re-arm, figures
+    void pump_soon();
     void dispatch(std::uint64_t now_ms);
     void arm(std::uint64_t now_ms);
     void publish_figures();
@@ -106,6 +107,7 @@ class WebhookSender final : public host_view::HostObserver, public host_view::Ho
     std::uint64_t standby_bytes_ = 0;
     bool leader_ = false;
     bool stopping_ = false;
+    bool pump_soon_ = false;  // the timer fires on the next loop iteration
     bool closed_handles_ = false;
     std::uint64_t stop_deadline_ms_ = 0;
     common::LogLimiter failure_log_{5};
