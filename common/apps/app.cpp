@@ -13,9 +13,8 @@ bool App::allows_origin(std::string_view origin) const noexcept {
 
 bool Webhook::accepts(std::string_view type, std::string_view channel) const noexcept {
     if (!channel.starts_with(channel_prefix)) return false;
-    return event_types.empty() ||
-           std::any_of(event_types.begin(), event_types.end(),
-                       [&](const std::string& t) { return t == type; });
+    return event_types.empty() || std::any_of(event_types.begin(), event_types.end(),
+                                              [&](const std::string& t) { return t == type; });
 }
 
 bool App::wants_webhook(std::string_view type, std::string_view channel) const noexcept {

@@ -2,10 +2,11 @@
 // Reads the segment read-only and trusts no word in it: an unknown state reads "unknown".
 #include "shm_bus/observability/host_status.hpp"
 
-#include "shm_bus/observability/process_stats.hpp"
 #include <signal.h>
 
 #include <atomic>
+
+#include "shm_bus/observability/process_stats.hpp"
 
 namespace shoal::obs {
 namespace {

@@ -272,8 +272,8 @@ bool decode(std::span<const std::byte> in, Directed& out) noexcept {
 }
 
 std::size_t size(const HookFact& r) noexcept {
-    return 1 + 2 + 2 + 4 + 2 + 2 + clip16(r.topic).size() + clip16(r.event).size() +
-           r.data.size() + clip16(r.socket_id).size() + clip16(r.user_id).size();
+    return 1 + 2 + 2 + 4 + 2 + 2 + clip16(r.topic).size() + clip16(r.event).size() + r.data.size() +
+           clip16(r.socket_id).size() + clip16(r.user_id).size();
 }
 
 // u8 kind, u16 topic, u16 event, u32 data, u16 socket id, u16 user id, then the strings.
@@ -298,9 +298,9 @@ bool decode(std::span<const std::byte> in, HookFact& out) noexcept {
     std::uint32_t data;
     return rd.num(out.kind) && (out.kind == kFactClientEvent || out.kind == kFactCacheMiss) &&
            rd.num(topic) && topic != 0 && rd.num(event) && rd.num(data) && rd.num(socket) &&
-           rd.num(user) &&
-           rd.str(topic, out.topic) && rd.str(event, out.event) && rd.str(data, out.data) &&
-           rd.str(socket, out.socket_id) && rd.str(user, out.user_id) && rd.done();
+           rd.num(user) && rd.str(topic, out.topic) && rd.str(event, out.event) &&
+           rd.str(data, out.data) && rd.str(socket, out.socket_id) && rd.str(user, out.user_id) &&
+           rd.done();
 }
 
 }  // namespace shoal::bus::records

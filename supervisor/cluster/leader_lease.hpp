@@ -61,10 +61,10 @@ class LeaderLease final : public webhooks::Leadership {
     std::uint64_t ttl_ms_;
     bool joined_ = false;
     std::uint64_t settled_ms_ = 0;
-    std::uint64_t valid_until_ms_ = 0;  // leader while now < this
-    std::uint64_t own_until_ms_ = 0;    // the end of this host's current or last lease
+    std::uint64_t valid_until_ms_ = 0;   // leader while now < this
+    std::uint64_t own_until_ms_ = 0;     // the end of this host's current or last lease
     std::uint64_t previous_end_ms_ = 0;  // the end of the lease before the current one
-    std::uint64_t other_seen_ms_ = 0;   // when another host last held it, as far as we know
+    std::uint64_t other_seen_ms_ = 0;    // when another host last held it, as far as we know
     bool other_seen_ = false;
     std::uint64_t handover_ms_ = 0;  // when the holder said goodbye
     std::string holder_;

@@ -142,15 +142,15 @@ bool HostView::apply(HostState& s, std::uint32_t slot, std::int32_t type,
         case rec::kPresenceJoin: {
             rec::PresenceJoin j;
             bad = !rec::decode(p, j);
-            return !bad && s.join({slot, j.epoch, j.conn, std::string(j.topic),
-                                   std::string(j.user_id)},
-                                  j.user_info);
+            return !bad &&
+                   s.join({slot, j.epoch, j.conn, std::string(j.topic), std::string(j.user_id)},
+                          j.user_info);
         }
         case rec::kPresenceLeave: {
             rec::PresenceLeave l;
             bad = !rec::decode(p, l);
-            return !bad && s.leave({slot, l.epoch, l.conn, std::string(l.topic),
-                                    std::string(l.user_id)});
+            return !bad &&
+                   s.leave({slot, l.epoch, l.conn, std::string(l.topic), std::string(l.user_id)});
         }
         case rec::kTopicCount: {
             rec::TopicCount c;
@@ -198,7 +198,8 @@ void HostView::on_worker(std::uint32_t slot, std::int32_t type, std::span<const 
 
 void HostView::finish_resync(std::uint32_t slot) {
     requested_ms_[slot] = 0;
-    cluster_.end_reconcile(slot, [](const MemberKey&) {}, [](std::uint32_t, std::string_view) {});
+    cluster_.end_reconcile(
+        slot, [](const MemberKey&) {}, [](std::uint32_t, std::string_view) {});
     std::vector<std::byte> buf;
     state_.end_reconcile(
         slot,

@@ -13,7 +13,8 @@ void Batcher::add(std::string_view app_id, std::string_view url, std::string_vie
                   std::uint64_t now_ms, std::uint64_t wall_ms, std::vector<Batch>& out) {
     auto it = open_.find(Less::View{app_id, url});
     if (it == open_.end())
-        it = open_.emplace(Target{std::string(app_id), std::string(url)}, Open{{}, 0, now_ms}).first;
+        it =
+            open_.emplace(Target{std::string(app_id), std::string(url)}, Open{{}, 0, now_ms}).first;
     Open& o = it->second;
     if (o.events != 0) o.events_json.push_back(',');
     o.events_json.append(event_json);

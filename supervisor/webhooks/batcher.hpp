@@ -32,7 +32,9 @@ class Batcher {
              std::uint64_t now_ms, std::uint64_t wall_ms, std::vector<Batch>& out);
     // Closes the batches whose window ended by now_ms.
     void due(std::uint64_t now_ms, std::uint64_t wall_ms, std::vector<Batch>& out);
-    void flush_all(std::uint64_t wall_ms, std::vector<Batch>& out) { due(UINT64_MAX, wall_ms, out); }
+    void flush_all(std::uint64_t wall_ms, std::vector<Batch>& out) {
+        due(UINT64_MAX, wall_ms, out);
+    }
 
     std::optional<std::uint64_t> next_deadline_ms() const noexcept;
     std::size_t open_batches() const noexcept { return open_.size(); }

@@ -54,13 +54,14 @@ struct CurlGlue {
 };
 
 common::Result<std::unique_ptr<HttpClient>> HttpClient::create(uv_loop_t* loop,
-                                                              HttpClientHandler& handler,
-                                                              const HttpClientOptions& options) {
+                                                               HttpClientHandler& handler,
+                                                               const HttpClientOptions& options) {
     // Once per process, before any other curl call; the supervisor has no other threads.
     static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
     if (global != CURLE_OK)
-        return common::Error{common::Errc::Io, 0,
-                             std::string("curl_global_init() failed: ") + curl_easy_strerror(global)};
+        return common::Error{
+            common::Errc::Io, 0,
+            std::string("curl_global_init() failed: ") + curl_easy_strerror(global)};
     std::unique_ptr<HttpClient> c(new HttpClient(loop, handler, options));
     if (!c->multi_) return common::Error{common::Errc::Io, 0, "curl_multi_init() failed"};
     return c;

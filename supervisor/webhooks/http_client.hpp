@@ -30,9 +30,9 @@ class HttpClientHandler {
 };
 
 struct HttpClientOptions {
-    std::uint32_t timeout_ms = 5'000;     // the whole request, connect included
-    std::uint32_t max_per_host = 4;       // connections kept per host
-    std::uint32_t max_connections = 64;   // over all hosts
+    std::uint32_t timeout_ms = 5'000;              // the whole request, connect included
+    std::uint32_t max_per_host = 4;                // connections kept per host
+    std::uint32_t max_connections = 64;            // over all hosts
     std::uint32_t max_response_bytes = 64 * 1024;  // an answer's body is read and discarded
 };
 

@@ -78,9 +78,9 @@ WebhookSender::WebhookSender(uv_loop_t* loop, host_view::HostView& view, bus::Se
       options_(options),
       grace_(options.settings.grace_ms),
       batcher_(options.settings.batch_ms, options.settings.batch_max),
-      queue_(QueueLimits{options.settings.queue_bytes, options.settings.retry_for_ms,
-                         kMaxInFlight, 1},
-             RetryBackoff(random_seed())) {}
+      queue_(
+          QueueLimits{options.settings.queue_bytes, options.settings.retry_for_ms, kMaxInFlight, 1},
+          RetryBackoff(random_seed())) {}
 
 WebhookSender::~WebhookSender() {
     if (!closed_handles_ && http_) close_handles();
@@ -125,9 +125,8 @@ void WebhookSender::after_transitions(std::uint64_t now) {
     transitions_.clear();
     // Kept for a takeover only as long as a batch would be retried, and within a quarter of the
     // queue's bound; older ones could not be sent any more anyway.
-    while (!standby_.empty() &&
-           (standby_bytes_ > options_.settings.queue_bytes / 4 ||
-            now - standby_.front().first > options_.settings.retry_for_ms)) {
+    while (!standby_.empty() && (standby_bytes_ > options_.settings.queue_bytes / 4 ||
+                                 now - standby_.front().first > options_.settings.retry_for_ms)) {
         const Transition& t = standby_.front().second;
         standby_bytes_ -= t.topic.size() + t.user.size() + sizeof(t);
         standby_.pop_front();
@@ -150,8 +149,8 @@ void WebhookSender::check_leadership(std::uint64_t now) {
     }
     standby_.clear();
     standby_bytes_ = 0;
-    const std::initializer_list<common::LogField> fields = {
-        common::field("leader", leader), common::field("replayed", replayed)};
+    const std::initializer_list<common::LogField> fields = {common::field("leader", leader),
+                                                            common::field("replayed", replayed)};
     if (leader)
         common::log_event(common::LogLevel::Info, "webhook_leader", fields,
                           "webhooks: this host now sends the cluster's channel and presence "
@@ -228,8 +227,8 @@ void WebhookSender::pump() {
     closed_.clear();
     dispatch(now);
     publish_figures();
-    if (stopping_ && ((queue_.size() == 0 && batcher_.open_batches() == 0) ||
-                      now >= stop_deadline_ms_))
+    if (stopping_ &&
+        ((queue_.size() == 0 && batcher_.open_batches() == 0) || now >= stop_deadline_ms_))
         return finish_stop();
     arm(now);
 }
@@ -329,8 +328,8 @@ void WebhookSender::finish_stop() {
     SHOAL_INFO(
         "webhooks: stopped (sent %llu requests with %llu events, %llu failed attempts, dropped "
         "%llu overflow %llu expired %llu unrouted, %zu left unsent)",
-        ull(c.requests_sent), ull(c.events_sent), ull(c.requests_failed),
-        ull(c.dropped_overflow), ull(c.dropped_expired), ull(c.dropped_unrouted), queue_.size());
+        ull(c.requests_sent), ull(c.events_sent), ull(c.requests_failed), ull(c.dropped_overflow),
+        ull(c.dropped_expired), ull(c.dropped_unrouted), queue_.size());
     close_handles();
 }
 

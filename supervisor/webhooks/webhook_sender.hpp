@@ -43,7 +43,8 @@ struct SenderOptions {
     std::uint64_t stop_drain_ms = 2'000;  // delivering what is queued when the host stops
 };
 
-class WebhookSender final : public host_view::HostObserver, public host_view::HostViewSink,
+class WebhookSender final : public host_view::HostObserver,
+                            public host_view::HostViewSink,
                             public HttpClientHandler {
   public:
     using AppsSource = std::function<const common::AppSet&()>;

@@ -98,11 +98,11 @@ bool HubBridge::directed(std::uint32_t target_slot, channel::ProtocolTag protoco
 }
 
 void HubBridge::hook_fact(const channel::HookFact& f) noexcept {
-    static_assert(static_cast<std::uint8_t>(channel::HookFactKind::ClientEvent) ==
-                      rec::kFactClientEvent &&
-                  static_cast<std::uint8_t>(channel::HookFactKind::CacheMiss) == rec::kFactCacheMiss);
-    write(rec::kHookFact, rec::HookFact{static_cast<std::uint8_t>(f.kind), f.topic, f.event,
-                                        f.data, f.socket_id, f.user_id});
+    static_assert(
+        static_cast<std::uint8_t>(channel::HookFactKind::ClientEvent) == rec::kFactClientEvent &&
+        static_cast<std::uint8_t>(channel::HookFactKind::CacheMiss) == rec::kFactCacheMiss);
+    write(rec::kHookFact, rec::HookFact{static_cast<std::uint8_t>(f.kind), f.topic, f.event, f.data,
+                                        f.socket_id, f.user_id});
 }
 
 void HubBridge::request_snapshots() {

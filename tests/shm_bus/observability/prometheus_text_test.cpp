@@ -66,8 +66,8 @@ TEST_CASE("prometheus: each sample follows its HELP and TYPE; names and labels a
           "[observability][prometheus]") {
     const std::string text = obs::render_prometheus(two_slots(), obs::ChannelGauges{2, 7, 3});
     const std::regex sample(R"re(^shoal_([a-z_]+)(\{([a-z_]+="[a-z0-9-]+",?)+\})? [0-9.]+$)re");
-    const std::set<std::string> labels = {"slot", "state", "protocol", "code", "direction",
-                                               "reason"};
+    const std::set<std::string> labels = {"slot", "state",     "protocol",
+                                          "code", "direction", "reason"};
     std::set<std::string> typed;
     std::istringstream in(text);
     std::string line, current;

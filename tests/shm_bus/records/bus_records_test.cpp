@@ -170,8 +170,9 @@ TEST_CASE("bus records: mutated lengths never decode out of bounds", "[shm_bus][
 
 TEST_CASE("bus records: a webhook fact round-trips; a truncated or kindless one is refused",
           "[shm_bus][records]") {
-    const HookFact f{kFactClientEvent, "app\x1fprivate-chat", "client-typing", R"({"who":"ann"})",
-                     "123.45", "ann"};
+    const HookFact f{kFactClientEvent, "app\x1fprivate-chat",
+                     "client-typing",  R"({"who":"ann"})",
+                     "123.45",         "ann"};
     const auto buf = bytes_of(f);
     REQUIRE(buf.size() == size(f));
     HookFact g;
@@ -186,6 +187,10 @@ TEST_CASE("bus records: a webhook fact round-trips; a truncated or kindless one 
         REQUIRE_FALSE(decode(std::span(buf.data(), n), g));
     REQUIRE_FALSE(decode(bytes_of(HookFact{9, "t", "", "", "", ""}), g));
     REQUIRE_FALSE(decode(bytes_of(HookFact{kFactCacheMiss, "", "", "", "", ""}), g));
-    REQUIRE(decode(bytes_of(HookFact{kFactCacheMiss, "app\x1f" "cache-x", "", "", "", ""}), g));
+    REQUIRE(decode(bytes_of(HookFact{kFactCacheMiss,
+                                     "app\x1f"
+                                     "cache-x",
+                                     "", "", "", ""}),
+                   g));
     REQUIRE(g.kind == kFactCacheMiss);
 }

@@ -390,15 +390,16 @@ void remote(SupBus& b, std::uint32_t pseudo, std::int32_t type, const R& r) {
     std::vector<std::byte> inner(rec::size(r));
     rec::encode(r, inner);
     std::vector<std::byte> buf;
-    REQUIRE(b.bc->write_control(rec::kRemote,
-                                rec::encode_into(buf, rec::Remote{pseudo, type, inner})));
+    REQUIRE(
+        b.bc->write_control(rec::kRemote, rec::encode_into(buf, rec::Remote{pseudo, type, inner})));
 }
 
 }  // namespace
 
-TEST_CASE("HostView: the cluster table adds other hosts' pseudo-slots; a host's death and a "
-          "muted join are counted right",
-          "[supervisor][host_view]") {
+TEST_CASE(
+    "HostView: the cluster table adds other hosts' pseudo-slots; a host's death and a "
+    "muted join are counted right",
+    "[supervisor][host_view]") {
     SupBus b("cluster");
     HostView view(*b.bc);
     Changes host, cluster;

@@ -4,9 +4,8 @@
 // targets (app, URL) never share a body, and the body is Pusher's {"time_ms","events"}.
 #include "supervisor/webhooks/batcher.hpp"
 
-#include <rapidjson/document.h>
-
 #include <catch2/catch.hpp>
+#include <rapidjson/document.h>
 
 #include "supervisor/webhooks/webhook_event.hpp"
 

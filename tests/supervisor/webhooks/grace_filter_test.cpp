@@ -32,8 +32,8 @@ TEST_CASE("GraceFilter: occupied and added go at once; vacated and removed wait 
     std::vector<Transition> out;
     g.occupied("a\x1fpresence-room", 100, out);
     g.member_added("a\x1fpresence-room", "ann", 100, out);
-    REQUIRE(out == std::vector<Transition>{occ("a\x1fpresence-room"),
-                                           add("a\x1fpresence-room", "ann")});
+    REQUIRE(out ==
+            std::vector<Transition>{occ("a\x1fpresence-room"), add("a\x1fpresence-room", "ann")});
     out.clear();
     g.member_removed("a\x1fpresence-room", "ann", 1000, out);
     g.vacated("a\x1fpresence-room", 1000, out);
@@ -44,8 +44,8 @@ TEST_CASE("GraceFilter: occupied and added go at once; vacated and removed wait 
     REQUIRE(out.empty());
     g.due(4000, out);
     // The member's removal was scheduled first, so it comes before the channel's vacancy.
-    REQUIRE(out == std::vector<Transition>{rem("a\x1fpresence-room", "ann"),
-                                           vac("a\x1fpresence-room")});
+    REQUIRE(out ==
+            std::vector<Transition>{rem("a\x1fpresence-room", "ann"), vac("a\x1fpresence-room")});
     REQUIRE(g.pending() == 0);
     REQUIRE_FALSE(g.next_deadline_ms());
 }
@@ -54,9 +54,15 @@ TEST_CASE("GraceFilter: a return within the grace cancels the pending event and 
           "[supervisor][webhooks]") {
     GraceFilter g(3000);
     std::vector<Transition> out;
-    g.vacated("a\x1f" "news", 0, out);
+    g.vacated(
+        "a\x1f"
+        "news",
+        0, out);
     g.member_removed("a\x1fpresence-x", "bob", 0, out);
-    g.occupied("a\x1f" "news", 2999, out);                 // a page reload
+    g.occupied(
+        "a\x1f"
+        "news",
+        2999, out);                                       // a page reload
     g.member_added("a\x1fpresence-x", "bob", 2999, out);  // a worker restart, a reconnect
     REQUIRE(out.empty());
     g.due(10'000, out);
@@ -68,10 +74,19 @@ TEST_CASE("GraceFilter: a return after the grace is a new occupied / added",
           "[supervisor][webhooks]") {
     GraceFilter g(3000);
     std::vector<Transition> out;
-    g.vacated("a\x1f" "news", 0, out);
+    g.vacated(
+        "a\x1f"
+        "news",
+        0, out);
     g.due(3000, out);
-    g.occupied("a\x1f" "news", 3001, out);
-    REQUIRE(out == std::vector<Transition>{vac("a\x1f" "news"), occ("a\x1f" "news")});
+    g.occupied(
+        "a\x1f"
+        "news",
+        3001, out);
+    REQUIRE(out == std::vector<Transition>{vac("a\x1f"
+                                               "news"),
+                                           occ("a\x1f"
+                                               "news")});
 }
 
 TEST_CASE("GraceFilter: one user's removal does not cancel another's, nor a channel's",

@@ -44,7 +44,8 @@ TEST_CASE("HttpClient: a POST arrives with its headers and body; its status come
     REQUIRE(client.ok());
     REQUIRE(client.value()->post(7, server.url(), R"({"a":1})",
                                  {"Content-Type: application/json", "X-Pusher-Key: k"}));
-    REQUIRE(test::run_until(&l.loop, [&] { return answers.got.count(7) == 1; }, 5000));
+    REQUIRE(test::run_until(
+        &l.loop, [&] { return answers.got.count(7) == 1; }, 5000));
     REQUIRE(answers.got[7].first == 200);
     REQUIRE(server.requests().size() == 1);
     const auto& r = server.requests()[0];
@@ -55,7 +56,8 @@ TEST_CASE("HttpClient: a POST arrives with its headers and body; its status come
     REQUIRE(r.body == R"({"a":1})");
 
     REQUIRE(client.value()->post(8, server.url(), "x", {}));
-    REQUIRE(test::run_until(&l.loop, [&] { return answers.got.count(8) == 1; }, 5000));
+    REQUIRE(test::run_until(
+        &l.loop, [&] { return answers.got.count(8) == 1; }, 5000));
     REQUIRE(answers.got[8].first == 500);
     REQUIRE(server.connections() == 1);  // kept alive and reused
     client.value()->close();
@@ -72,7 +74,8 @@ TEST_CASE("HttpClient: a receiver that never answers ends at the deadline with s
     auto client = HttpClient::create(&l.loop, answers, o);
     REQUIRE(client.ok());
     REQUIRE(client.value()->post(1, server.url(), "{}", {}));
-    REQUIRE(test::run_until(&l.loop, [&] { return answers.got.count(1) == 1; }, 5000));
+    REQUIRE(test::run_until(
+        &l.loop, [&] { return answers.got.count(1) == 1; }, 5000));
     REQUIRE(answers.got[1].first == 0);
     REQUIRE_FALSE(answers.got[1].second.empty());
     REQUIRE(server.requests().size() == 1);
@@ -95,7 +98,8 @@ TEST_CASE("HttpClient: a refused connection answers 0 with curl's reason",
     auto client = HttpClient::create(&l.loop, answers, {});
     REQUIRE(client.ok());
     REQUIRE(client.value()->post(3, url, "{}", {}));
-    REQUIRE(test::run_until(&l.loop, [&] { return answers.got.count(3) == 1; }, 5000));
+    REQUIRE(test::run_until(
+        &l.loop, [&] { return answers.got.count(3) == 1; }, 5000));
     REQUIRE(answers.got[3].first == 0);
     REQUIRE_FALSE(answers.got[3].second.empty());
     client.value()->close();
@@ -110,7 +114,8 @@ TEST_CASE("HttpClient: close() drops requests in flight without calling back",
     REQUIRE(client.ok());
     for (std::uint64_t i = 0; i < 5; ++i)
         REQUIRE(client.value()->post(i, server.url(), "{}", {}));
-    REQUIRE(test::run_until(&l.loop, [&] { return server.requests().size() >= 1; }, 5000));
+    REQUIRE(test::run_until(
+        &l.loop, [&] { return server.requests().size() >= 1; }, 5000));
     client.value()->close();
     REQUIRE(client.value()->active() == 0);
     REQUIRE_FALSE(client.value()->post(9, server.url(), "{}", {}));

@@ -4,13 +4,13 @@
 // receiver). Keep-alive: several requests may arrive on one connection.
 #pragma once
 
-#include <uv.h>
-
 #include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <uv.h>
 
 namespace shoal::test {
 
@@ -45,9 +45,8 @@ class TestHttpServer {
         sockaddr_in addr{};
         uv_ip4_addr("127.0.0.1", 0, &addr);
         uv_tcp_bind(&server_, reinterpret_cast<const sockaddr*>(&addr), 0);
-        uv_listen(reinterpret_cast<uv_stream_t*>(&server_), 64, [](uv_stream_t* s, int) {
-            static_cast<TestHttpServer*>(s->data)->accept();
-        });
+        uv_listen(reinterpret_cast<uv_stream_t*>(&server_), 64,
+                  [](uv_stream_t* s, int) { static_cast<TestHttpServer*>(s->data)->accept(); });
         sockaddr_storage name{};
         int len = sizeof name;
         uv_tcp_getsockname(&server_, reinterpret_cast<sockaddr*>(&name), &len);
@@ -108,7 +107,8 @@ class TestHttpServer {
             if (end == std::string::npos) return;
             SeenRequest r;
             r.head = c.in.substr(0, end + 2);
-            const std::size_t length = std::strtoul(r.header("Content-Length").c_str(), nullptr, 10);
+            const std::size_t length =
+                std::strtoul(r.header("Content-Length").c_str(), nullptr, 10);
             if (c.in.size() < end + 4 + length) return;
             r.body = c.in.substr(end + 4, length);
             c.in.erase(0, end + 4 + length);
@@ -143,7 +143,8 @@ inline bool run_until(uv_loop_t* loop, const std::function<bool()>& pred, std::u
     const std::uint64_t end = uv_now(loop) + ms;
     uv_timer_t guard;
     uv_timer_init(loop, &guard);
-    uv_timer_start(&guard, [](uv_timer_t*) {}, 10, 10);
+    uv_timer_start(
+        &guard, [](uv_timer_t*) {}, 10, 10);
     while (!pred() && uv_now(loop) < end)
         uv_run(loop, UV_RUN_ONCE);
     uv_close(reinterpret_cast<uv_handle_t*>(&guard), nullptr);
