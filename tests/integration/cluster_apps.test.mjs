@@ -76,11 +76,16 @@ test('cluster apps: one channel name, two apps, two hosts: nothing crosses apps'
         const { ch: catRoom } = await subscribed(cat, 'presence-room');
         assert.equal(catRoom.members.count, 1);
         assert.deepEqual(Object.keys(catRoom.members.members), ['cat']);
-        const users = await (await appSdk(one.port, B).get({ path: '/channels/presence-room/users' }))
-            .json();
-        await waitFor(async () => (await (await appSdk(one.port, B).get({
-            path: '/channels/presence-room/users' })).json()).users.length === 1, 5000, 'B users');
-        assert.ok(users.users.every((u) => u.id === 'cat'));
+        const sdkB1 = appSdk(one.port, B);
+        const usersOf = async () => {
+            try {
+                return (await (await sdkB1.get({ path: '/channels/presence-room/users' })).json()).users;
+            } catch (e) {
+                throw new Error(`users query: ${e.message} ${e.error ?? ''} ${e.status ?? ''} ${e.body ?? ''}`);
+            }
+        };
+        await waitFor(async () => (await usersOf()).length === 1, 5000, 'B users');
+        assert.deepEqual((await usersOf()).map((u) => u.id), ['cat']);
         agent.destroy();
     } finally {
         disconnectAll(...opened);
