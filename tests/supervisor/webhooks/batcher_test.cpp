@@ -94,38 +94,3 @@ TEST_CASE("Batcher: a window of 0 sends every event on its own", "[supervisor][w
     b.add("1", "u", event_json(EventKind::ChannelOccupied, "c"), 0, 0, out);
     REQUIRE(out.size() == 1);
 }
-
-TEST_CASE("webhook events: each kind renders Pusher's fields, escaped", "[supervisor][webhooks]") {
-    Event e;
-    e.kind = EventKind::ClientEvent;
-    e.channel = "presence-\"q\"";
-    e.event = "client-typing";
-    e.data = R"({"text":"hé\n"})";
-    e.socket_id = "123.456";
-    e.user_id = "ann";
-    std::string s;
-    append_event_json(s, e);
-    auto d = parse(s);
-    REQUIRE(std::string(d["name"].GetString()) == "client_event");
-    REQUIRE(std::string(d["channel"].GetString()) == "presence-\"q\"");
-    REQUIRE(std::string(d["event"].GetString()) == "client-typing");
-    REQUIRE(std::string(d["data"].GetString()) == R"({"text":"hé\n"})");
-    REQUIRE(std::string(d["socket_id"].GetString()) == "123.456");
-    REQUIRE(std::string(d["user_id"].GetString()) == "ann");
-
-    e.user_id.clear();  // a private channel's client event has no user_id
-    s.clear();
-    append_event_json(s, e);
-    REQUIRE_FALSE(parse(s).HasMember("user_id"));
-
-    Event m;
-    m.kind = EventKind::CacheMiss;
-    m.channel = "cache-x";
-    s.clear();
-    append_event_json(s, m);
-    REQUIRE(s == R"({"name":"cache_miss","channel":"cache-x"})");
-    m.kind = EventKind::ChannelVacated;
-    s.clear();
-    append_event_json(s, m);
-    REQUIRE(s == R"({"name":"channel_vacated","channel":"cache-x"})");
-}
