@@ -28,6 +28,9 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     in.cluster.host_timeout_ms = 1500;
     in.limits.cache_ttl_s = 42;
     in.limits.max_cached_channels = 77;
+    in.limits.handshake_timeout_ms = 250;
+    in.limits.frame_timeout_ms = 150;
+    in.limits.close_timeout_ms = 900;
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -54,6 +57,9 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.cluster.host_timeout_ms == 1500);
     REQUIRE(out.limits.cache_ttl_s == 42);
     REQUIRE(out.limits.max_cached_channels == 77);
+    REQUIRE(out.limits.handshake_timeout_ms == 250);
+    REQUIRE(out.limits.frame_timeout_ms == 150);
+    REQUIRE(out.limits.close_timeout_ms == 900);
 }
 
 TEST_CASE("cli_options: a worker's arguments carry the cluster url without its password",

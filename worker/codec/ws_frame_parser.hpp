@@ -46,6 +46,12 @@ class WsFrameParser {
     ProtocolError parse(char* data, std::size_t len, WsFrameSink& sink);
 
     bool closed() const noexcept { return done_; }
+    // True while a frame is cut: part of its header or of its payload has arrived, not all.
+    // (Between the frames of a fragmented message this is false.)
+    bool frame_in_progress() const noexcept { return !done_ && (spill_len_ > 0 || in_frame_); }
+    // True when the frame in progress began in the last parse() (its deadline starts now);
+    // false when it is one that an earlier parse() began.
+    bool frame_began_last_parse() const noexcept { return frame_began_; }
     // Bytes held between reads (the partial message); 0 for an idle connection.
     std::size_t buffered_bytes() const noexcept { return message_.size(); }
     // Gives the message buffer back if no message is in progress.
@@ -76,6 +82,7 @@ class WsFrameParser {
     // the message being assembled (fragmented, or a frame cut by a read)
     bool in_message_ = false;
     bool done_ = false;
+    bool frame_began_ = false;  // a frame's first byte came in the last parse()
     WsOpcode message_op_ = WsOpcode::Text;
     std::uint64_t message_len_ = 0;  // declared lengths of its frames so far
     std::string message_;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The WebSocket side of a Connection: frames from the parser to the WsHandler, ping/pong, the
 // close handshake (the peer's code echoed), protocol errors answered with their close code, and
-// the idle/keepalive timer (on_idle, a WebSocket ping, then the idle close code after the grace).
+// the idle/keepalive timer (on_idle, a WebSocket ping, then the idle close code after the grace)
+// and the frame deadline of a cut frame (1008).
 #include "common/log.hpp"
 #include "worker/net/connection.hpp"
 #include "worker/net/server.hpp"
@@ -11,6 +12,8 @@ namespace shoal::net {
 void Connection::on_ws_bytes(char* data, std::size_t len) {
     const codec::ProtocolError e = ws_.parse(data, len, *this);
     if (e != codec::ProtocolError::None) fail_ws(e);
+    // Armed after the handler ran: a close it queued owns the deadline from then on.
+    if (state_ == ConnState::Ws) arm_ws_deadline();  // any input is activity
 }
 
 void Connection::fail_ws(codec::ProtocolError e) {

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -137,6 +139,16 @@ class EchoHandler final : public net::WsHandler, public net::RouteHandler {
     }
 };
 
+// Waits for a condition the server thread makes true; false after timeout_ms.
+template <class F>
+bool eventually(F done, int timeout_ms = 3000) {
+    for (int i = 0; i < timeout_ms; ++i) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return done();
+}
+
 inline common::Config test_config() {
     common::Config c;
     c.host = "127.0.0.1";
@@ -168,6 +180,17 @@ class ServerThread {
     }
     // Valid after stop().
     const net::ServerStats& stats() const { return stats_; }
+    // The server's open connections, read on its loop (so a test can wait for one to go).
+    std::uint32_t connection_count() {
+        std::promise<std::uint32_t> answer;
+        auto count = answer.get_future();
+        {
+            std::lock_guard<std::mutex> lock(query_mutex_);
+            query_ = &answer;
+        }
+        uv_async_send(&query_async_);
+        return count.get();
+    }
 
     EchoHandler handler;
 
@@ -192,13 +215,20 @@ class ServerThread {
                 self->server_->shutdown(
                     self->deadline_ms_,
                     [](void* arg) {
-                        uv_close(
-                            reinterpret_cast<uv_handle_t*>(&static_cast<ServerThread*>(arg)->stop_),
-                            nullptr);
+                        auto* st = static_cast<ServerThread*>(arg);
+                        uv_close(reinterpret_cast<uv_handle_t*>(&st->stop_), nullptr);
+                        uv_close(reinterpret_cast<uv_handle_t*>(&st->query_async_), nullptr);
                     },
                     self);
             });
             stop_.data = this;
+            uv_async_init(&loop, &query_async_, [](uv_async_t* a) {
+                auto* self = static_cast<ServerThread*>(a->data);
+                std::lock_guard<std::mutex> lock(self->query_mutex_);
+                if (self->query_) self->query_->set_value(self->server_->connection_count());
+                self->query_ = nullptr;
+            });
+            query_async_.data = this;
             auto r = server.start(router, listen_fd_);
             ready.set_value(r ? server.port() : 0);
             uv_run(&loop, UV_RUN_DEFAULT);
@@ -213,6 +243,9 @@ class ServerThread {
     std::thread thread_;
     std::uint16_t port_ = 0;
     uv_async_t stop_;
+    uv_async_t query_async_;
+    std::mutex query_mutex_;
+    std::promise<std::uint32_t>* query_ = nullptr;
     net::Server* server_ = nullptr;
     net::ServerStats stats_;
 };
