@@ -9,6 +9,25 @@ endif()
 # No project-wide include root: each library exposes only its own folders (shoal_library below),
 # so a header of a target it does not link is not found and a wrong include fails the build.
 
+if(SHOAL_FUZZ)
+    # The fuzz sub-build (tests/fuzz/fuzz_suite.cmake): clang's libFuzzer coverage on every
+    # library, ASan and UBSan with any report fatal, so a finding stops the run with its input.
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "shoal: SHOAL_FUZZ needs clang (CMAKE_CXX_COMPILER=clang++)")
+    endif()
+    if(NOT SHOAL_SANITIZE STREQUAL "")
+        message(FATAL_ERROR "shoal: SHOAL_FUZZ brings its own sanitizers; leave SHOAL_SANITIZE empty")
+    endif()
+    # pointer-overflow alone is recoverable, so tests/fuzz/ubsan.supp can silence the one report
+    # in RapidJSON's headers; halt_on_error (scripts/fuzz.sh) keeps any other one fatal.
+    set(_fuzz -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+              -fsanitize-recover=pointer-overflow -fno-omit-frame-pointer)
+    # RapidJSON's iterator comparisons trip clang's C++20 reversed-operator warning everywhere.
+    target_compile_options(shoal_options INTERFACE ${_fuzz} -Wno-ambiguous-reversed-operator)
+    target_link_options(shoal_options INTERFACE -fsanitize=address,undefined)
+    target_compile_definitions(shoal_options INTERFACE SHOAL_FUZZ=1)
+endif()
+
 if(SHOAL_SANITIZE STREQUAL "address")
     set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 elseif(SHOAL_SANITIZE STREQUAL "undefined")

@@ -53,6 +53,8 @@ Result<void> Config::validate() const {
     if (limits.max_message_bytes < 1024) return bad("max message size must be at least 1024");
     if (limits.max_event_bytes > limits.max_message_bytes)
         return bad("max event size must not exceed the max message size");
+    if (limits.handshake_timeout_ms == 0) return bad("--handshake-timeout-ms must be > 0");
+    if (limits.close_timeout_ms == 0) return bad("--close-timeout-ms must be > 0");
     if (limits.client_events_per_second == 0) return bad("client events per second must be > 0");
     if (limits.cache_ttl_s == 0) return bad("--cache-ttl-s must be > 0");
     if (limits.max_cached_channels == 0) return bad("--max-cached-channels must be > 0");

@@ -22,7 +22,9 @@ struct AppCredentials {
 
 // Every limit has one answer, listed in worker/codec/protocol_errors.hpp.
 struct Limits {
-    std::uint32_t handshake_timeout_ms = 10'000;
+    std::uint32_t handshake_timeout_ms = 10'000;  // a whole HTTP request, head and body (408)
+    std::uint32_t frame_timeout_ms = 5'000;       // a WebSocket frame once begun (1008); 0: off
+    std::uint32_t close_timeout_ms = 3'000;       // a close, from its start to the hang-up
     std::uint32_t max_header_bytes = 8 * 1024;
     std::uint32_t max_message_bytes = 64 * 1024;  // WebSocket message (1009 beyond)
     std::uint32_t max_event_bytes = 10 * 1024;    // Pusher event data (HTTP 413 / 4009 beyond)

@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(cmake g++ ninja-build pkg-config libuv1-dev libboost-dev rapidjson-dev libcli11-dev
           libbenchmark-dev catch2 libssl-dev libhiredis-dev libcurl4-openssl-dev redis-server
-          prometheus chromium)  # promtool checks /metrics; chromium runs the browser tests
+          prometheus chromium  # promtool checks /metrics; chromium runs the browser tests
+          clang libclang-rt-dev llvm)  # the libFuzzer targets (tests/fuzz/); llvm-symbolizer
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

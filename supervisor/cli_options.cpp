@@ -91,6 +91,15 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
         ->capture_default_str();
     app.add_option("--activity-timeout", l.activity_timeout_s, "Pusher activity timeout, s")
         ->capture_default_str();
+    app.add_option("--handshake-timeout-ms", l.handshake_timeout_ms,
+                   "A whole HTTP request (head and body) must arrive within this (408)")
+        ->capture_default_str();
+    app.add_option("--frame-timeout-ms", l.frame_timeout_ms,
+                   "A WebSocket frame, once begun, must arrive whole within this (1008; 0: off)")
+        ->capture_default_str();
+    app.add_option("--close-timeout-ms", l.close_timeout_ms,
+                   "A closing connection is cut after this")
+        ->capture_default_str();
     app.add_option("--cache-ttl-s", l.cache_ttl_s, "How long a cache channel keeps its last event")
         ->capture_default_str();
     app.add_option("--max-cached-channels", l.max_cached_channels,
@@ -192,6 +201,12 @@ std::vector<std::string> to_args(const common::Config& c) {
         u(c.limits.max_connections),
         "--activity-timeout",
         u(c.limits.activity_timeout_s),
+        "--handshake-timeout-ms",
+        u(c.limits.handshake_timeout_ms),
+        "--frame-timeout-ms",
+        u(c.limits.frame_timeout_ms),
+        "--close-timeout-ms",
+        u(c.limits.close_timeout_ms),
         "--cache-ttl-s",
         u(c.limits.cache_ttl_s),
         "--max-cached-channels",

@@ -129,7 +129,10 @@ void RemoteHosts::end_reconcile(std::uint64_t host) {
 }
 
 void RemoteHosts::answer_snapshot(std::uint32_t requester) {
-    for (auto& [id, h] : hosts_) {
+    for (auto& entry : hosts_) {
+        // Not a structured binding: clang before 16 cannot capture one in a lambda, and the
+        // fuzz build (tests/fuzz/) compiles this file with clang.
+        Host& h = entry.second;
         h.table.for_each_member(
             [&](const MemberKey& k, std::string_view info) { render_join(h, k, info); });
         for (const auto& [topic, n] : h.totals)

@@ -41,6 +41,9 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     in.webhooks.queue_bytes = 1u << 20;
     in.webhooks.timeout_ms = 900;
     in.webhooks.retry_for_ms = 60'000;
+    in.limits.handshake_timeout_ms = 250;
+    in.limits.frame_timeout_ms = 150;
+    in.limits.close_timeout_ms = 900;
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -80,6 +83,9 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.webhooks.queue_bytes == 1u << 20);
     REQUIRE(out.webhooks.timeout_ms == 900);
     REQUIRE(out.webhooks.retry_for_ms == 60'000);
+    REQUIRE(out.limits.handshake_timeout_ms == 250);
+    REQUIRE(out.limits.frame_timeout_ms == 150);
+    REQUIRE(out.limits.close_timeout_ms == 900);
 }
 
 TEST_CASE("cli_options: TLS and compression settings are checked", "[supervisor]") {

@@ -53,6 +53,8 @@ class HttpRequestParser {
     ProtocolError error() const noexcept { return error_; }
     // True once any byte of the current request has arrived.
     bool started() const noexcept { return !head_.empty(); }
+    // True once the head of the current request is complete: what is still missing is body.
+    bool head_complete() const noexcept { return head_done_; }
     // Ready for the next request on the same connection.
     void reset() noexcept;
     // Drops all buffers (after an upgrade).

@@ -103,8 +103,11 @@ PhoenixCodec::~PhoenixCodec() = default;
 PhoenixParseStatus PhoenixCodec::parse(std::string_view text, PhoenixMessage& out) {
     if (text.size() > s_->max_bytes) return PhoenixParseStatus::TooLarge;
     // An escaped lone low surrogate would decode into bytes that are not UTF-8 (see
-    // scan_json_text): refused like any frame that does not decode. Depth is not bounded here.
-    if (scan_json_text(text, ~0u) != JsonScan::Ok) return PhoenixParseStatus::NotJson;
+    // scan_json_text), and nesting past kMaxPhoenixJsonDepth would recurse that deep: both are
+    // refused like any frame that does not decode (the fuzz target found the second with a
+    // 13 KiB frame on a 1 MiB stack; at 8 MiB a 1 MiB --max-message-bytes frame crashed).
+    if (scan_json_text(text, kMaxPhoenixJsonDepth) != JsonScan::Ok)
+        return PhoenixParseStatus::NotJson;
     Doc& doc = s_->doc;
     doc.SetNull();
     s_->value_pool.Clear();

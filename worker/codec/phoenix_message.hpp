@@ -25,6 +25,11 @@ enum class PhoenixParseStatus {
 
 const char* phoenix_parse_status_text(PhoenixParseStatus status) noexcept;
 
+// Deeper JSON (the frame's own array counts as one level) is refused as NotJson: RapidJSON's
+// parse and the payload's re-serialisation recurse once per level, and a message of
+// max_message_bytes could otherwise nest deep enough to overflow the worker's stack.
+inline constexpr unsigned kMaxPhoenixJsonDepth = 64;
+
 // Views into the codec's buffers: valid until the next parse on the same codec.
 struct PhoenixMessage {
     std::optional<std::string_view> join_ref;

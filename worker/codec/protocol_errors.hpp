@@ -29,12 +29,14 @@ enum class ProtocolError : std::uint8_t {
     // transport-level closes of an open WebSocket
     WsSlowConsumer,  // reconnect code chosen by the handler (1013 by default)
     WsIdleTimeout,   // close code chosen by the handler
+    WsFrameTimeout,  // 1008: a frame cut mid-header or mid-payload past the frame deadline
     WsGoingAway,     // 1001, server shutting down
     // HTTP/1.1
     HttpBadRequest,           // 400
     HttpNotFound,             // 404
     HttpMethodNotAllowed,     // 405
     HttpHeaderTimeout,        // 408
+    HttpBodyTimeout,          // 408 (the head arrived, the Content-Length body did not)
     HttpLengthRequired,       // 411 (chunked uploads are not accepted)
     HttpBodyTooLarge,         // 413
     HttpHeaderTooLarge,       // 431
@@ -87,6 +89,9 @@ constexpr ErrorAnswer answer(ProtocolError e) noexcept {
             return {1013, 0, "slow consumer, reconnect"};
         case ProtocolError::WsIdleTimeout:
             return {4201, 0, "idle timeout"};
+        case ProtocolError::WsFrameTimeout:
+            // Not 1002: the bytes so far are valid; the peer broke the server's time policy.
+            return {1008, 0, "frame timeout"};
         case ProtocolError::WsGoingAway:
             return {1001, 0, "server shutting down"};
         case ProtocolError::HttpBadRequest:
@@ -97,6 +102,8 @@ constexpr ErrorAnswer answer(ProtocolError e) noexcept {
             return {0, 405, "method not allowed"};
         case ProtocolError::HttpHeaderTimeout:
             return {0, 408, "request header timeout"};
+        case ProtocolError::HttpBodyTimeout:
+            return {0, 408, "request body timeout"};
         case ProtocolError::HttpLengthRequired:
             return {0, 411, "chunked body not accepted"};
         case ProtocolError::HttpBodyTooLarge:

@@ -118,9 +118,11 @@ ProtocolError WsFrameParser::parse(char* data, std::size_t len, WsFrameSink& sin
     const char* p = data;
     std::size_t n = len;
     bool go_on = true;
+    frame_began_ = false;
     while (go_on && !done_) {
         if (!in_frame_) {
             if (n == 0) break;
+            if (spill_len_ == 0) frame_began_ = true;
             if (!take_header(p, n)) break;
             if (ProtocolError e = check_header(); e != ProtocolError::None) {
                 done_ = true;

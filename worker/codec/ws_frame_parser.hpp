@@ -53,6 +53,12 @@ class WsFrameParser {
     // During on_ws_message: the message's bytes are still compressed (RSV1 was set). Its UTF-8
     // is then not checked here: only the inflated text can be.
     bool message_compressed() const noexcept { return message_compressed_; }
+    // True while a frame is cut: part of its header or of its payload has arrived, not all.
+    // (Between the frames of a fragmented message this is false.)
+    bool frame_in_progress() const noexcept { return !done_ && (spill_len_ > 0 || in_frame_); }
+    // True when the frame in progress began in the last parse() (its deadline starts now);
+    // false when it is one that an earlier parse() began.
+    bool frame_began_last_parse() const noexcept { return frame_began_; }
     // Bytes held between reads (the partial message); 0 for an idle connection.
     std::size_t buffered_bytes() const noexcept { return message_.size(); }
     // Gives the message buffer back if no message is in progress.
@@ -84,6 +90,7 @@ class WsFrameParser {
     // the message being assembled (fragmented, or a frame cut by a read)
     bool in_message_ = false;
     bool done_ = false;
+    bool frame_began_ = false;  // a frame's first byte came in the last parse()
     WsOpcode message_op_ = WsOpcode::Text;
     std::uint64_t message_len_ = 0;  // declared lengths of its frames so far
     std::string message_;

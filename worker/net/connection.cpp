@@ -89,7 +89,6 @@ void Connection::dispatch(char* data, std::size_t n) {
             on_http_bytes(data, n);
             break;
         case ConnState::Ws:
-            start_idle_timer();  // any input is activity
             on_ws_bytes(data, n);
             break;
         case ConnState::Closing:  // the peer's close reply or the rest of a request: discarded
@@ -149,7 +148,7 @@ void Connection::begin_closing() {
     if (state_ == ConnState::Closing || state_ == ConnState::Closed) return;
     state_ = ConnState::Closing;
     // One deadline for the whole close: a peer that never reads or never hangs up is cut.
-    server_.arm_timeout(*this, kCloseList, kCloseTimeoutMs);
+    server_.arm_timeout(*this, kCloseList, server_.config_.limits.close_timeout_ms);
     mark_dirty();
 }
 
@@ -296,16 +295,24 @@ void Connection::on_timeout() {
                 resume_input();
                 break;
             }
-            // A request still incomplete at the deadline gets 408 (slowloris); an idle
-            // keep-alive connection is closed without a word.
+            // A request still incomplete at the deadline gets 408 (slowloris), naming the part
+            // that did not arrive; an idle keep-alive connection is closed without a word.
             if (http_->parser.started()) {
-                respond_error(codec::ProtocolError::HttpHeaderTimeout);
+                respond_error(http_->parser.head_complete()
+                                  ? codec::ProtocolError::HttpBodyTimeout
+                                  : codec::ProtocolError::HttpHeaderTimeout);
             } else {
                 begin_closing();
             }
             break;
         case ConnState::Ws:
-            on_idle_timer();
+            // The frame deadline and the idle deadline share the link, never both armed: a
+            // cut frame is on the frame list (arm_ws_deadline).
+            if (ws_.frame_in_progress() && server_.config_.limits.frame_timeout_ms > 0) {
+                fail_ws(codec::ProtocolError::WsFrameTimeout);
+            } else {
+                on_idle_timer();
+            }
             break;
         case ConnState::Closing:
             destroy();
@@ -317,6 +324,20 @@ void Connection::on_timeout() {
 
 void Connection::start_http_timer() {
     server_.arm_timeout(*this, kHandshakeList, server_.config_.limits.handshake_timeout_ms);
+}
+
+void Connection::arm_ws_deadline() {
+    // A cut frame must be whole within frame_timeout_ms of its first byte: bytes that trickle in
+    // do not extend it (they would keep the idle deadline away for ever), a frame begun in this
+    // read starts its own. Otherwise every read re-arms the idle deadline.
+    const std::uint32_t frame_ms = server_.config_.limits.frame_timeout_ms;
+    if (frame_ms > 0 && ws_.frame_in_progress()) {
+        idle_notified_ = false;
+        if (DeadlineLink::list != kFrameList || ws_.frame_began_last_parse())
+            server_.arm_timeout(*this, kFrameList, frame_ms);
+        return;
+    }
+    start_idle_timer();
 }
 
 void Connection::start_idle_timer() {

@@ -68,11 +68,11 @@ union ConnRequest {
 // test pins sizeof(Connection), so a field added here is a decision, not an accident.
 class Connection final : public codec::WsFrameSink, private DeadlineLink {
   public:
-    // Closing (close frame or last response, half-close, peer's hang-up) is cut after this.
-    static constexpr std::uint32_t kCloseTimeoutMs = 3'000;
-    // The server's timeout lists (one delay each, so each list stays append-only).
+    // The server's timeout lists (one delay each, so each list stays append-only). Closing
+    // (close frame or last response, half-close, peer's hang-up) is cut after
+    // Limits::close_timeout_ms; a cut WebSocket frame after Limits::frame_timeout_ms.
     static constexpr std::uint8_t kHandshakeList = 0, kCloseList = 1, kIdleList = 2, kGraceList = 3,
-                                  kResumeList = 4;
+                                  kResumeList = 4, kFrameList = 5;
     Connection(Server& server, ConnId id);
     // Accepts from the listener and starts reading; false (and the connection freed) on failure.
     // With tls_ctx the connection speaks TLS from its first byte.
@@ -157,6 +157,7 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     void notify_closed();
     void start_http_timer();
     void start_idle_timer();
+    void arm_ws_deadline();  // the frame deadline while a frame is cut, else the idle one
     void on_timeout();
     void on_idle_timer();
     void release_request() noexcept;

@@ -2,8 +2,8 @@
 // The WebSocket side of a Connection: frames from the parser to the WsHandler, ping/pong, the
 // close handshake (the peer's code echoed), protocol errors answered with their close code, and
 // the idle/keepalive timer (on_idle, a WebSocket ping, then the idle close code after the grace),
-// and permessage-deflate: frames swapped for their compressed form on the way out, compressed
-// messages inflated on the way in.
+// the frame deadline of a cut frame (1008), and permessage-deflate: frames swapped for their
+// compressed form on the way out, compressed messages inflated on the way in.
 #include "common/log.hpp"
 #include "common/utf8_validator.hpp"
 #include "worker/net/connection.hpp"
@@ -14,6 +14,8 @@ namespace shoal::net {
 void Connection::on_ws_bytes(char* data, std::size_t len) {
     const codec::ProtocolError e = ws_.parse(data, len, *this);
     if (e != codec::ProtocolError::None) fail_ws(e);
+    // Armed after the handler ran: a close it queued owns the deadline from then on.
+    if (state_ == ConnState::Ws) arm_ws_deadline();  // any input is activity
 }
 
 void Connection::fail_ws(codec::ProtocolError e) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // DeadlineLists: the timeouts of every connection without a uv_timer_t each (152 bytes). Each
 // kind of timeout has its own list sorted by due time; a list whose entries all use one delay
-// (handshake, close, idle, grace, resume) only ever appends at the tail, so arming is O(1). The
-// owner runs one loop timer for the earliest due time of all lists (next_due()).
+// (handshake, close, idle, grace, resume, frame) only ever appends at the tail, so arming is O(1).
+// The owner runs one loop timer for the earliest due time of all lists (next_due()).
 #pragma once
 
 #include <array>
@@ -24,7 +24,7 @@ struct DeadlineLink {
 
 class DeadlineLists {
   public:
-    static constexpr std::uint8_t kLists = 5;
+    static constexpr std::uint8_t kLists = 6;
     static constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
 
     DeadlineLists() = default;

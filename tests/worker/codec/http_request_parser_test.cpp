@@ -173,3 +173,16 @@ TEST_CASE("header_has_token: matches comma-separated tokens case-insensitively",
     REQUIRE_FALSE(header_has_token("keep-alive, Upgraded", "upgrade"));
     REQUIRE_FALSE(header_has_token("", "upgrade"));
 }
+
+TEST_CASE("HttpRequestParser: head_complete tells a missing body from a missing head",
+          "[worker][codec]") {
+    HttpRequestParser p;
+    std::size_t used = 0;
+    REQUIRE(p.feed("POST /x HTTP/1.1\r\nContent-Le", used) == HttpParseState::NeedMore);
+    REQUIRE_FALSE(p.head_complete());
+    REQUIRE(p.feed("ngth: 4\r\n\r\nab", used) == HttpParseState::NeedMore);
+    REQUIRE(p.head_complete());
+    REQUIRE(p.feed("cd", used) == HttpParseState::Complete);
+    p.reset();
+    REQUIRE_FALSE(p.head_complete());
+}

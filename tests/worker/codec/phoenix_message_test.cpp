@@ -51,6 +51,22 @@ TEST_CASE("PhoenixCodec: each malformed frame has its own status", "[worker][pho
             PhoenixParseStatus::BadTopic);
 }
 
+TEST_CASE("PhoenixCodec: deeply nested JSON is refused, not recursed into", "[worker][phoenix]") {
+    // 1 MiB of nesting (a raised --max-message-bytes) crashed a worker's 8 MiB stack.
+    PhoenixCodec codec(1024 * 1024);
+    PhoenixMessage m;
+    const auto nested = [](std::size_t depth) {
+        return R"(["1","1","t","e",{"a":)" + std::string(depth, '[') + std::string(depth, ']') +
+               "}]";
+    };
+    REQUIRE(codec.parse(nested(500'000), m) == PhoenixParseStatus::NotJson);
+    REQUIRE(codec.parse(nested(kMaxPhoenixJsonDepth - 2), m) == PhoenixParseStatus::Ok);
+    REQUIRE(codec.parse(nested(kMaxPhoenixJsonDepth - 1), m) == PhoenixParseStatus::NotJson);
+    // Brackets inside strings are not nesting.
+    REQUIRE(codec.parse(R"(["1","1","t","e",{"a":")" + std::string(10'000, '[') + R"("}])", m) ==
+            PhoenixParseStatus::Ok);
+}
+
 TEST_CASE("PhoenixCodec: replies and pushes encode as phoenix.js expects", "[worker][phoenix]") {
     PhoenixCodec codec;
     REQUIRE(codec.encode_reply("3", "4", "room:lobby", "ok", "{}") ==

@@ -271,3 +271,29 @@ TEST_CASE("WsFrameParser: with permessage-deflate, RSV1 marks a compressed messa
     REQUIRE(feed_whole(frame(WsOpcode::Text, not_utf8), deflate).error ==
             ProtocolError::WsInvalidUtf8);
 }
+
+TEST_CASE("WsFrameParser: it says when a frame is cut and whether the last read began it",
+          "[worker][codec]") {
+    codec::WsFrameParser parser;
+    test::RecordingSink sink;
+    auto feed = [&](std::string bytes) {
+        REQUIRE(parser.parse(bytes.data(), bytes.size(), sink) == ProtocolError::None);
+    };
+    const std::string a = frame(WsOpcode::Text, "first");
+    const std::string b = frame(WsOpcode::Text, "second");
+    REQUIRE_FALSE(parser.frame_in_progress());
+    feed(a.substr(0, 1));  // one byte of a header
+    REQUIRE(parser.frame_in_progress());
+    REQUIRE(parser.frame_began_last_parse());
+    feed(a.substr(1, 7));  // the rest of the header and a payload byte
+    REQUIRE(parser.frame_in_progress());
+    REQUIRE_FALSE(parser.frame_began_last_parse());
+    feed(a.substr(8) + b.substr(0, 3));  // a ends, b begins
+    REQUIRE(parser.frame_in_progress());
+    REQUIRE(parser.frame_began_last_parse());
+    feed(b.substr(3));
+    REQUIRE_FALSE(parser.frame_in_progress());
+    feed(frame(WsOpcode::Text, "frag", false));  // a whole fragment: between frames
+    REQUIRE_FALSE(parser.frame_in_progress());
+    REQUIRE(sink.events.size() == 2);
+}

@@ -80,6 +80,31 @@ TEST_CASE("http transport: each limit answers its status and closes", "[worker][
     REQUIRE(status_of("GET / HTTP/3.0\r\n\r\n") == "HTTP/1.1 505");
 }
 
+TEST_CASE("http transport: a request cut in its head or its body gets 408 naming the part",
+          "[worker][net]") {
+    common::Config cfg = test::test_config();
+    cfg.limits.handshake_timeout_ms = 200;
+    test::ServerThread srv(cfg);
+    auto answer_to = [&](const std::string& partial) {
+        RawClient c(srv.port());
+        REQUIRE(c.send(partial));
+        const std::string r = c.read_response();  // no more bytes are sent: the deadline answers
+        REQUIRE(c.wait_eof());
+        return r;
+    };
+    const std::string head = answer_to("POST /x HTTP/1.1\r\nHost: x\r\nContent-Le");
+    REQUIRE(starts_with(head, "HTTP/1.1 408"));
+    REQUIRE(head.find("request header timeout") != std::string::npos);
+    const std::string body =
+        answer_to("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+    REQUIRE(starts_with(body, "HTTP/1.1 408"));
+    REQUIRE(body.find("request body timeout") != std::string::npos);
+    // A body that arrives whole within the deadline is answered as usual.
+    RawClient whole(srv.port());
+    REQUIRE(whole.send("POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"));
+    REQUIRE(whole.read_response().find(R"("body_bytes":3)") != std::string::npos);
+}
+
 TEST_CASE("http transport: upgrades with a bad version get 426, refused ones the handler's status",
           "[worker][net]") {
     test::ServerThread srv(test::test_config());
@@ -165,19 +190,7 @@ TEST_CASE("http transport: a client that half-closes after its request still get
     REQUIRE(c.wait_eof());
 }
 
-namespace {
-
-// Waits for a condition the server thread makes true; false after 3 s.
-template <class F>
-bool eventually(F done) {
-    for (int i = 0; i < 3000; ++i) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return done();
-}
-
-}  // namespace
+using test::eventually;
 
 TEST_CASE("http transport: a held request is answered later, then keep-alive goes on",
           "[worker][net][hold]") {

@@ -197,6 +197,12 @@ class RawClient {
         }
     }
 
+    // True when something (bytes, EOF) can be read within ms.
+    bool readable(int ms) {
+        pollfd p{fd_, POLLIN, 0};
+        return ::poll(&p, 1, ms) > 0;
+    }
+
     // True when the server hangs up (EOF) within the timeout.
     bool wait_eof() {
         char buf[4096];

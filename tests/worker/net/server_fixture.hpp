@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <future>
@@ -139,6 +140,16 @@ class EchoHandler final : public net::WsHandler, public net::RouteHandler {
     }
 };
 
+// Waits for a condition the server thread makes true; false after timeout_ms.
+template <class F>
+bool eventually(F done, int timeout_ms = 3000) {
+    for (int i = 0; i < timeout_ms; ++i) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return done();
+}
+
 inline common::Config test_config() {
     common::Config c;
     c.host = "127.0.0.1";
@@ -182,6 +193,12 @@ class ServerThread {
         }
         uv_async_send(&job_async_);
         done.get_future().wait();
+    }
+    // The server's open connections, read on its loop (so a test can wait for one to go).
+    std::uint32_t connection_count() {
+        std::uint32_t n = 0;
+        on_loop([&](net::Server& s) { n = s.connection_count(); });
+        return n;
     }
 
     EchoHandler handler;

@@ -242,6 +242,123 @@ TEST_CASE("ws transport: a slow consumer is closed with the reconnect code, memo
     REQUIRE(srv.stats().peak_queued_bytes <= 256 * 1024 + 65536 + 10);
 }
 
+TEST_CASE(
+    "ws transport: a slow consumer that resumes reading within the close deadline gets "
+    "the close frame",
+    "[worker][net]") {
+    common::Config cfg = small_limits();
+    cfg.limits.send_queue_high_water_bytes = 256 * 1024;
+    cfg.limits.close_timeout_ms = 30'000;  // far longer than the test takes to start reading
+    test::ServerThread srv(cfg);
+    RawClient slow(srv.port(), 5000);
+    slow.set_recv_buffer(16 * 1024);
+    REQUIRE(slow.upgrade());
+    REQUIRE(slow.send_frame(WsOpcode::Text, "flood 1024 65536"));
+    // The server gave up on it (on_close runs when the close is queued), and it still holds
+    // the connection open, waiting for the client to take the close frame.
+    REQUIRE(test::eventually([&] { return srv.handler.closes == 1; }));
+    REQUIRE(srv.connection_count() == 1);
+    std::size_t frames = 0;
+    REQUIRE(slow.read_until_close(&frames) == 1013);  // WsHandler::overload_close_code()
+    REQUIRE(frames < 1024);
+    REQUIRE(slow.wait_eof());
+}
+
+TEST_CASE("ws transport: a slow consumer still not reading at the close deadline is cut",
+          "[worker][net]") {
+    common::Config cfg = small_limits();
+    cfg.limits.send_queue_high_water_bytes = 256 * 1024;
+    cfg.limits.close_timeout_ms = 100;
+    test::ServerThread srv(cfg);
+    RawClient slow(srv.port(), 5000);
+    slow.set_recv_buffer(16 * 1024);
+    REQUIRE(slow.upgrade());
+    REQUIRE(slow.send_frame(WsOpcode::Text, "flood 1024 65536"));
+    REQUIRE(test::eventually([&] { return srv.handler.closes == 1; }));
+    REQUIRE(test::eventually([&] { return srv.connection_count() == 0; }));
+    // What the kernel already held arrives (the last frame possibly cut), then the end, but no
+    // close frame: it never left the server's queue.
+    REQUIRE(slow.read_until_close() < 0);
+    REQUIRE(slow.eof());
+}
+
+TEST_CASE(
+    "ws transport: a frame cut mid-header or mid-payload is closed with 1008 at the frame "
+    "deadline",
+    "[worker][net]") {
+    common::Config cfg = small_limits();
+    cfg.limits.frame_timeout_ms = 200;
+    // No idle timeout (0): without the frame deadline these connections would wait for ever.
+    test::ServerThread srv(cfg);
+    const std::string frame = client_frame(WsOpcode::Text, std::string(100, 'x'));
+    SECTION("one byte of the header") {
+        require_closed_with(srv, frame.substr(0, 1), 1008);
+    }
+    SECTION("a header cut inside its mask") {
+        require_closed_with(srv, frame.substr(0, 4), 1008);
+    }
+    SECTION("a payload cut") {
+        require_closed_with(srv, frame.substr(0, 50), 1008);
+    }
+    SECTION("a cut control frame") {
+        require_closed_with(srv, client_frame(WsOpcode::Ping, "abcdef").substr(0, 8), 1008);
+    }
+    SECTION("bytes that trickle in do not extend the deadline") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        std::size_t sent = 0;
+        while (sent < frame.size() && !c.readable(20))
+            REQUIRE(c.send(frame.substr(sent++, 1)));
+        REQUIRE(sent < frame.size());  // the close came first (the whole frame takes over 2 s)
+        REQUIRE(c.read_until_close() == 1008);
+        REQUIRE(c.wait_eof());
+    }
+    SECTION("frames in a row, each read ending inside one, each get their own deadline") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        std::string stream;
+        for (int i = 0; i < 30; ++i)
+            stream += frame;
+        // A slow sender (the pause paces the client, it waits for nothing): 70-byte reads 20 ms
+        // apart, about 0.9 s in all, four times the deadline, no frame taking over 40 ms.
+        for (std::size_t at = 0; at < stream.size(); at += 70) {
+            REQUIRE(c.send(stream.substr(at, 70)));
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        for (int i = 0; i < 30; ++i)
+            REQUIRE(c.read_frame().payload == std::string(100, 'x'));
+    }
+    SECTION("a healthy connection is untouched") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        REQUIRE(c.send(frame.substr(0, 30)));
+        REQUIRE(c.send(frame.substr(30)));
+        REQUIRE(c.read_frame().payload == std::string(100, 'x'));
+    }
+}
+
+TEST_CASE("ws transport: between whole frames the idle deadline applies, not the frame deadline",
+          "[worker][net]") {
+    common::Config cfg = small_limits();
+    cfg.limits.frame_timeout_ms = 100;
+    test::ServerThread srv(cfg, 400);
+    SECTION("after a whole message") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        REQUIRE(c.send_frame(WsOpcode::Text, "hi"));
+        REQUIRE(c.read_frame().payload == "hi");
+        REQUIRE(c.read_frame().op == 0x9);  // the idle ping, not a 1008 close
+        REQUIRE(c.read_until_close() == 4201);
+    }
+    SECTION("inside a fragmented message, after a whole fragment") {
+        RawClient c(srv.port());
+        REQUIRE(c.upgrade());
+        REQUIRE(c.send_frame(WsOpcode::Text, "part one", false));
+        REQUIRE(c.read_frame().op == 0x9);
+        REQUIRE(c.read_until_close() == 4201);
+    }
+}
+
 TEST_CASE("ws transport: an ordinary burst to a reading client is delivered whole",
           "[worker][net]") {
     test::ServerThread srv(small_limits());
