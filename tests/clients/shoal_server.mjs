@@ -93,6 +93,22 @@ export async function startShoal({ mode = 'worker', workers = 1, args = [], read
         }
         await sleep(50);
     }
+    // /ready answers from whichever worker accepted the probe; the others may still be starting
+    // (on a busy machine, long enough that every early client lands on the first ones). A test
+    // of `serve` begins once every worker has announced itself up (state "running").
+    if (mode === 'serve') {
+        for (;;) {
+            if (proc.exitCode !== null) throw new Error(`shoal exited early (${proc.exitCode}):\n${logs}`);
+            let st = null;
+            try { st = shoalStatus(port); } catch { /* the segment may not exist yet */ }
+            if (st && st.slots.length === workers && st.slots.every((x) => x.state === 'running')) break;
+            if (Date.now() > deadline) {
+                proc.kill('SIGKILL');
+                throw new Error(`shoal's ${workers} workers not all up within ${timeoutMs} ms:\n${logs}`);
+            }
+            await sleep(20);
+        }
+    }
 
     return {
         port,
