@@ -34,28 +34,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
             for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-free_port() {
-    local p
-    for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 10000))
-        if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
-    done
-    return 1
-}
-ready() {  # port -> waits for 200 on /ready (shoal) or a PONG (redis)
-    local port=$1 kind=$2 line=""
-    for _ in $(seq 1 100); do
-        if { exec 3<>/dev/tcp/127.0.0.1/"$port"; } 2>/dev/null; then
-            if [ "$kind" = redis ]; then printf 'PING\r\n' >&3; else
-                printf 'GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3; fi
-            IFS= read -r -t 1 line <&3 || true
-            exec 3<&- 3>&-
-            case "$line" in "+PONG"*|"HTTP/1.1 200"*) return 0 ;; esac
-        fi
-        sleep 0.1
-    done
-    return 1
-}
+. "$(dirname "$0")/lib/probe.sh"
 field() { sed -nE "s/.*\"$2\":(-?[0-9.]+).*/\1/p" "$1" | head -1; }
 
 rport=$(free_port)

@@ -66,22 +66,7 @@ stop_server() {
     server_pid=""
 }
 trap stop_server EXIT
-free_port() {
-    local p
-    for _ in $(seq 1 50); do
-        p=$((20000 + RANDOM % 10000))
-        if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
-    done
-    return 1
-}
-ready() {  # plain port -> 0 once GET /ready answers 200
-    local line=""
-    exec 3<>/dev/tcp/127.0.0.1/"$1" || return 1
-    printf 'GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3
-    IFS= read -r -t 1 line <&3 || true
-    exec 3<&- 3>&-
-    [[ "$line" == "HTTP/1.1 200"* ]]
-}
+. "$(dirname "$0")/../../scripts/lib/probe.sh"
 
 # mode -> server flags, loadgen flags (the API always publishes to the plain port)
 run_step() {  # name mode subscribers channels
@@ -104,7 +89,7 @@ run_step() {  # name mode subscribers channels
     "$shoal" serve --workers 1 --port "$port" --host 127.0.0.1 --bus-name "shoal-tlsbench-$port" \
         --log-level warn --max-connections 20000 "${sflags[@]}" >>"$log" 2>&1 &
     server_pid=$!
-    for _ in $(seq 1 100); do ready "$plain" 2>/dev/null && break; sleep 0.1; done
+    ready "$plain" || true
     "$loadgen" --port "$port" -n "$n" -c "$c" -s 1024 --payload-fill json -d "$duration" \
         --connect-concurrency 256 --connect-timeout 120 --server-pid "$server_pid" --json \
         --label "$name" "${lflags[@]}" >"$out/$name.json" 2>>"$log" ||
