@@ -46,10 +46,17 @@ shoal_require_header(SHOAL_CLI11_INCLUDE CLI/CLI.hpp libcli11-dev)
 add_library(shoal_dep_cli11 INTERFACE)
 target_include_directories(shoal_dep_cli11 SYSTEM INTERFACE ${SHOAL_CLI11_INCLUDE})
 
-# OpenSSL libcrypto (SHA-1 for the handshake, HMAC-SHA256 and MD5 for Pusher signatures)
-find_package(OpenSSL QUIET COMPONENTS Crypto)
+# OpenSSL: libcrypto (SHA-1 for the handshake, HMAC-SHA256 and MD5 for Pusher signatures) and
+# libssl (TLS on the main port, docs/tls.md)
+find_package(OpenSSL QUIET COMPONENTS Crypto SSL)
 if(NOT OpenSSL_FOUND)
-    message(FATAL_ERROR "shoal: OpenSSL libcrypto not found. Install it with: apt-get install libssl-dev")
+    message(FATAL_ERROR "shoal: OpenSSL libssl/libcrypto not found. Install it with: apt-get install libssl-dev")
+endif()
+
+# zlib (permessage-deflate, RFC 7692)
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+    message(FATAL_ERROR "shoal: zlib not found. Install it with: apt-get install zlib1g-dev")
 endif()
 
 if(SHOAL_BUILD_TESTS)

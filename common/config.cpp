@@ -15,6 +15,31 @@ std::string Config::effective_bus_name() const {
     return bus_name.empty() ? "shoal-" + std::to_string(port) : bus_name;
 }
 
+bool parse_compression(std::string_view text, Compression& out) noexcept {
+    if (text == "off") {
+        out = Compression::Off;
+    } else if (text == "shared") {
+        out = Compression::Shared;
+    } else if (text == "dedicated") {
+        out = Compression::Dedicated;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+const char* compression_text(Compression mode) noexcept {
+    switch (mode) {
+        case Compression::Shared:
+            return "shared";
+        case Compression::Dedicated:
+            return "dedicated";
+        case Compression::Off:
+            break;
+    }
+    return "off";
+}
+
 Result<void> Config::validate() const {
     auto bad = [](std::string what) { return Error{Errc::Config, 0, std::move(what)}; };
     if (effective_workers() > 64) return bad("--workers must be between 1 and 64");
@@ -37,6 +62,13 @@ Result<void> Config::validate() const {
     if (!cluster.url.empty() && !cluster.url.starts_with("redis://"))
         return bad("--cluster must be redis://[[user]:password@]host[:port][/db]");
     if (cluster.host_timeout_ms < 300) return bad("--cluster-host-timeout-ms must be >= 300");
+    if (tls.cert_file.empty() != tls.key_file.empty())
+        return bad("--tls-cert and --tls-key go together");
+    if (tls.plain_port != 0 && !tls.enabled()) return bad("--plain-port needs --tls-cert");
+    if (tls.plain_port != 0 && tls.plain_port == port)
+        return bad("--plain-port must differ from --port");
+    if (compression.window_bits < 9 || compression.window_bits > 15)
+        return bad("--compression-window-bits must be between 9 and 15");
     return {};
 }
 

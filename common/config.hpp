@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/log.hpp"
@@ -62,6 +63,29 @@ struct ObservabilitySettings {
     std::uint16_t metrics_port = 0;
 };
 
+// TLS on the main port (docs/tls.md). Both files or neither; plain_port (0: none) serves plain
+// HTTP/WebSocket beside it, for a proxy or a health checker that speaks no TLS.
+struct TlsSettings {
+    std::string cert_file;  // PEM: the leaf first, then the intermediates
+    std::string key_file;   // PEM, unencrypted
+    std::uint16_t plain_port = 0;
+    bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
+// permessage-deflate (RFC 7692). Shared: every message compressed without context, once per
+// frame for all subscribers (no zlib memory per connection). Dedicated: a compressor with
+// context per connection (better ratio; 2^(window_bits+3) bytes of zlib state per connection).
+enum class Compression : std::uint8_t { Off, Shared, Dedicated };
+// "off", "shared", "dedicated"; false for anything else.
+bool parse_compression(std::string_view text, Compression& out) noexcept;
+const char* compression_text(Compression mode) noexcept;
+
+struct CompressionSettings {
+    Compression mode = Compression::Off;
+    std::uint32_t threshold_bytes = 128;  // smaller messages go out uncompressed
+    std::uint32_t window_bits = 15;       // 9..15: the server's LZ77 window (and its memory)
+};
+
 struct Config {
     std::string host = "127.0.0.1";
     std::uint16_t port = 6001;
@@ -80,6 +104,8 @@ struct Config {
     std::vector<std::string> phoenix_deny_push_prefixes;
     ClusterSettings cluster;
     ObservabilitySettings observability;
+    TlsSettings tls;
+    CompressionSettings compression;
 
     unsigned effective_workers() const noexcept;
     std::string effective_bus_name() const;

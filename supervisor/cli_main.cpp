@@ -23,6 +23,9 @@ constexpr int kExitConfig = 78;  // EX_CONFIG: the supervisor opens the breaker 
 int main(int argc, char** argv) {
     using namespace shoal;
     std::signal(SIGPIPE, SIG_IGN);
+    // Until a process watches SIGHUP on its loop, a reload signal must not end it (its default
+    // action): a worker can be sent one as it starts.
+    std::signal(SIGHUP, SIG_IGN);
 
     CLI::App app{"shoal: a real-time pub/sub server (Pusher protocol 7, Phoenix Channels v2)"};
     app.set_version_flag("--version", std::string("shoal ") + common::kVersion);
@@ -40,6 +43,8 @@ int main(int argc, char** argv) {
     sup::add_config_options(*work, config, scratch);
     work->add_option("--slot", wopts.slot, "Bus slot (-1: standalone, no bus)");
     work->add_option("--listen-fd", wopts.listen_fd, "Inherited listening socket");
+    work->add_option("--plain-listen-fd", wopts.plain_listen_fd,
+                     "Inherited --plain-port socket (beside a TLS --listen-fd)");
 
     bool status_json = false;
     auto* status = app.add_subcommand("status", "Print the state of a running server");

@@ -63,6 +63,25 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
                    "Also serve GET /metrics on 127.0.0.1:PORT (0: only the main port)")
         ->capture_default_str();
 
+    app.add_option("--tls-cert", c.tls.cert_file,
+                   "Serve TLS on --port with this PEM certificate chain (leaf first)")
+        ->envname("SHOAL_TLS_CERT");
+    app.add_option("--tls-key", c.tls.key_file, "The PEM private key of --tls-cert")
+        ->envname("SHOAL_TLS_KEY");
+    app.add_option("--plain-port", c.tls.plain_port,
+                   "With --tls-cert: also serve plain HTTP/WebSocket on this port (0: none)")
+        ->capture_default_str();
+    app.add_option("--compression", s.compression,
+                   "permessage-deflate: off|shared|dedicated (docs/tls.md for the memory cost)")
+        ->envname("SHOAL_COMPRESSION")
+        ->capture_default_str();
+    app.add_option("--compression-threshold", c.compression.threshold_bytes,
+                   "Messages smaller than this go out uncompressed")
+        ->capture_default_str();
+    app.add_option("--compression-window-bits", c.compression.window_bits,
+                   "The compressor's window, 9..15 (dedicated: 2^(bits+3) bytes per connection)")
+        ->capture_default_str();
+
     auto& l = c.limits;
     app.add_option("--max-message-bytes", l.max_message_bytes, "Largest WebSocket message")
         ->capture_default_str();
@@ -121,6 +140,8 @@ common::Result<void> apply_scratch(const CliScratch& s, common::Config& c) {
         return common::Error{common::Errc::Config, 0, "--log-level must be debug|info|warn|error"};
     if (!common::parse_log_format(s.log_format, c.log_format))
         return common::Error{common::Errc::Config, 0, "--log-format must be text|json"};
+    if (!common::parse_compression(s.compression, c.compression.mode))
+        return common::Error{common::Errc::Config, 0, "--compression must be off|shared|dedicated"};
     return c.validate();
 }
 
@@ -177,7 +198,17 @@ std::vector<std::string> to_args(const common::Config& c) {
         u(c.policy.shutdown_deadline_ms),
         "--cluster-host-timeout-ms",
         u(c.cluster.host_timeout_ms),
+        "--compression",
+        common::compression_text(c.compression.mode),
+        "--compression-threshold",
+        u(c.compression.threshold_bytes),
+        "--compression-window-bits",
+        u(c.compression.window_bits),
     };
+    if (c.tls.enabled()) {
+        args.insert(args.end(), {"--tls-cert", c.tls.cert_file, "--tls-key", c.tls.key_file,
+                                 "--plain-port", u(c.tls.plain_port)});
+    }
     if (!c.cluster.url.empty()) {
         args.push_back("--cluster");
         args.push_back(cluster::redact_redis_url(c.cluster.url));

@@ -17,6 +17,7 @@ namespace shoal::sup {
 struct CliScratch {
     std::string log_level = "info";
     std::string log_format = "text";
+    std::string compression = "off";
 };
 
 void add_config_options(CLI::App& app, common::Config& config, CliScratch& scratch);

@@ -95,10 +95,12 @@ void Supervisor::on_tick(uv_timer_t* timer) {
 
 void Supervisor::on_signal(uv_signal_t* handle, int signum) {
     auto* self = static_cast<Supervisor*>(handle->data);
-    if (signum == SIGHUP) {
-        self->reload_apps();
-    } else if (signum == SIGUSR2) {
+    if (signum == SIGUSR2) {
         self->begin_rolling_restart();
+    } else if (signum == SIGHUP) {
+        // A reload: the apps file here, the TLS certificate in each worker; nothing restarts.
+        self->reload_apps();
+        self->forward_to_workers(SIGHUP);
     } else {
         self->begin_shutdown(signum);
     }
@@ -158,6 +160,7 @@ void Supervisor::start_worker(WorkerSlot& s) {
     req.epoch = s.epoch;
     req.listen_fd = setup_.listen_fd;
     req.extra_fds = setup_.extra_fds;
+    req.plain_listen_fd = setup_.plain_listen_fd;
     req.config_args = worker_args_;
     s.process.data = &s;
     auto pid = spawn_worker(loop_, &s.process, req, on_exit);
@@ -408,10 +411,7 @@ void Supervisor::begin_rolling_restart() {
 
 void Supervisor::reload_apps() {
     if (shutting_down_) return;
-    if (!apps_) {
-        SHOAL_INFO("SIGHUP: nothing to reload (no --apps file); SIGUSR2 restarts the workers");
-        return;
-    }
+    if (!apps_) return;  // no --apps file: the flags' app does not change
     auto n = apps_->reload();
     if (!n) {
         // Refused whole: the workers keep the snapshot they have.
@@ -431,38 +431,51 @@ void Supervisor::reload_apps() {
                       "SIGHUP: apps reloaded from %s: %zu apps (generation %lu)",
                       apps_->user_file().c_str(), n.value(),
                       static_cast<unsigned long>(apps_->generation()));
-}
 
-// Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or
-// behind an open breaker) are skipped: the normal policy owns them.
-void Supervisor::roll_next() {
-    while (static_cast<std::size_t>(++rolling_slot_) < slots_.size()) {
-        WorkerSlot& n = *slots_[static_cast<std::size_t>(rolling_slot_)];
-        if (n.phase == SlotPhase::Running) {
-            stop_worker(n, StopReason::Rolling, SIGTERM);
-            return;
+    // SIGHUP reloads without a restart: each running worker re-reads what it can (its TLS
+    // certificate and key) and keeps its connections. A worker started later reads the files anew.
+    void Supervisor::forward_to_workers(int signum) {
+        if (shutting_down_) return;
+        std::size_t sent = 0;
+        for (auto& s : slots_) {
+            // A worker that has not sent its first heartbeat may not be past main() yet, where it
+            // starts ignoring SIGHUP; it reads the files at its start anyway.
+            if (s->phase != SlotPhase::Running || s->pid <= 0 || !s->announced_up) continue;
+            if (uv_kill(s->pid, signum) == 0) ++sent;
         }
-        SlotLogScope log_scope(n.index);
-        SHOAL_INFO("rolling restart: slot=%u skipped (%s)", n.index, slot_phase_name(n.phase));
+        SHOAL_INFO("SIGHUP: passed to %zu running workers (reload)", sent);
     }
-    SHOAL_INFO("rolling restart finished");
-    rolling_slot_ = -1;
-}
 
-// The current slot is done once its replacement is up, or once it is not running at all (its
-// replacement failed: the normal policy owns it then). Then the next one goes.
-void Supervisor::advance_rolling() {
-    WorkerSlot& s = *slots_[static_cast<std::size_t>(rolling_slot_)];
-    bool replacing = s.phase == SlotPhase::Stopping ||
-                     (s.phase == SlotPhase::Backoff && s.restart_at_ms == 0) ||
-                     (s.phase == SlotPhase::Running && !s.announced_up);
-    if (replacing) return;
-    {
-        SlotLogScope log_scope(s.index);
-        SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
-                   static_cast<unsigned long>(s.epoch));
+    // Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or
+    // behind an open breaker) are skipped: the normal policy owns them.
+    void Supervisor::roll_next() {
+        while (static_cast<std::size_t>(++rolling_slot_) < slots_.size()) {
+            WorkerSlot& n = *slots_[static_cast<std::size_t>(rolling_slot_)];
+            if (n.phase == SlotPhase::Running) {
+                stop_worker(n, StopReason::Rolling, SIGTERM);
+                return;
+            }
+            SlotLogScope log_scope(n.index);
+            SHOAL_INFO("rolling restart: slot=%u skipped (%s)", n.index, slot_phase_name(n.phase));
+        }
+        SHOAL_INFO("rolling restart finished");
+        rolling_slot_ = -1;
     }
-    roll_next();
-}
+
+    // The current slot is done once its replacement is up, or once it is not running at all (its
+    // replacement failed: the normal policy owns it then). Then the next one goes.
+    void Supervisor::advance_rolling() {
+        WorkerSlot& s = *slots_[static_cast<std::size_t>(rolling_slot_)];
+        bool replacing = s.phase == SlotPhase::Stopping ||
+                         (s.phase == SlotPhase::Backoff && s.restart_at_ms == 0) ||
+                         (s.phase == SlotPhase::Running && !s.announced_up);
+        if (replacing) return;
+        {
+            SlotLogScope log_scope(s.index);
+            SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
+                       static_cast<unsigned long>(s.epoch));
+        }
+        roll_next();
+    }
 
 }  // namespace shoal::sup

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The supervisor's loop: starts N workers, restarts them (backoff, breaker), kills stale ones,
-// announces their lifecycle, drains on SIGTERM/SIGINT and rolls them one by one on SIGHUP. It owns
+// announces their lifecycle, drains on SIGTERM/SIGINT, rolls them one by one on SIGUSR2 and
+// passes SIGHUP on to them (each re-reads its TLS certificate). It owns
 // the host view (host_view/), which reads every ring from before the first worker starts until
 // after the last worker_down.
 // Signals arrive only through uv_signal_t (STYLE 4), child exits only through exit_cb.
@@ -27,6 +28,7 @@ struct SupervisorSetup {
     std::string exe_path;
     int listen_fd = -1;
     std::vector<int> extra_fds;  // passed to every worker after the listen fd
+    int plain_listen_fd = -1;    // --plain-port beside a TLS port
 };
 
 class Supervisor {
@@ -60,6 +62,7 @@ class Supervisor {
     void begin_shutdown(int signum);
     void begin_rolling_restart();
     void reload_apps();
+    void forward_to_workers(int signum);
     void advance_rolling();
     void roll_next();
     void finish_if_done();

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "common/log.hpp"
+#include "common/tls_server_context.hpp"
 #include "supervisor/apps_snapshot.hpp"
 #include "supervisor/bus_control.hpp"
 #include "supervisor/bus_lock.hpp"
@@ -33,6 +34,12 @@ int run_supervisor(const common::Config& config_in) {
     common::Config config = config_in;
     config.bus_name = config.effective_bus_name();
 
+    // Read here once so that a wrong path or a key that does not match ends `serve` with 78
+    // before any worker starts (each worker reads the files again for itself).
+    if (config.tls.enabled()) {
+        auto tls = common::make_tls_server_context(config.tls.cert_file, config.tls.key_file);
+        if (!tls) return fail(tls.error());
+    }
     auto lock = BusLock::acquire(config.bus_name);
     if (!lock) return fail(lock.error());
     auto listen = ListenSocket::open(config.host, config.port);
@@ -53,6 +60,12 @@ int run_supervisor(const common::Config& config_in) {
             if (apps) apps->unlink();
         }
     } unlink_apps{apps};
+    std::optional<ListenSocket> plain;
+    if (config.tls.plain_port != 0) {
+        auto p = ListenSocket::open(config.host, config.tls.plain_port);
+        if (!p) return fail(p.error());
+        plain.emplace(std::move(p.value()));
+    }
     auto bus = BusControl::create(lock.value(), config.bus_name, bus::bus_config_for(config));
     if (!bus) return fail(bus.error());
 
@@ -63,12 +76,14 @@ int run_supervisor(const common::Config& config_in) {
 
     uv_loop_t loop;
     uv_loop_init(&loop);
-    SupervisorSetup setup{std::string(exe, exe_len), listen->fd(), bus.value()->wakeup_fds()};
+    SupervisorSetup setup{std::string(exe, exe_len), listen->fd(), bus.value()->wakeup_fds(),
+                          plain ? plain->fd() : -1};
     Supervisor sup(&loop, config, *bus.value(), std::move(setup));
     loop.data = &sup;
     if (apps) sup.set_apps(&*apps);
-    SHOAL_INFO("shoal serve: listening on %s:%u with %u workers, bus %s", config.host.c_str(),
-               config.port, config.effective_workers(), config.bus_name.c_str());
+    SHOAL_INFO("shoal serve: listening on %s:%u%s with %u workers, bus %s", config.host.c_str(),
+               config.port, config.tls.enabled() ? " (TLS)" : "", config.effective_workers(),
+               config.bus_name.c_str());
     // The cluster bridge attaches to the host view before the workers start, so it sees their
     // rings from the start, and closes itself when the view stops (after the last worker_down).
     std::unique_ptr<cluster::ClusterBridge> bridge;

@@ -13,6 +13,10 @@ namespace shoal::sup {
 std::vector<std::string> worker_argv(const SpawnRequest& r) {
     std::vector<std::string> argv = {"worker", "--slot", std::to_string(r.slot), "--listen-fd",
                                      std::to_string(kWorkerListenFd)};
+    if (r.plain_listen_fd >= 0) {
+        argv.push_back("--plain-listen-fd");
+        argv.push_back(std::to_string(kWorkerFirstExtraFd + static_cast<int>(r.extra_fds.size())));
+    }
     argv.insert(argv.end(), r.config_args.begin(), r.config_args.end());
     return argv;
 }
@@ -49,7 +53,7 @@ common::Result<int> spawn_worker(uv_loop_t* loop, uv_process_t* process, const S
     env.push_back(nullptr);
 
     std::vector<uv_stdio_container_t> stdio(static_cast<std::size_t>(kWorkerFirstExtraFd) +
-                                            r.extra_fds.size());
+                                            r.extra_fds.size() + (r.plain_listen_fd >= 0 ? 1 : 0));
     stdio[0].flags = UV_IGNORE;
     stdio[1].flags = UV_INHERIT_FD;
     stdio[1].data.fd = STDOUT_FILENO;
@@ -60,6 +64,10 @@ common::Result<int> spawn_worker(uv_loop_t* loop, uv_process_t* process, const S
     for (std::size_t i = 0; i < r.extra_fds.size(); ++i) {
         stdio[kWorkerFirstExtraFd + i].flags = UV_INHERIT_FD;
         stdio[kWorkerFirstExtraFd + i].data.fd = r.extra_fds[i];
+    }
+    if (r.plain_listen_fd >= 0) {
+        stdio.back().flags = UV_INHERIT_FD;
+        stdio.back().data.fd = r.plain_listen_fd;
     }
 
     uv_process_options_t options{};

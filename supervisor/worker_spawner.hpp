@@ -2,7 +2,8 @@
 // Starts one worker with uv_spawn (fork + exec of this same binary, STYLE 1):
 //   shoal worker --slot i --listen-fd 3 <to_args(config)>
 // fd 3 is the inherited listening socket and fds 4.. the bus's extra fds (wake-up eventfds), all
-// mapped explicitly; everything else the supervisor holds is close-on-exec.
+// mapped explicitly; everything else the supervisor holds is close-on-exec. A --plain-port socket
+// beside a TLS one comes after the extra fds (--plain-listen-fd names it).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,7 @@ struct SpawnRequest {
     std::uint64_t epoch = 0;
     int listen_fd = -1;
     std::vector<int> extra_fds;            // become fds 4, 5, ... in the worker
+    int plain_listen_fd = -1;              // becomes the fd after them; -1: none
     std::vector<std::string> config_args;  // to_args(config)
 };
 

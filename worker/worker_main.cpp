@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A worker process: one libuv loop, the transport (net::Server), the app's route table and signals.
 // SIGTERM/SIGINT drain gracefully (farewell, 1001, exit 0 when drained or at the deadline).
+// SIGHUP re-reads the TLS certificate and key (the supervisor forwards its own SIGHUP).
 #include "worker/worker_main.hpp"
 
 #include <cstdlib>
@@ -34,6 +35,7 @@ struct WorkerRun {
     std::uint32_t deadline_ms;
     uv_signal_t sigterm;
     uv_signal_t sigint;
+    uv_signal_t sighup;
 };
 
 void on_drained(void* arg) {
@@ -42,6 +44,13 @@ void on_drained(void* arg) {
     if (w->bus) w->bus->close();
     uv_close(reinterpret_cast<uv_handle_t*>(&w->sigterm), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&w->sigint), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->sighup), nullptr);
+}
+
+void on_reload(uv_signal_t* h, int) {
+    auto* w = static_cast<WorkerRun*>(h->data);
+    if (auto r = w->server->reload_tls(); !r)
+        SHOAL_ERROR("SIGHUP: %s; keeping the previous certificate", r.error().message().c_str());
 }
 
 void on_signal(uv_signal_t* h, int signum) {
@@ -138,15 +147,21 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
         // spread even (docs/benchmarks.md).
     }
     WorkerRun run{&loop, &server, link->get(), bus.get(), config.policy.shutdown_deadline_ms,
-                  {},    {}};
+                  {},    {},      {}};
 
-    auto started = server.start(app.router(), options.listen_fd);
+    // Watched before the certificate is first read: a SIGHUP that arrives meanwhile reloads
+    // once the loop runs, so no change of the files is missed.
+    uv_signal_init(&loop, &run.sighup);
+    run.sighup.data = &run;
+    uv_signal_start(&run.sighup, on_reload, SIGHUP);
+    auto started = server.start(app.router(), options.listen_fd, options.plain_listen_fd);
 
     int code = 0;
     if (!started) {
         SHOAL_ERROR("%s", started.error().message().c_str());
         code = kExitConfig;
         server.shutdown(0, nullptr, nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&run.sighup), nullptr);
         (*link)->close();
         if (bus) bus->close();
     } else {

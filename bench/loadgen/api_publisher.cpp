@@ -142,7 +142,7 @@ ApiPublisher::ApiPublisher(RunState& run, const sockaddr_in& source, const socka
       source_(source),
       dest_(dest),
       path_("/apps/" + run.options.app.id + "/batch_events"),
-      data_(make_stamped_data(run.options.payload_bytes, {})) {}
+      data_(make_stamped_data(run.options.payload_bytes, {}, run.options.payload_fill)) {}
 
 ApiPublisher::~ApiPublisher() = default;
 

@@ -5,6 +5,7 @@
 #include <string.h>  // memmem (GNU)
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace shoal::loadgen {
@@ -45,8 +46,39 @@ void restamp(char* data, Stamp stamp) noexcept {
     data[37] = ':';
 }
 
-std::string make_stamped_data(std::size_t payload_bytes, Stamp stamp) {
+std::string make_stamped_data(std::size_t payload_bytes, Stamp stamp, PayloadFill fill) {
     std::string data(std::max(payload_bytes, kStampBytes), 'x');
+    if (fill == PayloadFill::Json) {
+        // Quotes arrive escaped: the publisher inserts the data into its JSON body as it is.
+        std::string json = "[";
+        std::uint64_t rng = 0x9E3779B97F4A7C15ull;
+        auto next = [&rng](std::uint64_t mod) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            return (rng >> 33) % mod;
+        };
+        static constexpr const char* kSymbols[] = {"ABC", "XYZW", "QRS", "LMNOP", "EFG"};
+        for (int i = 0; json.size() < data.size(); ++i) {
+            char item[200];
+            std::snprintf(item, sizeof item,
+                          R"(%s{\"id\":%d,\"sym\":\"%s\",\"bid\":%llu.%02llu,)"
+                          R"(\"ask\":%llu.%02llu,\"qty\":%llu,\"side\":\"%s\",\"ts\":17000%08llu})",
+                          i ? "," : "", i, kSymbols[next(5)],
+                          static_cast<unsigned long long>(90 + next(20)),
+                          static_cast<unsigned long long>(next(100)),
+                          static_cast<unsigned long long>(90 + next(20)),
+                          static_cast<unsigned long long>(next(100)),
+                          static_cast<unsigned long long>(next(5000)), next(2) ? "buy" : "sell",
+                          static_cast<unsigned long long>(next(100'000'000)));
+            json += item;
+        }
+        // data is at least kStampBytes long (max above); json at least as long as data.
+        json.copy(data.data() + kStampBytes, data.size() - kStampBytes);
+        // Never end on half an escape.
+        std::size_t slashes = 0;
+        for (std::size_t i = data.size(); i > kStampBytes && data[i - 1] == '\\'; --i)
+            ++slashes;
+        if (slashes % 2 == 1) data.back() = 'x';
+    }
     restamp(data.data(), stamp);
     return data;
 }

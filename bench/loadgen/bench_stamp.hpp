@@ -20,8 +20,14 @@ struct Stamp {
     std::uint64_t send_ns = 0;
 };
 
-// Event data of exactly max(payload_bytes, kStampBytes) bytes: a stamp then 'x' padding.
-std::string make_stamped_data(std::size_t payload_bytes, Stamp stamp);
+// What follows the stamp: 'x' (compresses to nothing) or JSON text as an application would
+// send it inside the event's data string (quotes escaped, varied numbers: it compresses about as
+// much as real market or chat data does).
+enum class PayloadFill { X, Json };
+
+// Event data of exactly max(payload_bytes, kStampBytes) bytes: a stamp then the fill.
+std::string make_stamped_data(std::size_t payload_bytes, Stamp stamp,
+                              PayloadFill fill = PayloadFill::X);
 // Overwrites the stamp at the start of `data` (which make_stamped_data made) in place.
 void restamp(char* data, Stamp stamp) noexcept;
 // Finds the first stamp in a received frame. False when there is none or it is malformed.

@@ -11,7 +11,7 @@ ClientPublisher::ClientPublisher(RunState& run, Subscriber* subscribers, std::ui
     : run_(run),
       subscribers_(subscribers),
       count_(count),
-      data_(make_stamped_data(run.options.payload_bytes, {})) {}
+      data_(make_stamped_data(run.options.payload_bytes, {}, run.options.payload_fill)) {}
 
 std::uint64_t ClientPublisher::publish(std::uint64_t events) {
     const auto channels = static_cast<std::uint64_t>(run_.channels.size());

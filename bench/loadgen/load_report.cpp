@@ -83,6 +83,9 @@ std::string render_table(const RunReport& r) {
             static_cast<unsigned long long>(r.expected), static_cast<unsigned long long>(r.lost),
             static_cast<unsigned long long>(r.dropped));
     appendf(t, "  throughput    %.0f deliveries/s over %.3f s\n", r.deliveries_per_s, r.window_s);
+    appendf(t, "  wire          %.1f B read per delivery%s%s (%llu inflated)\n",
+            r.wire_bytes_per_delivery, o.tls ? ", TLS" : "", o.deflate ? ", deflate" : "",
+            static_cast<unsigned long long>(r.inflated));
     appendf(t,
             "  latency us    p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f  (%llu samples)\n",
             r.latency.p50_us, r.latency.p90_us, r.latency.p99_us, r.latency.p999_us,
@@ -93,6 +96,8 @@ std::string render_table(const RunReport& r) {
                 "(%.0f B anonymous)\n",
                 r.server_cores, r.server_processes, r.server_cpu_ns_per_delivery,
                 r.server_rss_per_connection, r.server_anon_rss_per_connection);
+        appendf(t, "  set-up        %.1f us server CPU per client (connect to subscribed)\n",
+                r.server_connect_cpu_us);
     } else {
         appendf(t, "  server        not sampled (pass --server-pid)\n");
     }
@@ -116,9 +121,9 @@ std::string render_json(const RunReport& r) {
             o.connections, o.channels, o.payload_bytes, o.duration_s);
     appendf(j,
             "\"api_connections\":%d,\"batch\":%d,\"source_addresses\":%d,\"warmup_ms\":%d,"
-            "\"busy_poll\":%s},",
+            "\"busy_poll\":%s,\"tls\":%s,\"deflate\":%s},",
             o.api_connections, o.batch, o.source_addresses, o.warmup_ms,
-            o.busy_poll ? "true" : "false");
+            o.busy_poll ? "true" : "false", o.tls ? "true" : "false", o.deflate ? "true" : "false");
     appendf(j, "\"connect\":{\"established\":%llu,\"subscribed\":%llu,\"failed\":%llu,",
             static_cast<unsigned long long>(r.established),
             static_cast<unsigned long long>(r.subscribed),
@@ -139,6 +144,9 @@ std::string render_json(const RunReport& r) {
     appendf(j, "\"publish_s\":%.6f,\"window_s\":%.6f,\"published_per_s\":%.1f,", r.publish_s,
             r.window_s, r.published_per_s);
     appendf(j, "\"deliveries_per_s\":%.1f,", r.deliveries_per_s);
+    appendf(j, "\"wire\":{\"bytes\":%llu,\"bytes_per_delivery\":%.2f,\"inflated\":%llu},",
+            static_cast<unsigned long long>(r.wire_bytes), r.wire_bytes_per_delivery,
+            static_cast<unsigned long long>(r.inflated));
     appendf(j, "\"latency_us\":{\"samples\":%llu,\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,",
             static_cast<unsigned long long>(r.latency.samples), r.latency.p50_us, r.latency.p90_us,
             r.latency.p99_us);
@@ -152,7 +160,8 @@ std::string render_json(const RunReport& r) {
                 static_cast<unsigned long long>(r.server_rss_connected));
         appendf(j, "\"rss_per_connection_bytes\":%.1f,\"anon_rss_per_connection_bytes\":%.1f,",
                 r.server_rss_per_connection, r.server_anon_rss_per_connection);
-        appendf(j, "\"cpu_ns_per_delivery\":%.1f},", r.server_cpu_ns_per_delivery);
+        appendf(j, "\"cpu_ns_per_delivery\":%.1f,\"connect_cpu_us\":%.2f},",
+                r.server_cpu_ns_per_delivery, r.server_connect_cpu_us);
     } else {
         j += "\"server\":null,";
     }

@@ -27,6 +27,10 @@ struct RunReport {
     double publish_s = 0, window_s = 0;
     double published_per_s = 0, deliveries_per_s = 0;
     LatencySummary latency;
+    // What the subscribers read off their sockets while events were measured (ciphertext with
+    // --tls, compressed frames with --deflate), per delivery.
+    std::uint64_t wire_bytes = 0, inflated = 0;
+    double wire_bytes_per_delivery = 0;
     // Who was busy.
     bool have_server = false;
     int server_processes = 0;
@@ -35,6 +39,9 @@ struct RunReport {
     double server_rss_per_connection = 0;       // bytes
     double server_anon_rss_per_connection = 0;  // bytes, without file-backed (code) pages
     double server_cpu_ns_per_delivery = 0;
+    // Server CPU from the first connect to the last subscription (TCP accept, TLS handshake,
+    // upgrade, subscribe) per subscribed client: 1e6 / this is set-ups per second per core.
+    double server_connect_cpu_us = 0;
     double own_cpu_s = 0, own_cores = 0, own_cpu_ns_per_delivery = 0;
     int machine_cores = 0;           // online CPUs
     double machine_busy_cores = -1;  // all processes over the window; -1: not measured

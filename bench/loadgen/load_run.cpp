@@ -158,6 +158,10 @@ void fill_server_figures(const ServerSamples& s, double cpu_window_s, RunReport&
     if (r.delivered > 0) {
         r.server_cpu_ns_per_delivery = r.server_cpu_s * 1e9 / static_cast<double>(r.delivered);
     }
+    if (r.subscribed > 0) {
+        r.server_connect_cpu_us =
+            (s.connected->cpu_s - s.before->cpu_s) * 1e6 / static_cast<double>(r.subscribed);
+    }
 }
 
 }  // namespace
@@ -214,6 +218,7 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     const double machine_before = machine_busy_s();
     const double own_before = own_cpu_s();
     run.record_latency = true;
+    const std::uint64_t bytes_before = run.counters.bytes_in;
     const std::uint64_t t0 = common::monotonic_ns();
     run.latency_from_ns = t0 + static_cast<std::uint64_t>(o.warmup_ms) * 1'000'000u;
     const std::uint64_t publish_end = publish_phase(run, pub, t0);
@@ -232,6 +237,11 @@ common::Result<RunReport> run_load(const LoadOptions& asked) {
     const double cpu_window_s = seconds_between(t0, common::monotonic_ns());
 
     fill_measurements(run, r);
+    r.wire_bytes = run.counters.bytes_in - bytes_before;
+    r.inflated = run.counters.inflated;
+    if (r.delivered > 0)
+        r.wire_bytes_per_delivery =
+            static_cast<double>(r.wire_bytes) / static_cast<double>(r.delivered);
     r.publish_s = seconds_between(t0, publish_end);
     r.window_s = seconds_between(t0, window_end);
     r.published_per_s = static_cast<double>(r.published) / std::max(1e-9, r.publish_s);

@@ -24,6 +24,11 @@ common::Result<LoadOptions> parse_load_options(int argc, char** argv) {
     app.add_option("--channel-prefix", o.channel_prefix, "channel name prefix");
     app.add_option("-s,--payload", o.payload_bytes, "event data bytes (>= 38, the stamp)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+    std::string fill = "x";
+    app.add_option("--payload-fill", fill,
+                   "after the stamp: x (compresses to nothing) or json (escaped JSON text that "
+                   "compresses like real data)")
+        ->check(CLI::IsMember({"x", "json"}));
     app.add_option("--source-addresses", o.source_addresses,
                    "use 127.0.0.1..N as source addresses (0: one per 25,000 connections)")
         ->check(CLI::Range(0, 250));
@@ -35,6 +40,13 @@ common::Result<LoadOptions> parse_load_options(int argc, char** argv) {
     app.add_option("-r,--rate", o.rate, "events/s over all channels (0: as fast as absorbed)")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--api-port", o.api_port, "publish API events to this port (default --port)");
+    app.add_flag("--tls", o.tls,
+                 "subscribers connect with TLS (a full handshake each, the certificate unchecked); "
+                 "API events still go as plain HTTP (to --api-port)");
+    app.add_flag("--deflate", o.deflate,
+                 "subscribers offer permessage-deflate (the server must compress without "
+                 "context); a compressed frame after subscribing counts as a delivery, one in 8 "
+                 "is inflated, checked and timed");
     app.add_option("--api-connections", o.api_connections,
                    "keep-alive API connections (0: enough requests in flight to fill --window)")
         ->check(CLI::Range(0, 256));
@@ -65,6 +77,7 @@ common::Result<LoadOptions> parse_load_options(int argc, char** argv) {
         return common::Error{common::Errc::InvalidArgument, 0, e.what()};
     }
     o.mode = mode == "client" ? PublishMode::Client : PublishMode::Api;
+    o.payload_fill = fill == "json" ? PayloadFill::Json : PayloadFill::X;
     return normalized(o);
 }
 
@@ -92,6 +105,8 @@ std::uint64_t delivery_window(const LoadOptions& o, std::uint64_t subscribers) n
 
 std::string validate(const LoadOptions& o) {
     if (o.channels > o.connections) return "more channels than connections";
+    if (o.tls && o.mode == PublishMode::Api && o.api_port == 0)
+        return "--tls publishes API events as plain HTTP: give --api-port (the plain port)";
     if (o.mode == PublishMode::Client && o.connections < 2 * o.channels) {
         return "client events need at least two subscribers per channel (the sender gets none)";
     }

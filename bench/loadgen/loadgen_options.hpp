@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bench/loadgen/bench_stamp.hpp"
 #include "bench/loadgen/pusher_sign.hpp"
 #include "common/result.hpp"
 
@@ -19,15 +20,18 @@ struct LoadOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 6001;
     std::uint16_t api_port = 0;  // where API events are published; 0: `port` (another host
-                                 // of a cluster: docs/cluster.md)
+                                 // of a cluster: docs/cluster.md; the plain port beside TLS)
+    bool tls = false;      // subscribers speak TLS (full handshakes, no resumption, no checks)
+    bool deflate = false;  // subscribers offer permessage-deflate and inflate what comes back
     AppCredentials app;
 
     int connections = 1000;  // subscribers
     int channels = 1;        // subscriber i joins channel i % channels
     std::string channel_prefix = "bench-";
     std::size_t payload_bytes = 64;  // size of each event's data string
-    int source_addresses = 0;        // 127.0.0.1..N; 0: one per 25,000 connections
-    int connect_concurrency = 512;   // handshakes in flight at once
+    PayloadFill payload_fill = PayloadFill::X;
+    int source_addresses = 0;       // 127.0.0.1..N; 0: one per 25,000 connections
+    int connect_concurrency = 512;  // handshakes in flight at once
     double connect_timeout_s = 30;
 
     PublishMode mode = PublishMode::Api;

@@ -4,12 +4,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/loadgen/event_loop.hpp"
 #include "bench/loadgen/histogram.hpp"
 #include "bench/loadgen/loadgen_options.hpp"
+
+struct ssl_ctx_st;
+struct z_stream_s;
 
 namespace shoal::loadgen {
 
@@ -22,6 +27,24 @@ struct ClientCounters {
     std::uint64_t delivered = 0;      // stamped events received
     std::uint64_t unstamped = 0;      // other data frames after subscribing
     std::uint64_t pings = 0;          // pings answered (WebSocket or pusher:ping)
+    std::uint64_t bytes_in = 0;       // read from the subscribers' sockets (ciphertext with TLS)
+    std::uint64_t inflated = 0;       // compressed messages inflated
+};
+
+// The client TLS context (--tls) and the one inflater (--deflate: the server compresses each
+// message on its own, so one stream reset per message serves every subscriber).
+struct RunCrypto {
+    RunCrypto(bool tls, bool deflate);
+    ~RunCrypto();
+    RunCrypto(const RunCrypto&) = delete;
+    RunCrypto& operator=(const RunCrypto&) = delete;
+    // The message inflated (out views this object's buffer until the next call); false if it
+    // is not valid deflate data.
+    bool inflate(std::string_view in, std::string_view& out);
+
+    ssl_ctx_st* tls_ctx = nullptr;
+    z_stream_s* z = nullptr;
+    std::unique_ptr<char[]> inflated;
 };
 
 struct PublishCounters {
@@ -51,6 +74,9 @@ struct RunState {
     std::uint64_t last_delivery_ns = 0;
     std::vector<char> read_buffer;  // kReadChunk bytes plus room for one connection's carry
     std::string scratch;            // outgoing frame under construction
+    RunCrypto crypto;
+    std::uint64_t compressed_events = 0;  // --deflate: compressed frames after subscribing
+    static constexpr std::uint64_t kInflateEvery = 8;
     std::uint64_t rng = 0x243F6A8885A308D3ull;
 
     static constexpr std::size_t kReadChunk = 256 * 1024;

@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "bench/loadgen/bench_stamp.hpp"
 #include "bench/loadgen/http_reply_scan.hpp"
 #include "bench/loadgen/pusher_wire.hpp"
@@ -39,11 +42,87 @@ bool Subscriber::start(RunState& run, std::uint32_t index, const sockaddr_in& so
         fail();
         return false;
     }
-    send_upgrade();
+    if (run.crypto.tls_ctx) {
+        ssl_ = SSL_new(run.crypto.tls_ctx);
+        SSL_set_fd(ssl_, fd_);
+        SSL_set_connect_state(ssl_);
+        phase_ = Phase::TlsHandshake;
+        continue_tls();
+    } else {
+        send_upgrade();
+    }
     return fd_ >= 0;
 }
 
+void Subscriber::continue_tls() {
+    ERR_clear_error();
+    const int r = SSL_do_handshake(ssl_);
+    if (r == 1) {
+        run_->loop.modify(fd_, this, EPOLLIN);
+        send_upgrade();
+        return;
+    }
+    switch (SSL_get_error(ssl_, r)) {
+        case SSL_ERROR_WANT_READ:
+            run_->loop.modify(fd_, this, EPOLLIN);
+            return;
+        case SSL_ERROR_WANT_WRITE:
+            run_->loop.modify(fd_, this, EPOLLIN | EPOLLOUT);
+            return;
+        default:
+            ERR_clear_error();
+            fail();
+    }
+}
+
+ssize_t Subscriber::read_some(char* out, std::size_t n) {
+    if (!ssl_) {
+        const ssize_t r = ::recv(fd_, out, n, 0);
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 0;
+        if (r > 0) run_->counters.bytes_in += static_cast<std::size_t>(r);
+        return r == 0 ? -1 : r;
+    }
+    // OpenSSL reads one record per call; a chunk's worth is gathered before it is scanned.
+    BIO* rbio = SSL_get_rbio(ssl_);
+    const std::uint64_t raw_before = BIO_number_read(rbio);
+    std::size_t got = 0;
+    bool closed = false;
+    while (got + 16 * 1024 < n) {
+        ERR_clear_error();
+        const int r = SSL_read(ssl_, out + got, static_cast<int>(n - got));
+        if (r > 0) {
+            got += static_cast<std::size_t>(r);
+            continue;
+        }
+        const int e = SSL_get_error(ssl_, r);
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) closed = true;
+        ERR_clear_error();
+        break;
+    }
+    run_->counters.bytes_in += BIO_number_read(rbio) - raw_before;
+    if (got > 0) return static_cast<ssize_t>(got);
+    return closed ? -1 : 0;
+}
+
+ssize_t Subscriber::write_some(const char* data, std::size_t n) {
+    if (!ssl_) {
+        const ssize_t r = ::send(fd_, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 0;
+        return r;
+    }
+    ERR_clear_error();
+    const int r = SSL_write(ssl_, data, static_cast<int>(n));
+    if (r > 0) return r;
+    const int e = SSL_get_error(ssl_, r);
+    ERR_clear_error();
+    return e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ ? 0 : -1;
+}
+
 void Subscriber::close_socket() noexcept {
+    if (ssl_) {
+        SSL_free(ssl_);
+        ssl_ = nullptr;
+    }
     if (fd_ >= 0) {
         ::close(fd_);
         fd_ = -1;
@@ -70,6 +149,10 @@ void Subscriber::fail() {
 
 void Subscriber::on_io(std::uint32_t events) {
     if (fd_ < 0) return;
+    if (phase_ == Phase::TlsHandshake) {
+        continue_tls();
+        return;
+    }
     if ((events & EPOLLOUT) != 0 && want_write_) flush_pending();
     if (fd_ >= 0 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) on_readable();
 }
@@ -82,7 +165,10 @@ void Subscriber::send_upgrade() {
         "?protocol=7&client=shoal-loadgen&version=0.1 HTTP/1.1\r\nHost: " + o.host + ":" +
         std::to_string(o.port) +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " +
-        websocket_key(index_) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        websocket_key(index_) + "\r\nSec-WebSocket-Version: 13\r\n" +
+        (o.deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                   : "") +
+        "\r\n";
     send_raw(request);
 }
 
@@ -90,9 +176,9 @@ void Subscriber::on_readable() {
     char* buf = run_->read_buffer.data();
     const std::size_t have = carry_.size();
     if (have > 0) std::memcpy(buf, carry_.data(), have);
-    const ssize_t n = ::recv(fd_, buf + have, RunState::kReadChunk, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
-    if (n <= 0) return fail();
+    const ssize_t n = read_some(buf + have, RunState::kReadChunk);
+    if (n == 0) return;
+    if (n < 0) return fail();
     if (have > 0) std::string().swap(carry_);
     consume(std::string_view(buf, have + static_cast<std::size_t>(n)), common::monotonic_ns());
 }
@@ -105,7 +191,12 @@ bool Subscriber::consume(std::string_view bytes, std::uint64_t now_ns) {
             carry_.assign(bytes);
             return true;
         }
-        if (scan == HttpScan::Error || head.status != 101 ||
+        // One inflater serves every client only if the server compresses without context.
+        const bool deflate_ok =
+            !run_->options.deflate ||
+            header_value(head.head, "sec-websocket-extensions")
+                    .find("server_no_context_takeover") != std::string_view::npos;
+        if (scan == HttpScan::Error || head.status != 101 || !deflate_ok ||
             header_value(head.head, "sec-websocket-accept") !=
                 websocket_accept(websocket_key(index_))) {
             fail();
@@ -117,7 +208,8 @@ bool Subscriber::consume(std::string_view bytes, std::uint64_t now_ns) {
     while (!bytes.empty()) {
         ServerFrame frame;
         std::size_t used = 0;
-        const ScanStatus scan = scan_server_frame(bytes, RunState::kMaxFrame, frame, used);
+        const ScanStatus scan =
+            scan_server_frame(bytes, RunState::kMaxFrame, frame, used, run_->options.deflate);
         if (scan == ScanStatus::NeedMore) {
             carry_.assign(bytes);
             return true;
@@ -129,9 +221,28 @@ bool Subscriber::consume(std::string_view bytes, std::uint64_t now_ns) {
         bytes.remove_prefix(used);
         switch (frame.opcode) {
             case WsOpcode::Text:
-            case WsOpcode::Binary:
-                if (!on_text(frame.payload, now_ns)) return false;
+            case WsOpcode::Binary: {
+                std::string_view message = frame.payload;
+                if (frame.compressed) {
+                    // After subscribing only events are large enough to be compressed: most
+                    // are counted as they are, one in kInflateEvery is inflated and checked
+                    // (and gives the latency sample), so the load generator's zlib does not
+                    // cap what it can measure. Everything before subscribing is inflated.
+                    if (phase_ == Phase::Subscribed &&
+                        ++run_->compressed_events % RunState::kInflateEvery != 0) {
+                        ++run_->counters.delivered;
+                        run_->last_delivery_ns = now_ns;
+                        break;
+                    }
+                    if (!run_->crypto.inflate(frame.payload, message)) {
+                        fail();
+                        return false;
+                    }
+                    ++run_->counters.inflated;
+                }
+                if (!on_text(message, now_ns)) return false;
                 break;
+            }
             case WsOpcode::Ping:
                 ++run_->counters.pings;
                 if (!send_frame(WsOpcode::Pong, frame.payload)) return false;
@@ -223,12 +334,12 @@ bool Subscriber::send_raw(std::string_view bytes) {
         pending_.append(bytes);
         return true;
     }
-    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    const ssize_t n = write_some(bytes.data(), bytes.size());
+    if (n < 0) {
         fail();
         return false;
     }
-    const std::size_t sent = n < 0 ? 0 : static_cast<std::size_t>(n);
+    const std::size_t sent = static_cast<std::size_t>(n);
     if (sent < bytes.size()) {
         pending_.assign(bytes.substr(sent));
         want_write_ = true;
@@ -238,9 +349,9 @@ bool Subscriber::send_raw(std::string_view bytes) {
 }
 
 void Subscriber::flush_pending() {
-    const ssize_t n = ::send(fd_, pending_.data(), pending_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    const ssize_t n = write_some(pending_.data(), pending_.size());
     if (n < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) fail();
+        fail();
         return;
     }
     pending_.erase(0, static_cast<std::size_t>(n));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// One subscribing WebSocket client: connect, upgrade, connection_established, subscribe, then
-// count stamped events and record their latency. Idle state is a few dozen bytes: a partial
-// frame is kept only while one is actually cut by a read.
+// One subscribing WebSocket client: connect, (TLS handshake,) upgrade, connection_established,
+// subscribe, then count stamped events (inflated first when compressed) and record their
+// latency. Idle state is a few dozen bytes plus, with TLS, OpenSSL's session: a partial frame is
+// kept only while one is actually cut by a read.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,8 @@
 #include "bench/loadgen/run_state.hpp"
 #include "bench/loadgen/ws_client_codec.hpp"
 
+struct ssl_st;
+
 namespace shoal::loadgen {
 
 class Subscriber final : public Pollable {
@@ -19,6 +22,7 @@ class Subscriber final : public Pollable {
     enum class Phase : std::uint8_t {
         Idle,
         Connecting,
+        TlsHandshake,
         AwaitUpgrade,
         AwaitEstablished,
         AwaitSubscribed,
@@ -46,6 +50,10 @@ class Subscriber final : public Pollable {
 
   private:
     void send_upgrade();
+    void continue_tls();
+    // The socket's bytes, or the TLS session's: >0 bytes, 0 would block, <0 closed or failed.
+    ssize_t read_some(char* out, std::size_t n);
+    ssize_t write_some(const char* data, std::size_t n);
     void on_readable();
     // Consumes what it can of `bytes`; returns false when the connection was closed.
     bool consume(std::string_view bytes, std::uint64_t now_ns);
@@ -56,6 +64,7 @@ class Subscriber final : public Pollable {
     void fail();
 
     RunState* run_ = nullptr;
+    ssl_st* ssl_ = nullptr;  // --tls
     int fd_ = -1;
     std::uint32_t index_ = 0;
     std::uint32_t channel_ = 0;

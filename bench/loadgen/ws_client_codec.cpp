@@ -34,11 +34,13 @@ void append_client_frame(std::string& out, WsOpcode opcode, std::string_view pay
 }
 
 ScanStatus scan_server_frame(std::string_view bytes, std::size_t max_payload, ServerFrame& frame,
-                             std::size_t& consumed) noexcept {
+                             std::size_t& consumed, bool deflate) noexcept {
     if (bytes.size() < 2) return ScanStatus::NeedMore;
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    if ((p[0] & 0x70) != 0 || (p[1] & 0x80) != 0) return ScanStatus::Error;
     const unsigned op = p[0] & 0x0F;
+    const bool rsv1 = (p[0] & 0x40) != 0;
+    if ((p[0] & 0x30) != 0 || (p[1] & 0x80) != 0) return ScanStatus::Error;
+    if (rsv1 && (!deflate || (op != 0x1 && op != 0x2))) return ScanStatus::Error;
     if (op > 0xA || (op > 0x2 && op < 0x8)) return ScanStatus::Error;
     std::size_t header = 2;
     std::uint64_t len = p[1] & 0x7F;
@@ -57,6 +59,7 @@ ScanStatus scan_server_frame(std::string_view bytes, std::size_t max_payload, Se
     if (bytes.size() - header < len) return ScanStatus::NeedMore;
     frame.opcode = static_cast<WsOpcode>(op);
     frame.fin = (p[0] & 0x80) != 0;
+    frame.compressed = rsv1;
     frame.payload = bytes.substr(header, static_cast<std::size_t>(len));
     consumed = header + static_cast<std::size_t>(len);
     return ScanStatus::Frame;

@@ -26,16 +26,17 @@ void append_client_frame(std::string& out, WsOpcode opcode, std::string_view pay
 struct ServerFrame {
     WsOpcode opcode = WsOpcode::Text;
     bool fin = true;
+    bool compressed = false;  // RSV1: permessage-deflate
     std::string_view payload;
 };
 
 enum class ScanStatus { Frame, NeedMore, Error };
 
 // Reads one frame at the start of `bytes`. On Frame, `frame` views into `bytes` and `consumed`
-// is the frame's full length. A masked server frame, reserved bits, an unknown opcode or a
-// payload over `max_payload` is an Error.
+// is the frame's full length. A masked server frame, reserved bits (RSV1 is allowed on a data
+// frame when `deflate` was agreed), an unknown opcode or a payload over `max_payload` is an Error.
 ScanStatus scan_server_frame(std::string_view bytes, std::size_t max_payload, ServerFrame& frame,
-                             std::size_t& consumed) noexcept;
+                             std::size_t& consumed, bool deflate = false) noexcept;
 
 // Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 4.2.2).
 std::string websocket_accept(std::string_view key);

@@ -49,3 +49,26 @@ TEST_CASE("bench_stamp: frames without a stamp, truncated or corrupt stamps are 
     bad[20] = 'x';
     REQUIRE_FALSE(find_stamp(bad, s));
 }
+
+TEST_CASE("bench_stamp: the JSON fill has the asked size, its stamp, and stays a valid string",
+          "[bench][stamp]") {
+    for (std::size_t size : {38u, 100u, 1024u, 4097u}) {
+        const std::string d = make_stamped_data(size, {7, 99}, PayloadFill::Json);
+        REQUIRE(d.size() == size);
+        Stamp s;
+        REQUIRE(find_stamp(d, s));
+        CHECK(s.seq == 7);
+        // Quotes only escaped, never a dangling backslash: the body embeds it as a JSON string.
+        for (std::size_t i = 0; i < d.size(); ++i) {
+            if (d[i] == '"') CHECK((i > 0 && d[i - 1] == '\\'));
+            if (d[i] == '\\') {
+                REQUIRE(i + 1 < d.size());
+                CHECK((d[i + 1] == '"' || d[i + 1] == '\\'));
+                ++i;
+            }
+        }
+    }
+    // Varied numbers: much less compressible than the 'x' fill, as real data is.
+    const std::string j = make_stamped_data(1024, {}, PayloadFill::Json);
+    CHECK(j.find("\\\"sym\\\"") != std::string::npos);
+}

@@ -72,3 +72,17 @@ TEST_CASE("loadgen_options: bad values and impossible combinations are refused",
     REQUIRE_FALSE(help.ok());
     REQUIRE(help.error().context.rfind("help\n", 0) == 0);
 }
+
+TEST_CASE("loadgen_options: TLS, deflate and the JSON fill; TLS publishes to a plain port",
+          "[bench][options]") {
+    auto o = parse({"--tls", "--deflate", "--api-port", "8080", "--payload-fill", "json"});
+    REQUIRE(o.ok());
+    CHECK(o->tls);
+    CHECK(o->deflate);
+    CHECK(o->payload_fill == PayloadFill::Json);
+    CHECK(validate(o.value()).empty());
+    auto no_api = parse({"--tls"});
+    REQUIRE(no_api.ok());
+    CHECK(validate(no_api.value()).find("--api-port") != std::string::npos);
+    CHECK_FALSE(parse({"--payload-fill", "zeros"}).ok());
+}

@@ -86,6 +86,23 @@ TEST_CASE("ws_client_codec: masked server frames, reserved bits, bad opcodes and
             ScanStatus::Error);
 }
 
+TEST_CASE("ws_client_codec: RSV1 is a compressed data frame only where deflate was agreed",
+          "[bench][ws]") {
+    const std::string compressed = std::string("\xc1\x03", 2) + "abc";
+    ServerFrame f;
+    std::size_t used = 0;
+    REQUIRE(scan_server_frame(compressed, 1024, f, used) == ScanStatus::Error);
+    REQUIRE(scan_server_frame(compressed, 1024, f, used, true) == ScanStatus::Frame);
+    CHECK(f.compressed);
+    CHECK(f.payload == "abc");
+    const std::string plain = std::string("\x81\x03", 2) + "abc";
+    REQUIRE(scan_server_frame(plain, 1024, f, used, true) == ScanStatus::Frame);
+    CHECK_FALSE(f.compressed);
+    // Never on a control frame, never RSV2/RSV3.
+    CHECK(scan_server_frame(std::string("\xc9\x00", 2), 1024, f, used, true) == ScanStatus::Error);
+    CHECK(scan_server_frame(std::string("\xa1\x00", 2), 1024, f, used, true) == ScanStatus::Error);
+}
+
 TEST_CASE("ws_client_codec: the accept value matches the RFC 6455 1.3 example", "[bench][ws]") {
     REQUIRE(websocket_accept("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     const std::string key = websocket_key(7);

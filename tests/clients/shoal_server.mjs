@@ -7,6 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import http from 'node:http';
+import https from 'node:https';
 
 export const APP = { id: 'app-id', key: 'app-key', secret: 'app-secret' };
 
@@ -22,9 +23,11 @@ export function freePort() {
     });
 }
 
-function httpGetStatus(port, path) {
+// ca: the port speaks TLS, verified against this CA (PEM).
+function httpGetStatus(port, path, ca = null) {
     return new Promise((resolve) => {
-        const req = http.get({ host: '127.0.0.1', port, path, timeout: 500 }, (res) => {
+        const get = ca ? https.get : http.get;
+        const req = get({ host: '127.0.0.1', port, path, timeout: 500, ...(ca ? { ca } : {}) }, (res) => {
             res.resume();
             resolve(res.statusCode);
         });
@@ -60,9 +63,11 @@ export async function waitFor(pred, timeoutMs = 5000, what = 'condition') {
 }
 
 // `nofile: [soft, hard]` starts shoal under those open-file limits (bash's ulimit, then exec, so
-// proc.pid is shoal's own).
+// proc.pid is shoal's own). `tlsCa` (PEM): the port speaks TLS (args carry --tls-cert/--tls-key);
+// the readiness probe verifies it against that CA, and url is wss://.
 export async function startShoal({ mode = 'worker', workers = 1, args = [], readyPath = '/ready',
-                                   timeoutMs = 10000, nofile = null, logLevel = 'info' } = {}) {
+                                   timeoutMs = 10000, nofile = null, logLevel = 'info',
+                                   tlsCa = null } = {}) {
     const bin = process.env.SHOAL_BIN;
     if (!bin) throw new Error('SHOAL_BIN is not set (ctest sets it)');
     const port = await freePort();
@@ -81,7 +86,7 @@ export async function startShoal({ mode = 'worker', workers = 1, args = [], read
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         if (proc.exitCode !== null) throw new Error(`shoal exited early (${proc.exitCode}):\n${logs}`);
-        if ((await httpGetStatus(port, readyPath)) === 200) break;
+        if ((await httpGetStatus(port, readyPath, tlsCa)) === 200) break;
         if (Date.now() > deadline) {
             proc.kill('SIGKILL');
             throw new Error(`shoal not ready on ${port} within ${timeoutMs} ms:\n${logs}`);
@@ -92,7 +97,7 @@ export async function startShoal({ mode = 'worker', workers = 1, args = [], read
     return {
         port,
         proc,
-        url: `ws://127.0.0.1:${port}`,
+        url: `${tlsCa ? 'wss' : 'ws'}://127.0.0.1:${port}`,
         logs: () => logs,
         exited,
         async stop(deadlineMs = 5000) {

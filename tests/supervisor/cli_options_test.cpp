@@ -29,6 +29,12 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     in.limits.cache_ttl_s = 42;
     in.limits.max_cached_channels = 77;
     in.apps_file = "/dev/shm/shoal-7001.apps.json";
+    in.tls.cert_file = "/etc/shoal/chain.pem";
+    in.tls.key_file = "/etc/shoal/key.pem";
+    in.tls.plain_port = 7080;
+    in.compression.mode = common::Compression::Dedicated;
+    in.compression.threshold_bytes = 321;
+    in.compression.window_bits = 11;
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -56,6 +62,36 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.limits.cache_ttl_s == 42);
     REQUIRE(out.limits.max_cached_channels == 77);
     REQUIRE(out.apps_file == "/dev/shm/shoal-7001.apps.json");
+    REQUIRE(out.tls.cert_file == "/etc/shoal/chain.pem");
+    REQUIRE(out.tls.key_file == "/etc/shoal/key.pem");
+    REQUIRE(out.tls.plain_port == 7080);
+    REQUIRE(out.compression.mode == common::Compression::Dedicated);
+    REQUIRE(out.compression.threshold_bytes == 321);
+    REQUIRE(out.compression.window_bits == 11);
+}
+
+TEST_CASE("cli_options: TLS and compression settings are checked", "[supervisor]") {
+    auto parse = [](std::vector<std::string> argv) {
+        std::vector<std::string> rev(argv.rbegin(), argv.rend());
+        CLI::App app;
+        common::Config out;
+        sup::CliScratch scratch;
+        sup::add_config_options(app, out, scratch);
+        app.parse(rev);
+        return sup::apply_scratch(scratch, out);
+    };
+    CHECK(parse({"--compression", "shared"}).ok());
+    CHECK(parse({"--compression", "zstd"}).error().message() ==
+          "--compression must be off|shared|dedicated: config");
+    CHECK(parse({"--tls-cert", "c.pem"}).error().message() ==
+          "--tls-cert and --tls-key go together: config");
+    CHECK(parse({"--plain-port", "8080"}).error().message() ==
+          "--plain-port needs --tls-cert: config");
+    CHECK_FALSE(
+        parse({"--tls-cert", "c", "--tls-key", "k", "--port", "8443", "--plain-port", "8443"})
+            .ok());
+    CHECK_FALSE(parse({"--compression-window-bits", "8"}).ok());
+    CHECK(parse({"--compression-window-bits", "9"}).ok());
 }
 
 TEST_CASE("cli_options: a worker's arguments carry the cluster url without its password",

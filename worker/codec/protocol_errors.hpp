@@ -23,6 +23,9 @@ enum class ProtocolError : std::uint8_t {
     WsBadCloseCode,
     WsInvalidUtf8,    // 1007
     WsMessageTooBig,  // 1009
+    // permessage-deflate (RFC 7692)
+    WsBadCompressedData,  // 1007
+    WsInflatedTooBig,     // 1009: a compressed message that inflates past the limit
     // transport-level closes of an open WebSocket
     WsSlowConsumer,  // reconnect code chosen by the handler (1013 by default)
     WsIdleTimeout,   // close code chosen by the handler
@@ -38,6 +41,8 @@ enum class ProtocolError : std::uint8_t {
     HttpBadWsVersion,         // 426
     HttpVersionNotSupported,  // 505
     HttpOverCapacity,         // 503
+    // TLS: the connection is cut (after the alert OpenSSL chose), nothing else is answered
+    TlsHandshakeFailed,
 };
 
 struct ErrorAnswer {
@@ -74,6 +79,10 @@ constexpr ErrorAnswer answer(ProtocolError e) noexcept {
             return {1007, 0, "invalid UTF-8 in text"};
         case ProtocolError::WsMessageTooBig:
             return {1009, 0, "message too big"};
+        case ProtocolError::WsBadCompressedData:
+            return {1007, 0, "invalid compressed data"};
+        case ProtocolError::WsInflatedTooBig:
+            return {1009, 0, "inflated message too big"};
         case ProtocolError::WsSlowConsumer:
             return {1013, 0, "slow consumer, reconnect"};
         case ProtocolError::WsIdleTimeout:
@@ -100,6 +109,8 @@ constexpr ErrorAnswer answer(ProtocolError e) noexcept {
             return {0, 505, "HTTP version not supported"};
         case ProtocolError::HttpOverCapacity:
             return {0, 503, "over connection capacity"};
+        case ProtocolError::TlsHandshakeFailed:
+            return {0, 0, "TLS handshake failed"};
     }
     return {1011, 500, "unknown"};
 }

@@ -70,12 +70,17 @@ bool WsFrameParser::take_header(const char*& p, std::size_t& n) {
     remaining_ = len;
     mask_phase_ = 0;
     control_len_ = 0;
-    rsv_seen_ = (h[0] & 0x70) != 0;
+    rsv_ = h[0] & 0x70;
     return true;
 }
 
 ProtocolError WsFrameParser::check_header() noexcept {
-    if (rsv_seen_) return ProtocolError::WsReservedBits;
+    // RSV1 means "compressed" only where permessage-deflate allows it: a data message's first
+    // frame (RFC 7692 6.1); RSV2, RSV3 and every other RSV1 are errors.
+    if ((rsv_ & 0x30) != 0) return ProtocolError::WsReservedBits;
+    if (rsv_ != 0 && (!opt_.permessage_deflate || is_control(op_) ||
+                      op_ == WsOpcode::Continuation || op_ > WsOpcode::Binary))
+        return ProtocolError::WsReservedBits;
     switch (op_) {
         case WsOpcode::Continuation:
         case WsOpcode::Text:
@@ -100,6 +105,7 @@ ProtocolError WsFrameParser::check_header() noexcept {
         if (in_message_) return ProtocolError::WsExpectedContinuation;
         in_message_ = true;
         message_op_ = op_;
+        message_compressed_ = rsv_ != 0;
         message_len_ = 0;
         utf8_.reset();
     }
@@ -149,12 +155,13 @@ ProtocolError WsFrameParser::on_payload(char* p, std::size_t avail, WsFrameSink&
         if (frame_done) return finish_control(control_.get(), control_len_, sink, go_on);
         return ProtocolError::None;
     }
-    if (message_op_ == WsOpcode::Text && !utf8_.feed(p, avail)) return ProtocolError::WsInvalidUtf8;
+    const bool check_utf8 = message_op_ == WsOpcode::Text && !message_compressed_;
+    if (check_utf8 && !utf8_.feed(p, avail)) return ProtocolError::WsInvalidUtf8;
     if (frame_done) in_frame_ = false;
     // Fast path: a whole unfragmented message inside this read is delivered in place.
     if (frame_done && fin_ && message_.empty() && avail == frame_len_) {
         in_message_ = false;
-        if (message_op_ == WsOpcode::Text && !utf8_.complete()) return ProtocolError::WsInvalidUtf8;
+        if (check_utf8 && !utf8_.complete()) return ProtocolError::WsInvalidUtf8;
         go_on = sink.on_ws_message(message_op_, p, avail);
         return ProtocolError::None;
     }
@@ -169,7 +176,7 @@ ProtocolError WsFrameParser::on_payload(char* p, std::size_t avail, WsFrameSink&
     message_.append(p, avail);
     if (!frame_done || !fin_) return ProtocolError::None;
     in_message_ = false;
-    if (message_op_ == WsOpcode::Text && !utf8_.complete()) return ProtocolError::WsInvalidUtf8;
+    if (check_utf8 && !utf8_.complete()) return ProtocolError::WsInvalidUtf8;
     go_on = sink.on_ws_message(message_op_, message_.data(), message_.size());
     message_.clear();
     if (message_.capacity() > kKeepMessageBytes) std::string().swap(message_);

@@ -35,6 +35,8 @@ class WsFrameSink {
 struct WsParserOptions {
     std::uint32_t max_message_bytes = 64 * 1024;
     bool require_mask = true;  // server side: client frames must be masked
+    // permessage-deflate was negotiated: RSV1 marks the first frame of a compressed message.
+    bool permessage_deflate = false;
 };
 
 class WsFrameParser {
@@ -46,6 +48,11 @@ class WsFrameParser {
     ProtocolError parse(char* data, std::size_t len, WsFrameSink& sink);
 
     bool closed() const noexcept { return done_; }
+    // Accepts RSV1 on a message's first frame from now on (after a 101 that agreed to it).
+    void enable_permessage_deflate() noexcept { opt_.permessage_deflate = true; }
+    // During on_ws_message: the message's bytes are still compressed (RSV1 was set). Its UTF-8
+    // is then not checked here: only the inflated text can be.
+    bool message_compressed() const noexcept { return message_compressed_; }
     // Bytes held between reads (the partial message); 0 for an idle connection.
     std::size_t buffered_bytes() const noexcept { return message_.size(); }
     // Gives the message buffer back if no message is in progress.
@@ -66,7 +73,8 @@ class WsFrameParser {
     bool in_frame_ = false;
     bool fin_ = false;
     bool masked_ = false;
-    bool rsv_seen_ = false;
+    std::uint8_t rsv_ = 0;  // the header's RSV1-3 bits
+    bool message_compressed_ = false;
     WsOpcode op_ = WsOpcode::Text;
     std::uint64_t remaining_ = 0;
     std::uint64_t frame_len_ = 0;

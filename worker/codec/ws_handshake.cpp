@@ -59,13 +59,15 @@ std::string ws_accept_key(std::string_view key) {
     return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(len));
 }
 
-std::string ws_upgrade_response(std::string_view key) {
+std::string ws_upgrade_response(std::string_view key, std::string_view extra_headers) {
     std::string r;
     r.reserve(160);
     r += "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
          "Sec-WebSocket-Accept: ";
     r += ws_accept_key(key);
-    r += "\r\n\r\n";
+    r += "\r\n";
+    r += extra_headers;
+    r += "\r\n";
     return r;
 }
 

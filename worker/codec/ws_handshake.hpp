@@ -22,7 +22,8 @@ UpgradeCheck check_ws_upgrade(const ParsedRequest& request) noexcept;
 // base64(SHA-1(key + GUID)), 28 characters.
 std::string ws_accept_key(std::string_view key);
 
-// The complete 101 Switching Protocols response.
-std::string ws_upgrade_response(std::string_view key);
+// The complete 101 Switching Protocols response; extra_headers are complete "Name: value\r\n"
+// lines (the agreed extension).
+std::string ws_upgrade_response(std::string_view key, std::string_view extra_headers = {});
 
 }  // namespace shoal::codec

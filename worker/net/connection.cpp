@@ -16,7 +16,7 @@ Connection::Connection(Server& server, ConnId id)
       ws_(codec::WsParserOptions{server.config_.limits.max_message_bytes, true}),
       queue_(server.config_.limits.send_queue_high_water_bytes) {}
 
-bool Connection::accept(uv_stream_t* listener) {
+bool Connection::accept(uv_stream_t* listener, ssl_ctx_st* tls_ctx) {
     uv_tcp_init(server_.loop_, &tcp_);
     tcp_.data = this;
     auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
@@ -24,6 +24,14 @@ bool Connection::accept(uv_stream_t* listener) {
         SHOAL_WARN("uv_accept() failed: %s", uv_strerror(r));
         destroy();
         return false;
+    }
+    if (tls_ctx) {
+        extras().tls.emplace(tls_ctx, server_.tls_out_);
+        if (!tls().ok()) {
+            SHOAL_WARN("SSL_new() failed: connection dropped");
+            destroy();
+            return false;
+        }
     }
     if (!server_.listener_nodelay_) uv_tcp_nodelay(&tcp_, 1);
     if (int r = uv_read_start(stream, on_alloc, on_read); r != 0) {
@@ -45,29 +53,44 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
     auto* c = static_cast<Connection*>(s->data);
     if (nread == 0) return;
     if (nread < 0) {
-        // Pipelined requests kept while one was held are answered before the EOF is acted on.
-        if (nread == UV_EOF && c->hold_ == HttpHold::Resuming) c->resume_input();
-        // A peer that half-closes after its request (SHUT_WR) still gets the answer already
-        // queued; otherwise EOF or a reset means the peer is gone (a held request with it).
-        const bool pending = !c->queue_.empty() || c->write_in_flight_;
-        if (nread == UV_EOF && pending && !c->holds_request() && c->state_ != ConnState::Ws &&
-            c->state_ != ConnState::Closed) {
-            c->peer_eof_ = true;
-            c->begin_closing();
-            return;
-        }
-        c->destroy();
+        c->on_input_end(nread);
         return;
     }
     const auto n = static_cast<std::size_t>(nread);
     c->server_.counters_.add(common::Counter::SocketBytesIn, n);
-    switch (c->state_) {
+    if (c->is_tls()) {
+        c->on_tls_bytes(buf->base, n);
+    } else {
+        c->dispatch(buf->base, n);
+    }
+}
+
+// EOF (or a TLS close_notify) or a read error.
+void Connection::on_input_end(ssize_t status) {
+    // Pipelined requests kept while one was held are answered before the EOF is acted on.
+    if (status == UV_EOF && hold_ == HttpHold::Resuming) resume_input();
+    // A peer that half-closes after its request (SHUT_WR) still gets the answer already
+    // queued; otherwise EOF or a reset means the peer is gone (a held request with it).
+    const bool pending =
+        !queue_.empty() || write_in_flight_ || (is_tls() && !tls().pending.empty());
+    if (status == UV_EOF && pending && !holds_request() && state_ != ConnState::Ws &&
+        state_ != ConnState::Closed) {
+        peer_eof_ = true;
+        begin_closing();
+        return;
+    }
+    destroy();
+}
+
+// Plaintext: straight from the read buffer, or decrypted by the TLS session.
+void Connection::dispatch(char* data, std::size_t n) {
+    switch (state_) {
         case ConnState::Http:
-            c->on_http_bytes(buf->base, n);
+            on_http_bytes(data, n);
             break;
         case ConnState::Ws:
-            c->start_idle_timer();  // any input is activity
-            c->on_ws_bytes(buf->base, n);
+            start_idle_timer();  // any input is activity
+            on_ws_bytes(data, n);
             break;
         case ConnState::Closing:  // the peer's close reply or the rest of a request: discarded
         case ConnState::Closed:
@@ -97,8 +120,8 @@ void Connection::queue(const FrameRef& frame) {
 
 std::size_t Connection::frames_to_keep() const noexcept {
     // Frames inside the one uv_write in flight, or a head already partly on the wire, must go
-    // out whole or the stream is corrupt.
-    if (write_in_flight_) return inflight_frames_;
+    // out whole or the stream is corrupt. (A TLS write in flight holds ciphertext, no frame.)
+    if (write_in_flight_ && !is_tls()) return inflight_frames_;
     return queue_.head_offset() > 0 ? 1 : 0;
 }
 
@@ -139,6 +162,7 @@ void Connection::flush() {
     }
     write_now();
     if (state_ == ConnState::Closing && queue_.empty() && !write_in_flight_ && !shutdown_started_) {
+        if (is_tls() && !send_close_notify()) return;  // its write completes first
         shutdown_started_ = true;
         // Half-close, then wait for the peer's EOF: closing outright could reset the connection
         // and lose the last bytes (the close frame, the error response) in the peer's buffer.
@@ -151,6 +175,10 @@ void Connection::flush() {
 }
 
 void Connection::write_now() {
+    if (is_tls()) {
+        write_now_tls();
+        return;
+    }
     if (write_in_flight_ || queue_.empty() || state_ == ConnState::Closed || write_error_) return;
     constexpr std::size_t kMaxBufs = 64;
     uv_buf_t bufs[kMaxBufs];
@@ -205,7 +233,14 @@ void Connection::on_write(uv_write_t* req, int status) {
     c->release_request();
     c->write_in_flight_ = false;
     if (status >= 0) c->server_.counters_.add(common::Counter::SocketBytesOut, c->inflight_bytes_);
-    c->queue_.consume(c->inflight_bytes_);
+    if (c->is_tls()) {
+        // Ciphertext, encrypted from frames the queue already let go: a backlog's buffer
+        // goes back to the heap, so an idle TLS connection keeps none.
+        std::string().swap(c->tls().inflight);
+        if (!c->tls().pending.empty()) c->mark_dirty();
+    } else {
+        c->queue_.consume(c->inflight_bytes_);
+    }
     c->inflight_frames_ = c->inflight_bytes_ = 0;
     if (c->state_ == ConnState::Closed) return;
     if (status < 0) {
@@ -239,6 +274,11 @@ void Connection::destroy() {
     notify_closed();
     server_.disarm_timeout(*this);
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
+}
+
+ConnExtras& Connection::extras() {
+    if (!extras_) extras_ = std::make_unique<ConnExtras>();
+    return *extras_;
 }
 
 void Connection::on_handle_closed(uv_handle_t* h) {

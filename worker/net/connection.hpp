@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,10 +18,12 @@
 
 #include "worker/codec/http_request_parser.hpp"
 #include "worker/codec/protocol_errors.hpp"
+#include "worker/codec/ws_deflate.hpp"
 #include "worker/codec/ws_frame_parser.hpp"
 #include "worker/net/deadline_lists.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/send_queue.hpp"
+#include "worker/net/tls_session.hpp"
 
 namespace shoal::net {
 
@@ -41,6 +44,18 @@ struct HttpSide {
     std::string held_input;
 };
 
+// What only some connections carry, allocated when first needed so that a plain connection pays
+// one pointer: TLS state (accepted on the TLS port) and a compressor of its own
+// (permessage-deflate in dedicated mode).
+struct ConnExtras {
+    std::optional<TlsSession> tls;
+    std::unique_ptr<codec::MessageDeflater> deflater;
+};
+
+// permessage-deflate as agreed in the handshake: none, the frames' shared twins (no context), or
+// the connection's own compressor.
+enum class WsDeflate : std::uint8_t { Off, Shared, Dedicated };
+
 // The uv_write_t of a partial write or the uv_shutdown_t of the close: never both at once (the
 // half-close waits for the last write), borrowed from the server's pool only while in use.
 union ConnRequest {
@@ -60,11 +75,14 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
                                   kResumeList = 4;
     Connection(Server& server, ConnId id);
     // Accepts from the listener and starts reading; false (and the connection freed) on failure.
-    bool accept(uv_stream_t* listener);
+    // With tls_ctx the connection speaks TLS from its first byte.
+    bool accept(uv_stream_t* listener, ssl_ctx_st* tls_ctx = nullptr);
 
     ConnId id() const noexcept { return id_; }
     ConnState state() const noexcept { return state_; }
     bool is_ws() const noexcept { return state_ == ConnState::Ws; }
+    bool is_tls() const noexcept { return extras_ && extras_->tls; }
+    WsDeflate deflate() const noexcept { return deflate_; }
 
     // From the Transport; ignored unless the WebSocket is open.
     void send(FrameRef frame);
@@ -100,6 +118,18 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     static void on_shutdown(uv_shutdown_t* req, int status);
     static void on_handle_closed(uv_handle_t* h);
 
+    void on_input_end(ssize_t status);
+    void dispatch(char* data, std::size_t len);
+    // TLS (connection_tls.cpp): ciphertext in, plaintext to dispatch; ciphertext out through
+    // the server's scratch, what the socket does not take kept in TlsSession::pending.
+    TlsSession& tls() noexcept { return *extras_->tls; }
+    void on_tls_bytes(const char* data, std::size_t len);
+    void push_tls_output();
+    void start_tls_write();
+    void write_now_tls();
+    bool send_close_notify();
+    void fail_tls();
+    ConnExtras& extras();
     void on_http_bytes(char* data, std::size_t len);
     bool handle_request(char* rest, std::size_t rest_len);  // false: stop reading input
     void respond(int status, std::string_view content_type, std::string_view body,
@@ -111,6 +141,9 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     void resume_input();
     WsHandler& ws_handler() const noexcept;
     void upgrade(std::string_view key, const HttpRequest& request);
+    std::string agree_deflate();  // the extension header line of the 101, or empty
+    bool on_compressed_message(codec::WsOpcode op, std::string_view data);
+    bool deliver_message(codec::WsOpcode op, char* data, std::size_t len);
     void on_ws_bytes(char* data, std::size_t len);
     void fail_ws(codec::ProtocolError e);
     void queue(const FrameRef& frame);
@@ -146,6 +179,7 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     std::uint8_t handler_index_ = 0;
     HttpHold hold_ = HttpHold::None;
     bool head_request_ = false;  // the held request is a HEAD: its answer carries no body
+    WsDeflate deflate_ = WsDeflate::Off;
     // WriteBatcher's intrusive dirty list
     bool dirty_ = false;
     std::uint32_t inflight_frames_ = 0;
@@ -153,6 +187,7 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     Connection* next_dirty_ = nullptr;
     // Only while the connection speaks HTTP (allocated at accept, freed at the upgrade).
     std::unique_ptr<HttpSide> http_;
+    std::unique_ptr<ConnExtras> extras_;  // null for a plain connection
     codec::WsFrameParser ws_;
     SendQueue queue_;
 };

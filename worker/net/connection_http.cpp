@@ -6,6 +6,7 @@
 
 #include "common/log.hpp"
 #include "worker/codec/http_response.hpp"
+#include "worker/codec/ws_extensions.hpp"
 #include "worker/codec/ws_handshake.hpp"
 #include "worker/net/connection.hpp"
 #include "worker/net/http_router.hpp"
@@ -109,7 +110,7 @@ void Connection::answer(const HttpResponse& out) {
 }
 
 void Connection::upgrade(std::string_view key, const HttpRequest& request) {
-    queue(SharedFrame::make_raw(codec::ws_upgrade_response(key)));
+    queue(SharedFrame::make_raw(codec::ws_upgrade_response(key, agree_deflate())));
     if (state_ != ConnState::Http) return;  // the 101 could not even be queued
     state_ = ConnState::Ws;
     ws_opened_ = true;
@@ -120,6 +121,22 @@ void Connection::upgrade(std::string_view key, const HttpRequest& request) {
     if (state_ != ConnState::Ws) return;
     server_.disarm_timeout(*this);
     start_idle_timer();
+}
+
+std::string Connection::agree_deflate() {
+    FrameCompressor* fc = server_.compressor_.get();
+    if (!fc) return {};
+    const codec::DeflateAgreement a =
+        codec::negotiate_deflate(http_->parser.request(), fc->policy());
+    if (!a.accepted) return {};
+    ws_.enable_permessage_deflate();
+    if (a.server_no_context_takeover) {
+        deflate_ = WsDeflate::Shared;
+    } else {
+        deflate_ = WsDeflate::Dedicated;
+        extras().deflater = fc->new_stream(a.server_window_bits);
+    }
+    return "Sec-WebSocket-Extensions: " + a.response + "\r\n";
 }
 
 void Connection::respond(int status, std::string_view content_type, std::string_view body,

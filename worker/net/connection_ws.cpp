@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The WebSocket side of a Connection: frames from the parser to the WsHandler, ping/pong, the
 // close handshake (the peer's code echoed), protocol errors answered with their close code, and
-// the idle/keepalive timer (on_idle, a WebSocket ping, then the idle close code after the grace).
+// the idle/keepalive timer (on_idle, a WebSocket ping, then the idle close code after the grace),
+// and permessage-deflate: frames swapped for their compressed form on the way out, compressed
+// messages inflated on the way in.
 #include "common/log.hpp"
+#include "common/utf8_validator.hpp"
 #include "worker/net/connection.hpp"
 #include "worker/net/server.hpp"
 
@@ -22,11 +25,25 @@ void Connection::fail_ws(codec::ProtocolError e) {
 }
 
 void Connection::send(FrameRef frame) {
+    if (state_ == ConnState::Ws) {
+        if (deflate_ == WsDeflate::Shared) {
+            queue(server_.compressor_->shared(frame));
+        } else if (deflate_ == WsDeflate::Dedicated) {
+            FrameRef mine = server_.compressor_->dedicated(frame, *extras_->deflater);
+            if (!mine) {  // zlib failed mid-stream: the client's window is no longer ours
+                server_.log_peer(id_, "compressor failed");
+                queue_close(SharedFrame::make_close(1011, "compressor failed"));
+                return;
+            }
+            queue(mine);
+        } else {
+            queue(frame);
+        }
+        return;
+    }
     // A streaming HTTP request takes frames too: their bytes are whole chunks (an SSE stream's
     // events, encoded once for every subscriber).
-    if (state_ == ConnState::Ws ||
-        (state_ == ConnState::Http && hold_ == HttpHold::Streaming && !head_request_))
-        queue(frame);
+    if (state_ == ConnState::Http && hold_ == HttpHold::Streaming && !head_request_) queue(frame);
 }
 
 void Connection::close_ws(std::uint16_t code, std::string_view reason) {
@@ -35,6 +52,11 @@ void Connection::close_ws(std::uint16_t code, std::string_view reason) {
 
 bool Connection::on_ws_message(codec::WsOpcode op, char* data, std::size_t len) {
     if (state_ != ConnState::Ws) return false;
+    if (ws_.message_compressed()) return on_compressed_message(op, {data, len});
+    return deliver_message(op, data, len);
+}
+
+bool Connection::deliver_message(codec::WsOpcode op, char* data, std::size_t len) {
     server_.counters_.add(common::Counter::WebsocketMessagesIn);
     if (op == codec::WsOpcode::Text) {
         ws_handler().on_text(id_, {data, len});
@@ -42,6 +64,28 @@ bool Connection::on_ws_message(codec::WsOpcode op, char* data, std::size_t len) 
         ws_handler().on_binary(id_, {data, len});
     }
     return state_ == ConnState::Ws;
+}
+
+// Inflated into the worker's one buffer (bounded by max_message_bytes: a bomb ends at the limit
+// with 1009), then checked as the parser checks plain text.
+bool Connection::on_compressed_message(codec::WsOpcode op, std::string_view data) {
+    std::string_view plain;
+    switch (server_.compressor_->inflate(data, plain)) {
+        case codec::InflateStatus::TooBig:
+            fail_ws(codec::ProtocolError::WsInflatedTooBig);
+            return false;
+        case codec::InflateStatus::Corrupt:
+            fail_ws(codec::ProtocolError::WsBadCompressedData);
+            return false;
+        case codec::InflateStatus::Ok:
+            break;
+    }
+    if (op == codec::WsOpcode::Text && !common::is_valid_utf8(plain)) {
+        fail_ws(codec::ProtocolError::WsInvalidUtf8);
+        return false;
+    }
+    // The handler may parse in place: the inflate buffer is the worker's, written per message.
+    return deliver_message(op, const_cast<char*>(plain.data()), plain.size());
 }
 
 bool Connection::on_ws_ping(std::string_view payload) {

@@ -33,6 +33,9 @@ Server::Server(uv_loop_t* loop, const common::Config& config, common::CounterBlo
     deadline_.data = this;
     timeout_timer_.data = this;
     scratch_headers_.reserve(64);
+    if (config_.compression.mode != common::Compression::Off)
+        compressor_ = std::make_unique<FrameCompressor>(config_.compression,
+                                                        config_.limits.max_message_bytes);
 }
 
 Server::~Server() {
@@ -106,44 +109,79 @@ void Server::trim_pools(std::uint64_t now_ms) noexcept {
     free_request_low_ = free_request_count_;
 }
 
-common::Result<void> Server::start(const HttpRouter& router, int listen_fd) {
-    router_ = &router;
+common::Result<void> Server::listen_on(uv_tcp_t& handle, int fd, std::uint16_t port,
+                                       std::uint16_t& bound_port) {
     int r;
-    if (listen_fd >= 0) {
-        r = uv_tcp_open(&listener_, listen_fd);
-        if (r != 0)
-            return common::sys_error("uv_tcp_open() failed: fd=" + std::to_string(listen_fd), -r);
+    if (fd >= 0) {
+        r = uv_tcp_open(&handle, fd);
+        if (r != 0) return common::sys_error("uv_tcp_open() failed: fd=" + std::to_string(fd), -r);
     } else {
         sockaddr_storage addr{};
         const bool v6 = config_.host.find(':') != std::string::npos;
-        r = v6 ? uv_ip6_addr(config_.host.c_str(), config_.port,
-                             reinterpret_cast<sockaddr_in6*>(&addr))
-               : uv_ip4_addr(config_.host.c_str(), config_.port,
-                             reinterpret_cast<sockaddr_in*>(&addr));
+        r = v6 ? uv_ip6_addr(config_.host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr))
+               : uv_ip4_addr(config_.host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
         if (r != 0)
             return common::Error{common::Errc::Config, -r,
                                  "invalid listen address: " + config_.host};
-        r = uv_tcp_bind(&listener_, reinterpret_cast<const sockaddr*>(&addr), 0);
+        r = uv_tcp_bind(&handle, reinterpret_cast<const sockaddr*>(&addr), 0);
         if (r != 0) return common::sys_error("bind() failed: " + config_.host, -r);
     }
     // libuv reports a bind() conflict (EADDRINUSE) here, at listen().
-    r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, on_connection);
+    r = uv_listen(reinterpret_cast<uv_stream_t*>(&handle), 511, on_connection);
     if (r != 0)
-        return common::sys_error(
-            "listen() failed: " + config_.host + ":" + std::to_string(config_.port), -r);
+        return common::sys_error("listen() failed: " + config_.host + ":" + std::to_string(port),
+                                 -r);
+    sockaddr_storage bound{};
+    int len = sizeof(bound);
+    if (uv_tcp_getsockname(&handle, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
+        bound_port =
+            ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                              : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    }
+    return {};
+}
+
+common::Result<void> Server::start(const HttpRouter& router, int listen_fd, int plain_fd) {
+    router_ = &router;
+    if (config_.tls.enabled()) {
+        auto ctx = common::make_tls_server_context(config_.tls.cert_file, config_.tls.key_file);
+        if (!ctx) return ctx.error();
+        tls_ctx_ = std::move(ctx.value());
+        tls_plain_ = std::make_unique<char[]>(kReadBufferBytes);
+        tls_gather_ = std::make_unique<char[]>(TlsSession::kRecordBytes);
+        // A batch of records plus a handshake flight: appends never reallocate after this.
+        tls_out_.reserve(5 * TlsSession::kRecordBytes);
+    }
+    if (auto r = listen_on(listener_, listen_fd, config_.port, port_); !r) return r;
     listening_ = true;
     // Accepted sockets inherit TCP_NODELAY from the listener (Linux): one system call fewer per
     // connection than setting it on each.
     listener_nodelay_ = uv_tcp_nodelay(&listener_, 1) == 0;
-    sockaddr_storage bound{};
-    int len = sizeof(bound);
-    if (uv_tcp_getsockname(&listener_, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
-        port_ =
-            ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                              : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+    if (tls_ctx_ && (plain_fd >= 0 || config_.tls.plain_port != 0)) {
+        uv_tcp_init(loop_, &plain_listener_);
+        plain_listener_.data = this;
+        plain_listening_ = true;
+        if (auto r = listen_on(plain_listener_, plain_fd, config_.tls.plain_port, plain_port_); !r)
+            return r;
+        uv_tcp_nodelay(&plain_listener_, 1);
     }
-    SHOAL_INFO("listening on %s:%u%s", config_.host.c_str(), port_,
+    SHOAL_INFO("listening on %s:%u%s%s", config_.host.c_str(), port_, tls_ctx_ ? " (TLS)" : "",
                listen_fd >= 0 ? " (inherited socket)" : "");
+    if (tls_ctx_) {
+        SHOAL_INFO("TLS certificate: %s", common::describe_certificate(tls_ctx_.get()).c_str());
+        if (plain_listening_) SHOAL_INFO("plain HTTP on %s:%u", config_.host.c_str(), plain_port_);
+    }
+    return {};
+}
+
+common::Result<void> Server::reload_tls() {
+    if (!tls_ctx_) return {};
+    auto ctx = common::make_tls_server_context(config_.tls.cert_file, config_.tls.key_file);
+    if (!ctx) return ctx.error();
+    // Each open connection's SSL holds its own reference to the context it began with.
+    tls_ctx_ = std::move(ctx.value());
+    SHOAL_INFO("TLS certificate reloaded: %s",
+               common::describe_certificate(tls_ctx_.get()).c_str());
     return {};
 }
 
@@ -154,14 +192,18 @@ void Server::on_connection(uv_stream_t* listener, int status) {
         s->warn_refusals("accept failed: %s", uv_strerror(status));
         return;
     }
-    if (s->pacer_ && !s->accept_pending_ && !s->shutting_down_ && s->pacer_(s->pacer_ctx_)) {
+    const bool main_port = listener == reinterpret_cast<uv_stream_t*>(&s->listener_);
+    // Pacing spreads the main port's connections over the workers; the plain port beside a
+    // TLS one (a proxy, a health checker) is taken as it comes.
+    if (main_port && s->pacer_ && !s->accept_pending_ && !s->shutting_down_ &&
+        s->pacer_(s->pacer_ctx_)) {
         s->accept_pending_ = true;  // libuv stops watching the listener until uv_accept
         return;
     }
-    s->accept_pending_ = false;
+    if (main_port) s->accept_pending_ = false;
     auto* c = new Connection(*s, 0);
     c->id_ = s->table_.add(c);
-    if (!c->accept(listener)) return;
+    if (!c->accept(listener, main_port ? s->tls_ctx_.get() : nullptr)) return;
     s->counters_.add(Counter::ConnectionsAccepted);
     if (s->connection_count() > s->config_.limits.max_connections || s->shutting_down_) {
         s->counters_.add(Counter::ConnectionsRefused);
@@ -271,6 +313,10 @@ void Server::shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg)
     done_arg_ = arg;
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
     listening_ = false;
+    if (plain_listening_) {
+        uv_close(reinterpret_cast<uv_handle_t*>(&plain_listener_), nullptr);
+        plain_listening_ = false;
+    }
     for (Ticker* t : tickers_)
         t->on_shutdown();
     std::uint32_t ws = 0;

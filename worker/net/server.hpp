@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include <uv.h>
@@ -14,8 +16,10 @@
 #include "common/counters.hpp"
 #include "common/log_limiter.hpp"
 #include "common/result.hpp"
+#include "common/tls_server_context.hpp"
 #include "worker/net/conn_table.hpp"
 #include "worker/net/deadline_lists.hpp"
+#include "worker/net/frame_compressor.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/http_router.hpp"
 #include "worker/net/write_batcher.hpp"
@@ -50,9 +54,16 @@ class Server final : public Transport {
     Server& operator=(const Server&) = delete;
 
     // Binds config.host:config.port, or adopts listen_fd when it is >= 0, and starts accepting.
+    // With config.tls that port speaks TLS (the certificate is loaded here: a Config error when
+    // it cannot be), and config.tls.plain_port (or plain_fd, when >= 0) serves plain beside it.
     // The router (and its handlers) must outlive the server.
-    common::Result<void> start(const HttpRouter& router, int listen_fd = -1);
+    common::Result<void> start(const HttpRouter& router, int listen_fd = -1, int plain_fd = -1);
     std::uint16_t port() const noexcept { return port_; }
+    std::uint16_t plain_port() const noexcept { return plain_port_; }
+
+    // Reads --tls-cert/--tls-key again into a fresh context: handshakes from now on use it, open
+    // connections keep the one they started with. On failure the current one stays.
+    common::Result<void> reload_tls();
 
     // Stops accepting, lets the handler say goodbye, closes every WebSocket with 1001 and every
     // idle HTTP connection; held and streaming requests are abandoned (on_abandoned). done(arg)
@@ -107,6 +118,8 @@ class Server final : public Transport {
   private:
     friend class Connection;
     static void on_connection(uv_stream_t* listener, int status);
+    common::Result<void> listen_on(uv_tcp_t& handle, int fd, std::uint16_t port,
+                                   std::uint16_t& bound_port);
     static void on_deadline(uv_timer_t* t);
     // Connection timeouts: one loop timer for the earliest entry of the deadline lists.
     void arm_timeout(Connection& c, std::uint8_t list, std::uint64_t delay_ms);
@@ -131,6 +144,17 @@ class Server final : public Transport {
     common::Config config_;
     const HttpRouter* router_ = nullptr;
     uv_tcp_t listener_;
+    uv_tcp_t plain_listener_;  // --plain-port beside a TLS port; open only then
+    bool plain_listening_ = false;
+    std::uint16_t plain_port_ = 0;
+    // TLS: the context new connections get, and the buffers every TLS connection shares (one
+    // connection is in OpenSSL at a time): decrypted input, small frames gathered into a record,
+    // and the ciphertext of the current call. Allocated only when TLS is configured.
+    common::SslCtxPtr tls_ctx_;
+    std::unique_ptr<char[]> tls_plain_;
+    std::unique_ptr<char[]> tls_gather_;
+    std::string tls_out_;
+    std::unique_ptr<FrameCompressor> compressor_;  // when --compression is not off
     uv_timer_t deadline_;
     uv_timer_t timeout_timer_;
     uv_timer_t tick_timer_;  // runs while tickers_ is not empty

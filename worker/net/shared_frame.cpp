@@ -15,10 +15,11 @@ struct FrameFactory {
         auto* f = new (block) SharedFrame();
         f->data_ = reinterpret_cast<char*>(f + 1);
         f->size_ = size;
-        f->header_size_ = static_cast<std::uint32_t>(header_size);
+        f->header_size_ = static_cast<std::uint16_t>(header_size);
         return f;
     }
     static void destroy(SharedFrame* f) noexcept {
+        if (f->twin_ && --f->twin_->refs_ == 0) destroy(f->twin_);
         f->~SharedFrame();
         ::operator delete(static_cast<void*>(f));
     }
@@ -96,6 +97,14 @@ FrameRef SharedFrame::from_wire(std::string_view frame_bytes) {
 FrameRef SharedFrame::make_raw(std::string_view bytes) {
     SharedFrame* f = FrameFactory::allocate(bytes.size(), 0);
     if (!bytes.empty()) std::memcpy(f->data_, bytes.data(), bytes.size());
+    return FrameRef(f);
+}
+
+FrameRef SharedFrame::make_compressed(std::uint8_t opcode, std::string_view deflated) {
+    const std::size_t h = codec::ws_header_size(deflated.size());
+    SharedFrame* f = FrameFactory::allocate(h + deflated.size(), h);
+    codec::encode_ws_frame(f->data_, static_cast<codec::WsOpcode>(opcode), deflated);
+    f->data_[0] = static_cast<char>(static_cast<unsigned char>(f->data_[0]) | 0x40);  // RSV1
     return FrameRef(f);
 }
 

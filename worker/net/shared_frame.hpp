@@ -28,11 +28,29 @@ class SharedFrame {
     // Added by the transport: bytes that are not a WebSocket frame (an HTTP response); payload()
     // is all of them.
     static FrameRef make_raw(std::string_view bytes);
+    // A text or binary frame with RSV1 set (permessage-deflate) around an already-compressed
+    // payload; `opcode` is the original frame's (1 or 2).
+    static FrameRef make_compressed(std::uint8_t opcode, std::string_view deflated);
 
     std::string_view wire() const noexcept { return {data_, size_}; }
     std::string_view payload() const noexcept {
         return {data_ + header_size_, size_ - header_size_};
     }
+    // An unfragmented text or binary WebSocket frame: the only kind permessage-deflate changes.
+    bool is_data_frame() const noexcept {
+        if (header_size_ == 0) return false;
+        const auto b0 = static_cast<unsigned char>(data_[0]);
+        return b0 == 0x81 || b0 == 0x82;
+    }
+
+    // The compressed twin of a data frame (permessage-deflate without context takeover): built
+    // once, by the first connection that wants it, and shared by every later one; it dies with
+    // this frame. frame_compressor.hpp decides and builds it.
+    enum class Twin : std::uint8_t { Untried, Built, NotSmaller };
+    Twin twin_state() const noexcept { return twin_state_; }
+    FrameRef twin() const noexcept;
+    // An empty ref records that compressing did not pay (the frame then goes out as it is).
+    void set_twin(FrameRef twin) const noexcept;
 
   private:
     friend class FrameRef;
@@ -40,9 +58,11 @@ class SharedFrame {
     SharedFrame() = default;
 
     std::uint32_t refs_ = 0;
-    std::uint32_t header_size_ = 0;
+    std::uint16_t header_size_ = 0;
+    mutable Twin twin_state_ = Twin::Untried;
     std::size_t size_ = 0;
-    char* data_ = nullptr;  // points just past this object, in the same block
+    char* data_ = nullptr;                 // points just past this object, in the same block
+    mutable SharedFrame* twin_ = nullptr;  // one reference held, when Built
 };
 
 // Intrusive reference; copying costs one increment, moving costs nothing.
@@ -67,7 +87,21 @@ class FrameRef {
     std::uint32_t use_count() const noexcept { return f_ ? f_->refs_ : 0; }
 
   private:
+    friend class SharedFrame;
     SharedFrame* f_ = nullptr;
 };
+
+inline FrameRef SharedFrame::twin() const noexcept {
+    return FrameRef(twin_);
+}
+
+inline void SharedFrame::set_twin(FrameRef twin) const noexcept {
+    if (twin_state_ != Twin::Untried) return;
+    twin_state_ = twin ? Twin::Built : Twin::NotSmaller;
+    if (twin) {
+        twin_ = twin.f_;
+        ++twin_->refs_;  // released with this frame (FrameFactory::destroy)
+    }
+}
 
 }  // namespace shoal::net

@@ -221,3 +221,53 @@ TEST_CASE("WsFrameParser: a whole frame is delivered in place, a split one is bu
     REQUIRE(parser.parse(again.data() + 8, again.size() - 8, sink) == ProtocolError::None);
     REQUIRE(sink.seen != again.data() + 6);
 }
+
+TEST_CASE("WsFrameParser: with permessage-deflate, RSV1 marks a compressed message's first frame",
+          "[worker][codec][deflate]") {
+    codec::WsParserOptions deflate;
+    deflate.permessage_deflate = true;
+    // Not negotiated: RSV1 is an error as before.
+    REQUIRE(feed_whole(frame(WsOpcode::Text, "x", true, 4)).error == ProtocolError::WsReservedBits);
+    // RSV2 and RSV3 stay errors; so does RSV1 on a continuation or a control frame.
+    REQUIRE(feed_whole(frame(WsOpcode::Text, "x", true, 2), deflate).error ==
+            ProtocolError::WsReservedBits);
+    REQUIRE(feed_whole(frame(WsOpcode::Text, "x", true, 1), deflate).error ==
+            ProtocolError::WsReservedBits);
+    REQUIRE(feed_whole(frame(WsOpcode::Ping, "", true, 4), deflate).error ==
+            ProtocolError::WsReservedBits);
+    REQUIRE(feed_whole(
+                frame(WsOpcode::Text, "a", false, 4) + frame(WsOpcode::Continuation, "b", true, 4),
+                deflate)
+                .error == ProtocolError::WsReservedBits);
+
+    // The sink learns per message whether it is compressed; its bytes are not UTF-8 checked.
+    struct FlagSink final : codec::WsFrameSink {
+        codec::WsFrameParser* parser = nullptr;
+        std::vector<std::pair<bool, std::string>> got;
+        bool on_ws_message(WsOpcode, char* d, std::size_t n) override {
+            got.emplace_back(parser->message_compressed(), std::string(d, n));
+            return true;
+        }
+        bool on_ws_ping(std::string_view) override { return true; }
+        bool on_ws_pong(std::string_view) override { return true; }
+        bool on_ws_close(std::uint16_t, std::string_view) override { return true; }
+    };
+    const std::string not_utf8 = "\xff\xfe\x00";
+    const std::string wire =
+        frame(WsOpcode::Text, not_utf8, false, 4) + frame(WsOpcode::Ping, "p") +
+        frame(WsOpcode::Continuation, "\xc3", true) + frame(WsOpcode::Text, "plain");
+    for (std::size_t cut = 0; cut <= wire.size(); ++cut) {
+        codec::WsFrameParser parser(deflate);
+        FlagSink sink;
+        sink.parser = &parser;
+        std::string a = wire.substr(0, cut), b = wire.substr(cut);
+        REQUIRE(parser.parse(a.data(), a.size(), sink) == ProtocolError::None);
+        REQUIRE(parser.parse(b.data(), b.size(), sink) == ProtocolError::None);
+        REQUIRE(sink.got.size() == 2);
+        CHECK(sink.got[0] == std::make_pair(true, not_utf8 + "\xc3"));
+        CHECK(sink.got[1] == std::make_pair(false, std::string("plain")));
+    }
+    // Plain text after agreement is still checked.
+    REQUIRE(feed_whole(frame(WsOpcode::Text, not_utf8), deflate).error ==
+            ProtocolError::WsInvalidUtf8);
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Blocking raw-socket client for the transport tests: exact bytes out, frames and responses in,
-// every read bounded by a timeout so a broken server fails a test instead of hanging it.
+// every read bounded by a timeout so a broken server fails a test instead of hanging it. After
+// start_tls() the same calls go through an OpenSSL client session on the socket.
 #pragma once
 
 #include <arpa/inet.h>
@@ -10,9 +11,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "worker/codec/ws_frame_encoder.hpp"
 
@@ -21,6 +26,7 @@ namespace shoal::test {
 struct Frame {
     int op = -1;  // -1: timeout, -2: EOF
     std::string payload;
+    bool rsv1 = false;  // permessage-deflate: the payload is compressed
     std::uint16_t close_code() const {
         if (payload.size() < 2) return 1005;
         return static_cast<std::uint16_t>((static_cast<unsigned char>(payload[0]) << 8) |
@@ -39,8 +45,38 @@ class RawClient {
         connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
     }
     ~RawClient() {
+        if (ssl_) SSL_free(ssl_);
         if (fd_ >= 0) ::close(fd_);
     }
+
+    // A TLS client handshake over the connected socket, verifying the server against ctx's
+    // trust store for `host`; alpn empty: none offered. False (and tls_error() says why) when
+    // the handshake fails or stalls past the timeout.
+    bool start_tls(SSL_CTX* ctx, const std::string& alpn = "http/1.1",
+                   const std::string& host = "localhost") {
+        // OpenSSL writes with write(2): a server that has hung up must not kill the test.
+        std::signal(SIGPIPE, SIG_IGN);
+        timeval tv{timeout_ms_ / 1000, (timeout_ms_ % 1000) * 1000};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ssl_ = SSL_new(ctx);
+        SSL_set_fd(ssl_, fd_);
+        SSL_set_tlsext_host_name(ssl_, host.c_str());
+        SSL_set1_host(ssl_, host.c_str());
+        if (!alpn.empty()) {
+            std::string wire(1, static_cast<char>(alpn.size()));
+            wire += alpn;
+            SSL_set_alpn_protos(ssl_, reinterpret_cast<const unsigned char*>(wire.data()),
+                                static_cast<unsigned>(wire.size()));
+        }
+        ERR_clear_error();
+        if (SSL_connect(ssl_) == 1) return true;
+        const unsigned long e = ERR_peek_last_error();
+        tls_error = e ? ERR_reason_error_string(e) : "handshake did not complete";
+        ERR_clear_error();
+        return false;
+    }
+    SSL* ssl() const { return ssl_; }
+    std::string tls_error;
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;
 
@@ -51,6 +87,7 @@ class RawClient {
     }
 
     bool send(const std::string& bytes) {
+        if (ssl_) return SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) > 0;
         std::size_t at = 0;
         while (at < bytes.size()) {
             const ssize_t n = ::send(fd_, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
@@ -69,8 +106,8 @@ class RawClient {
         std::size_t at = 0;
         while (at < n) {
             pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, timeout_ms_) <= 0) return false;
-            const ssize_t r = ::recv(fd_, out + at, n - at, 0);
+            if (!(ssl_ && SSL_pending(ssl_) > 0) && ::poll(&p, 1, timeout_ms_) <= 0) return false;
+            const ssize_t r = receive(out + at, n - at);
             if (r <= 0) {
                 eof_ = true;
                 return false;
@@ -146,6 +183,7 @@ class RawClient {
         f.payload.resize(len);
         if (len > 0 && !read_exact(f.payload.data(), len)) return f;
         f.op = h[0] & 0x0F;
+        f.rsv1 = (h[0] & 0x40) != 0;
         return f;
     }
 
@@ -164,20 +202,22 @@ class RawClient {
         char buf[4096];
         for (;;) {
             pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, timeout_ms_) <= 0) return false;
-            const ssize_t r = ::recv(fd_, buf, sizeof(buf), 0);
+            if (!(ssl_ && SSL_pending(ssl_) > 0) && ::poll(&p, 1, timeout_ms_) <= 0) return false;
+            const ssize_t r = receive(buf, sizeof(buf));
             if (r <= 0) return true;
         }
     }
 
     // Performs the opening handshake; true on 101.
-    bool upgrade(const std::string& path = "/app/key", const std::string& version = "13") {
+    // extra_headers: complete header lines ("Sec-WebSocket-Extensions: ...\r\n").
+    bool upgrade(const std::string& path = "/app/key", const std::string& version = "13",
+                 const std::string& extra_headers = "") {
         last_response = "";
         if (!send("GET " + path +
                   " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                   "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                   "Sec-WebSocket-Version: " +
-                  version + "\r\n\r\n"))
+                  version + "\r\n" + extra_headers + "\r\n"))
             return false;
         last_response = read_response();
         return last_response.rfind("HTTP/1.1 101 ", 0) == 0 &&
@@ -187,6 +227,13 @@ class RawClient {
     std::string last_response;
 
   private:
+    ssize_t receive(char* out, std::size_t n) {
+        if (!ssl_) return ::recv(fd_, out, n, 0);
+        ERR_clear_error();
+        return SSL_read(ssl_, out, static_cast<int>(n));
+    }
+
+    SSL* ssl_ = nullptr;
     int fd_ = -1;
     int timeout_ms_;
     bool connected_ = false;

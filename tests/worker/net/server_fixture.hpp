@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -168,6 +170,19 @@ class ServerThread {
     }
     // Valid after stop().
     const net::ServerStats& stats() const { return stats_; }
+    // Runs fn on the server's loop thread and returns once it has run.
+    void on_loop(std::function<void(net::Server&)> fn) {
+        std::promise<void> done;
+        {
+            std::lock_guard<std::mutex> lock(job_mutex_);
+            job_ = [&] {
+                fn(*server_);
+                done.set_value();
+            };
+        }
+        uv_async_send(&job_async_);
+        done.get_future().wait();
+    }
 
     EchoHandler handler;
 
@@ -192,13 +207,23 @@ class ServerThread {
                 self->server_->shutdown(
                     self->deadline_ms_,
                     [](void* arg) {
-                        uv_close(
-                            reinterpret_cast<uv_handle_t*>(&static_cast<ServerThread*>(arg)->stop_),
-                            nullptr);
+                        auto* st = static_cast<ServerThread*>(arg);
+                        uv_close(reinterpret_cast<uv_handle_t*>(&st->stop_), nullptr);
+                        uv_close(reinterpret_cast<uv_handle_t*>(&st->job_async_), nullptr);
                     },
                     self);
             });
             stop_.data = this;
+            uv_async_init(&loop, &job_async_, [](uv_async_t* a) {
+                auto* self = static_cast<ServerThread*>(a->data);
+                std::function<void()> job;
+                {
+                    std::lock_guard<std::mutex> lock(self->job_mutex_);
+                    job.swap(self->job_);
+                }
+                if (job) job();
+            });
+            job_async_.data = this;
             auto r = server.start(router, listen_fd_);
             ready.set_value(r ? server.port() : 0);
             uv_run(&loop, UV_RUN_DEFAULT);
@@ -213,6 +238,9 @@ class ServerThread {
     std::thread thread_;
     std::uint16_t port_ = 0;
     uv_async_t stop_;
+    uv_async_t job_async_;
+    std::mutex job_mutex_;
+    std::function<void()> job_;
     net::Server* server_ = nullptr;
     net::ServerStats stats_;
 };
