@@ -124,33 +124,5 @@ for round in $(seq 1 "$rounds"); do
     done
 done
 
-node - "$out" "$rounds" <<'EOF' | tee "$out/summary.md"
-const [dir, rounds] = process.argv.slice(2);
-const fs = require('fs');
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const modes = ['plain', 'deflate', 'tls', 'tls-deflate'];
-for (const sc of ['n1000-c1', 'n10000-c100']) {
-    console.log(`\n${sc} (1 KiB JSON event, --workers 1, median of ${rounds} rounds)\n`);
-    console.log('| mode | deliveries/s | vs plain | server ns CPU/delivery | vs plain | bytes read/delivery | set-up: server us CPU/client | set-ups/s seen | lost |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    let base = null;
-    for (const m of modes) {
-        const runs = [];
-        for (let r = 1; r <= rounds; r++) {
-            try { runs.push(JSON.parse(fs.readFileSync(`${dir}/${sc}-${m}-r${r}.json`, 'utf8'))); } catch { }
-        }
-        if (!runs.length) { console.log(`| ${m} | no result | | | | | | | |`); continue; }
-        const f = {
-            dps: median(runs.map((j) => j.deliveries_per_s)),
-            ns: median(runs.map((j) => j.server?.cpu_ns_per_delivery ?? NaN)),
-            bytes: median(runs.map((j) => j.wire.bytes_per_delivery)),
-            setup: median(runs.map((j) => j.server?.connect_cpu_us ?? NaN)),
-            rate: median(runs.map((j) => j.connect.per_s)),
-            lost: runs.reduce((a, j) => a + j.lost + j.dropped, 0),
-        };
-        base ??= f;
-        console.log(`| ${m} | ${f.dps.toFixed(0)} | ${(f.dps / base.dps).toFixed(2)} | ${f.ns.toFixed(0)} | ${(f.ns / base.ns).toFixed(2)} | ${f.bytes.toFixed(0)} | ${f.setup.toFixed(1)} | ${f.rate.toFixed(0)} | ${f.lost} |`);
-    }
-}
-EOF
+node "$root/bench/tls/tls_summary.mjs" "$out" "$rounds" | tee "$out/summary.md"
 say "tls_bench: results in $out"
