@@ -431,51 +431,52 @@ void Supervisor::reload_apps() {
                       "SIGHUP: apps reloaded from %s: %zu apps (generation %lu)",
                       apps_->user_file().c_str(), n.value(),
                       static_cast<unsigned long>(apps_->generation()));
+}
 
-    // SIGHUP reloads without a restart: each running worker re-reads what it can (its TLS
-    // certificate and key) and keeps its connections. A worker started later reads the files anew.
-    void Supervisor::forward_to_workers(int signum) {
-        if (shutting_down_) return;
-        std::size_t sent = 0;
-        for (auto& s : slots_) {
-            // A worker that has not sent its first heartbeat may not be past main() yet, where it
-            // starts ignoring SIGHUP; it reads the files at its start anyway.
-            if (s->phase != SlotPhase::Running || s->pid <= 0 || !s->announced_up) continue;
-            if (uv_kill(s->pid, signum) == 0) ++sent;
-        }
-        SHOAL_INFO("SIGHUP: passed to %zu running workers (reload)", sent);
+// SIGHUP reloads without a restart: each running worker re-reads what it can (its TLS
+// certificate and key) and keeps its connections. A worker started later reads the files anew.
+void Supervisor::forward_to_workers(int signum) {
+    if (shutting_down_) return;
+    std::size_t sent = 0;
+    for (auto& s : slots_) {
+        // A worker that has not sent its first heartbeat may not be past main() yet, where it
+        // starts ignoring SIGHUP; it reads the files at its start anyway.
+        if (s->phase != SlotPhase::Running || s->pid <= 0 || !s->announced_up) continue;
+        if (uv_kill(s->pid, signum) == 0) ++sent;
     }
+    SHOAL_INFO("SIGHUP: passed to %zu running workers (reload)", sent);
+}
 
-    // Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or
-    // behind an open breaker) are skipped: the normal policy owns them.
-    void Supervisor::roll_next() {
-        while (static_cast<std::size_t>(++rolling_slot_) < slots_.size()) {
-            WorkerSlot& n = *slots_[static_cast<std::size_t>(rolling_slot_)];
-            if (n.phase == SlotPhase::Running) {
-                stop_worker(n, StopReason::Rolling, SIGTERM);
-                return;
-            }
-            SlotLogScope log_scope(n.index);
-            SHOAL_INFO("rolling restart: slot=%u skipped (%s)", n.index, slot_phase_name(n.phase));
+// Stops the next running slot after rolling_slot_. Slots that are not running (in backoff or
+// behind an open breaker) are skipped: the normal policy owns them.
+void Supervisor::roll_next() {
+    while (static_cast<std::size_t>(++rolling_slot_) < slots_.size()) {
+        WorkerSlot& n = *slots_[static_cast<std::size_t>(rolling_slot_)];
+        if (n.phase == SlotPhase::Running) {
+            stop_worker(n, StopReason::Rolling, SIGTERM);
+            return;
         }
-        SHOAL_INFO("rolling restart finished");
-        rolling_slot_ = -1;
+        SlotLogScope log_scope(n.index);
+        SHOAL_INFO("rolling restart: slot=%u skipped (%s)", n.index, slot_phase_name(n.phase));
     }
+    SHOAL_INFO("rolling restart finished");
+    rolling_slot_ = -1;
+}
 
-    // The current slot is done once its replacement is up, or once it is not running at all (its
-    // replacement failed: the normal policy owns it then). Then the next one goes.
-    void Supervisor::advance_rolling() {
-        WorkerSlot& s = *slots_[static_cast<std::size_t>(rolling_slot_)];
-        bool replacing = s.phase == SlotPhase::Stopping ||
-                         (s.phase == SlotPhase::Backoff && s.restart_at_ms == 0) ||
-                         (s.phase == SlotPhase::Running && !s.announced_up);
-        if (replacing) return;
-        {
-            SlotLogScope log_scope(s.index);
-            SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
-                       static_cast<unsigned long>(s.epoch));
-        }
-        roll_next();
+// The current slot is done once its replacement is up, or once it is not running at all (its
+// replacement failed: the normal policy owns it then). Then the next one goes.
+void Supervisor::advance_rolling() {
+    WorkerSlot& s = *slots_[static_cast<std::size_t>(rolling_slot_)];
+    bool replacing = s.phase == SlotPhase::Stopping ||
+                     (s.phase == SlotPhase::Backoff && s.restart_at_ms == 0) ||
+                     (s.phase == SlotPhase::Running && !s.announced_up);
+    if (replacing) return;
+    {
+        SlotLogScope log_scope(s.index);
+        SHOAL_INFO("rolling restart: slot=%u done (pid=%d epoch=%lu)", s.index, s.pid,
+                   static_cast<unsigned long>(s.epoch));
     }
+    roll_next();
+}
 
 }  // namespace shoal::sup
