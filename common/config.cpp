@@ -69,6 +69,15 @@ Result<void> Config::validate() const {
         return bad("--plain-port must differ from --port");
     if (compression.window_bits < 9 || compression.window_bits > 15)
         return bad("--compression-window-bits must be between 9 and 15");
+    if (webhooks.grace_ms > 3'600'000) return bad("--webhook-grace-ms must be at most 3600000");
+    if (webhooks.batch_ms > 10'000) return bad("--webhook-batch-ms must be at most 10000");
+    if (webhooks.batch_max < 1 || webhooks.batch_max > 10'000)
+        return bad("--webhook-batch-max must be between 1 and 10000");
+    if (webhooks.queue_bytes < 64 * 1024) return bad("--webhook-queue-bytes must be >= 65536");
+    if (webhooks.timeout_ms < 100 || webhooks.timeout_ms > 600'000)
+        return bad("--webhook-timeout-ms must be between 100 and 600000");
+    if (webhooks.retry_for_ms > 86'400'000)
+        return bad("--webhook-retry-for-ms must be at most 86400000");
     return {};
 }
 

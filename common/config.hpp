@@ -56,6 +56,17 @@ struct ClusterSettings {
     std::uint32_t host_timeout_ms = 3'000;  // a host silent this long loses its members
 };
 
+// Pusher webhooks (docs/webhooks.md), sent by the supervisor; the targets are per app, in the apps
+// file. Vacated / removed wait grace_ms and are cancelled when the channel or user comes back.
+struct WebhookSettings {
+    std::uint32_t grace_ms = 3'000;
+    std::uint32_t batch_ms = 50;    // events of one target within this go in one request ...
+    std::uint32_t batch_max = 100;  // ... up to this many
+    std::uint64_t queue_bytes = 16u << 20;  // bodies waiting or retrying; the oldest go beyond
+    std::uint32_t timeout_ms = 5'000;       // one request, connect included
+    std::uint32_t retry_for_ms = 300'000;   // retried with backoff this long, then dropped
+};
+
 // /metrics is always on the main port; /status and /dashboard only with --dashboard
 // (docs/observability.md). metrics_port (0: none) adds a listener on 127.0.0.1 for /metrics.
 struct ObservabilitySettings {
@@ -106,6 +117,7 @@ struct Config {
     ObservabilitySettings observability;
     TlsSettings tls;
     CompressionSettings compression;
+    WebhookSettings webhooks;
 
     unsigned effective_workers() const noexcept;
     std::string effective_bus_name() const;

@@ -27,6 +27,8 @@ grep -rln '#include "worker/' supervisor/ | grep -vE '^supervisor/cli_main\.cpp$
 grep -rnE '#include [<"](uv\.h|worker/|supervisor/|hiredis/)' shm_bus/observability/ && violation "R10: observability/ includes a forbidden header"
 # R8: hiredis only in supervisor/cluster/ (never in a worker, the bus or common/).
 grep -rln '#include <hiredis/' common/ shm_bus/ worker/ supervisor/ | grep -v '^supervisor/cluster/' && violation "R8: hiredis outside supervisor/cluster/"
+# R11: libcurl only in supervisor/webhooks/ (the webhook sender's HTTP client).
+grep -rln '#include <curl/' common/ shm_bus/ worker/ supervisor/ | grep -v '^supervisor/webhooks/' && violation "R11: curl outside supervisor/webhooks/"
 # R7: hot-path headers stay light (frame parse, ring read/write, send queue, fan-out). A listed
 # file that no longer exists is a violation too: the rule must name real files.
 for h in worker/codec/ws_frame_parser.hpp shm_bus/ring_reader.hpp shm_bus/ring_writer.hpp \

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(cmake g++ ninja-build pkg-config libuv1-dev libboost-dev rapidjson-dev libcli11-dev
-          libbenchmark-dev catch2 libssl-dev libhiredis-dev redis-server
+          libbenchmark-dev catch2 libssl-dev libhiredis-dev libcurl4-openssl-dev redis-server
           prometheus chromium)  # promtool checks /metrics; chromium runs the browser tests
 missing=()
 for p in "${packages[@]}"; do

@@ -105,6 +105,24 @@ struct alignas(64) HostRecord {
 
 inline constexpr std::uint64_t kHostRecordOffset = 1024;
 
+// The supervisor's webhook sender (docs/webhooks.md), after HostRecord in the same page: zero in
+// a fresh segment and while no webhook was ever queued; older readers never look.
+struct alignas(64) WebhookRecord {
+    // written by: supervisor (relaxed; observations)
+    std::atomic<std::uint64_t> queue_batches;     // gauge: waiting, in flight or retrying
+    std::atomic<std::uint64_t> queue_bytes;       // gauge
+    std::atomic<std::uint64_t> requests_sent;     // answered 2xx
+    std::atomic<std::uint64_t> events_sent;       // in those requests
+    std::atomic<std::uint64_t> requests_failed;   // attempts answered otherwise or not at all
+    std::atomic<std::uint64_t> requests_retried;  // attempts after a batch's first
+    std::atomic<std::uint64_t> dropped_overflow;  // batches dropped for the queue's byte bound
+    std::atomic<std::uint64_t> dropped_expired;   // batches dropped after retrying too long
+    std::atomic<std::uint64_t> dropped_unrouted;  // batches whose app or URL a reload removed
+    std::atomic<std::uint32_t> leader;            // 1: this host sends the cluster's state events
+};
+
+inline constexpr std::uint64_t kWebhookRecordOffset = kHostRecordOffset + 128;
+
 struct alignas(64) SlotRecord {
     // written by: supervisor
     std::atomic<std::uint32_t> pid;
@@ -190,6 +208,9 @@ static_assert(offsetof(SegmentHeader, created_realtime_ns) == 72);
 static_assert(offsetof(SegmentHeader, record_schema) == 80);
 static_assert(std::is_standard_layout_v<HostRecord> && sizeof(HostRecord) == 64);
 static_assert(std::atomic<ClusterLink>::is_always_lock_free);
+static_assert(std::is_standard_layout_v<WebhookRecord> && sizeof(WebhookRecord) == 128);
+static_assert(kWebhookRecordOffset >= kHostRecordOffset + sizeof(HostRecord) &&
+              kWebhookRecordOffset + sizeof(WebhookRecord) <= kPageBytes);
 static_assert(kHostRecordOffset >= sizeof(SegmentHeader) &&
               kHostRecordOffset + sizeof(HostRecord) <= kPageBytes);
 static_assert(std::is_standard_layout_v<SlotRecord> && sizeof(SlotRecord) == 1280);

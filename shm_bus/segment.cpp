@@ -173,6 +173,12 @@ HostRecord& Segment::host() noexcept {
 const HostRecord& Segment::host() const noexcept {
     return *reinterpret_cast<const HostRecord*>(base_ + kHostRecordOffset);
 }
+WebhookRecord& Segment::webhooks() noexcept {
+    return *reinterpret_cast<WebhookRecord*>(base_ + kWebhookRecordOffset);
+}
+const WebhookRecord& Segment::webhooks() const noexcept {
+    return *reinterpret_cast<const WebhookRecord*>(base_ + kWebhookRecordOffset);
+}
 SlotRecord& Segment::slot(std::uint32_t i) noexcept {
     SHOAL_ASSERT(i < config_.slots);
     return reinterpret_cast<SlotRecord*>(base_ + layout_.slot_table_offset)[i];

@@ -38,6 +38,8 @@ class Segment {
 
     HostRecord& host() noexcept;
     const HostRecord& host() const noexcept;
+    WebhookRecord& webhooks() noexcept;
+    const WebhookRecord& webhooks() const noexcept;
     SlotRecord& slot(std::uint32_t i) noexcept;
     const SlotRecord& slot(std::uint32_t i) const noexcept;
     RingHeader& ring_header(std::uint32_t ring) noexcept;

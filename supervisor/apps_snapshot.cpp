@@ -61,6 +61,7 @@ common::Result<std::size_t> AppsSnapshot::reload() {
     if (auto w = write_atomically(path_, text.value()); !w) return w.error();
     ++generation_;
     apps_ = apps.value().size();
+    set_ = common::AppSet(std::move(apps).value());
     return apps_;
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/apps/app.hpp"
 #include "common/result.hpp"
 
 namespace shoal::sup {
@@ -27,6 +28,8 @@ class AppsSnapshot {
     const std::string& user_file() const noexcept { return user_file_; }
     std::uint64_t generation() const noexcept { return generation_; }
     std::size_t app_count() const noexcept { return apps_; }
+    // The apps of the current snapshot (the webhook sender signs and routes with them).
+    const common::AppSet& apps() const noexcept { return set_; }
     // At shutdown.
     void unlink() const noexcept;
 
@@ -40,6 +43,7 @@ class AppsSnapshot {
     std::string path_;
     std::uint64_t generation_ = 0;
     std::size_t apps_ = 0;
+    common::AppSet set_;
 };
 
 }  // namespace shoal::sup

@@ -107,6 +107,24 @@ void add_config_options(CLI::App& app, common::Config& c, CliScratch& s) {
                    "A host whose heartbeat lapses this long loses its members on the others")
         ->capture_default_str();
 
+    auto& w = c.webhooks;
+    app.add_option("--webhook-grace-ms", w.grace_ms,
+                   "channel_vacated/member_removed wait this long; a return cancels them")
+        ->capture_default_str();
+    app.add_option("--webhook-batch-ms", w.batch_ms,
+                   "Webhook events of one target within this window go in one request")
+        ->capture_default_str();
+    app.add_option("--webhook-batch-max", w.batch_max, "Most webhook events in one request")
+        ->capture_default_str();
+    app.add_option("--webhook-queue-bytes", w.queue_bytes,
+                   "Webhook bodies held (waiting or retrying); beyond, the oldest are dropped")
+        ->capture_default_str();
+    app.add_option("--webhook-timeout-ms", w.timeout_ms, "One webhook request, connect included")
+        ->capture_default_str();
+    app.add_option("--webhook-retry-for-ms", w.retry_for_ms,
+                   "A failing webhook request is retried with backoff this long, then dropped")
+        ->capture_default_str();
+
     auto& p = c.policy;
     app.add_option("--heartbeat-interval-ms", p.heartbeat_interval_ms,
                    "How often a worker writes its heartbeat")
@@ -204,6 +222,18 @@ std::vector<std::string> to_args(const common::Config& c) {
         u(c.compression.threshold_bytes),
         "--compression-window-bits",
         u(c.compression.window_bits),
+        "--webhook-grace-ms",
+        u(c.webhooks.grace_ms),
+        "--webhook-batch-ms",
+        u(c.webhooks.batch_ms),
+        "--webhook-batch-max",
+        u(c.webhooks.batch_max),
+        "--webhook-queue-bytes",
+        u(c.webhooks.queue_bytes),
+        "--webhook-timeout-ms",
+        u(c.webhooks.timeout_ms),
+        "--webhook-retry-for-ms",
+        u(c.webhooks.retry_for_ms),
     };
     if (c.tls.enabled()) {
         args.insert(args.end(), {"--tls-cert", c.tls.cert_file, "--tls-key", c.tls.key_file,

@@ -16,6 +16,7 @@
 #include "supervisor/listen_socket.hpp"
 #include "supervisor/metrics_listener.hpp"
 #include "supervisor/supervisor.hpp"
+#include "supervisor/webhooks/webhook_sender.hpp"
 
 namespace shoal::sup {
 namespace {
@@ -92,6 +93,19 @@ int run_supervisor(const common::Config& config_in) {
         if (!b) return fail(b.error());
         bridge = std::move(b.value());
     }
+    // Webhooks are sent from the host view, with the apps of the current snapshot (a reload
+    // changes URLs, keys and secrets from the next event and the next attempt). In a cluster
+    // the bridge's lease says which host sends the cluster's state events.
+    const common::AppSet flag_apps(std::vector<common::App>{common::app_from_flags(config)});
+    webhooks::SoleHost sole_host;
+    webhooks::SenderOptions hook_options{config.webhooks, !bridge};
+    auto hooks = webhooks::WebhookSender::start(
+        &loop, sup.host_view(), bus.value()->segment(),
+        [&]() -> const common::AppSet& { return apps ? apps->apps() : flag_apps; },
+        bridge ? bridge->leadership() : static_cast<const webhooks::Leadership&>(sole_host),
+        hook_options);
+    if (!hooks) return fail(hooks.error());
+    std::unique_ptr<webhooks::WebhookSender> sender = std::move(hooks.value());
     std::unique_ptr<MetricsListener> metrics;  // unreferenced: never keeps the loop alive
     if (config.observability.metrics_port != 0) {
         const host_view::HostView& view = sup.host_view();
@@ -108,6 +122,7 @@ int run_supervisor(const common::Config& config_in) {
         uv_run(&loop, UV_RUN_NOWAIT);  // the close callbacks
     }
 
+    sender.reset();
     bridge.reset();
     bus.value().reset();
     lock->release_and_unlink();

@@ -11,6 +11,17 @@ bool App::allows_origin(std::string_view origin) const noexcept {
                        [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
+bool Webhook::accepts(std::string_view type, std::string_view channel) const noexcept {
+    if (!channel.starts_with(channel_prefix)) return false;
+    return event_types.empty() || std::any_of(event_types.begin(), event_types.end(),
+                                              [&](const std::string& t) { return t == type; });
+}
+
+bool App::wants_webhook(std::string_view type, std::string_view channel) const noexcept {
+    return std::any_of(webhooks.begin(), webhooks.end(),
+                       [&](const Webhook& w) { return w.accepts(type, channel); });
+}
+
 AppSet::AppSet(std::vector<App> apps) : apps_(std::move(apps)) {
     by_key_.reserve(apps_.size());
     by_id_.reserve(apps_.size());

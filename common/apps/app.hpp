@@ -30,6 +30,9 @@ struct Webhook {
     std::string url;
     std::vector<std::string> event_types;
     std::string channel_prefix;
+
+    // An event of `type` (channel_occupied, ..., cache_miss) on `channel` (unscoped name).
+    bool accepts(std::string_view type, std::string_view channel) const noexcept;
 };
 
 struct App {
@@ -44,6 +47,9 @@ struct App {
 
     // A browser's Origin header against allowed_origins; no header (not a browser) is allowed.
     bool allows_origin(std::string_view origin) const noexcept;
+    // Whether any of its webhooks takes an event of `type` on `channel`: what a worker asks
+    // before it tells the supervisor of a client event or a cache miss.
+    bool wants_webhook(std::string_view type, std::string_view channel) const noexcept;
 };
 
 // The apps of one server, looked up by key or id. Index 0 is the default app (Phoenix clients

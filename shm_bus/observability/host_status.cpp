@@ -2,10 +2,11 @@
 // Reads the segment read-only and trusts no word in it: an unknown state reads "unknown".
 #include "shm_bus/observability/host_status.hpp"
 
-#include "shm_bus/observability/process_stats.hpp"
 #include <signal.h>
 
 #include <atomic>
+
+#include "shm_bus/observability/process_stats.hpp"
 
 namespace shoal::obs {
 namespace {
@@ -66,6 +67,17 @@ ServerStatus snapshot(const bus::Segment& seg, const std::string& bus_name, std:
     st.host.redis_connects = host.redis_connects.load(kRelaxed);
     st.host.redis_link_losses = host.redis_link_losses.load(kRelaxed);
     st.host.uptime_ms = ms_since(host.started_ns.load(kRelaxed), now_ns);
+    const bus::WebhookRecord& wh = seg.webhooks();
+    st.webhooks.queue_batches = wh.queue_batches.load(kRelaxed);
+    st.webhooks.queue_bytes = wh.queue_bytes.load(kRelaxed);
+    st.webhooks.requests_sent = wh.requests_sent.load(kRelaxed);
+    st.webhooks.events_sent = wh.events_sent.load(kRelaxed);
+    st.webhooks.requests_failed = wh.requests_failed.load(kRelaxed);
+    st.webhooks.requests_retried = wh.requests_retried.load(kRelaxed);
+    st.webhooks.dropped_overflow = wh.dropped_overflow.load(kRelaxed);
+    st.webhooks.dropped_expired = wh.dropped_expired.load(kRelaxed);
+    st.webhooks.dropped_unrouted = wh.dropped_unrouted.load(kRelaxed);
+    st.webhooks.leader = wh.leader.load(kRelaxed) == 1;
     const bus::BusConfig& c = seg.config();
     st.ring_bytes = c.ring_bytes;
     for (std::uint32_t r = 0; r < c.ring_count(); ++r) {

@@ -53,12 +53,27 @@ struct HostStatus {
     std::uint64_t redis_link_losses = 0;
 };
 
+// The supervisor's webhook sender (shm_bus/layout.hpp WebhookRecord).
+struct WebhookStatus {
+    std::uint64_t queue_batches = 0;
+    std::uint64_t queue_bytes = 0;
+    std::uint64_t requests_sent = 0;
+    std::uint64_t events_sent = 0;
+    std::uint64_t requests_failed = 0;
+    std::uint64_t requests_retried = 0;
+    std::uint64_t dropped_overflow = 0;
+    std::uint64_t dropped_expired = 0;
+    std::uint64_t dropped_unrouted = 0;
+    bool leader = false;
+};
+
 struct ServerStatus {
     std::string bus;
     std::uint64_t supervisor_pid = 0;
     bool supervisor_alive = false;
     std::uint64_t ring_bytes = 0;
     HostStatus host;
+    WebhookStatus webhooks;
     std::vector<SlotStatus> slots;
     std::vector<RingStatus> rings;
     // Over every slot, live or not: a slot's counters outlive its workers, so totals never go

@@ -188,6 +188,29 @@ void render_host(Out& o, const ServerStatus& st) {
           h.redis_link_losses);
 }
 
+void render_webhooks(Out& o, const WebhookStatus& w) {
+    o.one("webhook_queue_batches", "gauge", "Webhook requests waiting, in flight or retrying.",
+          w.queue_batches);
+    o.one("webhook_queue_bytes", "gauge", "Bytes those requests hold.", w.queue_bytes);
+    o.one("webhook_requests_sent_total", "counter", "Webhook requests answered 2xx.",
+          w.requests_sent);
+    o.one("webhook_events_sent_total", "counter", "Webhook events in requests answered 2xx.",
+          w.events_sent);
+    o.one("webhook_requests_failed_total", "counter",
+          "Webhook attempts answered other than 2xx, or not answered.", w.requests_failed);
+    o.one("webhook_requests_retried_total", "counter", "Webhook attempts after a request's first.",
+          w.requests_retried);
+    o.head("webhook_requests_dropped_total", "counter",
+           "Webhook requests given up: the queue's byte bound (overflow), retried too long "
+           "(expired), app or URL removed (unrouted).");
+    o.value("webhook_requests_dropped_total", w.dropped_overflow, "reason=\"overflow\"");
+    o.value("webhook_requests_dropped_total", w.dropped_expired, "reason=\"expired\"");
+    o.value("webhook_requests_dropped_total", w.dropped_unrouted, "reason=\"unrouted\"");
+    o.one("webhook_leader", "gauge",
+          "1 while this host sends the cluster's channel and presence webhooks.",
+          std::uint64_t{w.leader});
+}
+
 }  // namespace
 
 std::string render_prometheus(const ServerStatus& st, const std::optional<ChannelGauges>& ch) {
@@ -212,6 +235,7 @@ std::string render_prometheus(const ServerStatus& st, const std::optional<Channe
               ch->presence_members);
     }
     render_host(o, st);
+    render_webhooks(o, st.webhooks);
     render_slots(o, st);
     return s;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "shm_bus/observability/status_json.hpp"
 
+#include <utility>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -44,6 +46,24 @@ std::string render_json(const ServerStatus& st) {
     w.Uint64(st.host.redis_connects);
     w.Key("redis_link_losses");
     w.Uint64(st.host.redis_link_losses);
+    w.EndObject();
+    const WebhookStatus& wh = st.webhooks;
+    w.Key("webhooks");
+    w.StartObject();
+    for (const auto& [key, v] : {std::pair{"queue_batches", wh.queue_batches},
+                                 {"queue_bytes", wh.queue_bytes},
+                                 {"requests_sent", wh.requests_sent},
+                                 {"events_sent", wh.events_sent},
+                                 {"requests_failed", wh.requests_failed},
+                                 {"requests_retried", wh.requests_retried},
+                                 {"dropped_overflow", wh.dropped_overflow},
+                                 {"dropped_expired", wh.dropped_expired},
+                                 {"dropped_unrouted", wh.dropped_unrouted}}) {
+        w.Key(key);
+        w.Uint64(v);
+    }
+    w.Key("leader");
+    w.Bool(wh.leader);
     w.EndObject();
     w.Key("slots");
     w.StartArray();

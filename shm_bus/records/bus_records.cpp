@@ -271,4 +271,36 @@ bool decode(std::span<const std::byte> in, Directed& out) noexcept {
            rd.num(len) && rd.str(len, out.bytes) && rd.done();
 }
 
+std::size_t size(const HookFact& r) noexcept {
+    return 1 + 2 + 2 + 4 + 2 + 2 + clip16(r.topic).size() + clip16(r.event).size() + r.data.size() +
+           clip16(r.socket_id).size() + clip16(r.user_id).size();
+}
+
+// u8 kind, u16 topic, u16 event, u32 data, u16 socket id, u16 user id, then the strings.
+void encode(const HookFact& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.kind);
+    w.num(len16(r.topic));
+    w.num(len16(r.event));
+    w.num(static_cast<std::uint32_t>(r.data.size()));
+    w.num(len16(r.socket_id));
+    w.num(len16(r.user_id));
+    w.str(clip16(r.topic));
+    w.str(clip16(r.event));
+    w.str(r.data);
+    w.str(clip16(r.socket_id));
+    w.str(clip16(r.user_id));
+}
+
+bool decode(std::span<const std::byte> in, HookFact& out) noexcept {
+    Reader rd(in);
+    std::uint16_t topic, event, socket, user;
+    std::uint32_t data;
+    return rd.num(out.kind) && (out.kind == kFactClientEvent || out.kind == kFactCacheMiss) &&
+           rd.num(topic) && topic != 0 && rd.num(event) && rd.num(data) && rd.num(socket) &&
+           rd.num(user) && rd.str(topic, out.topic) && rd.str(event, out.event) &&
+           rd.str(data, out.data) && rd.str(socket, out.socket_id) && rd.str(user, out.user_id) &&
+           rd.done();
+}
+
 }  // namespace shoal::bus::records

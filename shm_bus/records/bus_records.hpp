@@ -33,6 +33,7 @@ enum Type : std::int32_t {
     kRemote = 0x4208,           // on the control ring only: another host's record (cluster)
     kCachedEvent = 0x4209,      // in a snapshot answer: a cache topic's last event and its age
     kDirected = 0x420A,         // one protocol's message to one slot (a forwarded request)
+    kHookFact = 0x420B,         // for the supervisor's webhooks only: a client event, a cache miss
 };
 
 // Protocol tags are small numbers the worker's protocol registry assigns; the records only carry
@@ -115,6 +116,22 @@ struct Directed {
     std::string_view bytes;
 };
 
+// Something that happened on the writer which only the supervisor's webhooks want and the host
+// view cannot see in other records: a client event's sender, a subscription to an empty cache
+// channel. Written only when one of the app's webhooks takes it (common::App::wants_webhook), so
+// an app without webhooks costs nothing. Workers skip it; it never crosses hosts (the host where
+// it happened sends the webhook). A new type, not a format change: the schema stays.
+struct HookFact {
+    std::uint8_t kind = 0;  // kFactClientEvent or kFactCacheMiss
+    std::string_view topic;
+    std::string_view event;      // client event: its name
+    std::string_view data;       // client event: its data
+    std::string_view socket_id;  // client event: the sender's
+    std::string_view user_id;    // client event on a presence channel: the sender's user
+};
+inline constexpr std::uint8_t kFactClientEvent = 1;
+inline constexpr std::uint8_t kFactCacheMiss = 2;
+
 // Another host's record, written by the cluster bridge (supervisor/cluster/) on the control
 // ring. `slot` is a pseudo-slot the bridge assigned to that host (kFirstRemoteSlot and up), or
 // kClusterSlot for the bridge itself; workers treat `inner` as a record of that slot's ring.
@@ -138,6 +155,7 @@ std::size_t size(const TopicCount& r) noexcept;
 std::size_t size(const Remote& r) noexcept;
 std::size_t size(const CachedEvent& r) noexcept;
 std::size_t size(const Directed& r) noexcept;
+std::size_t size(const HookFact& r) noexcept;
 
 void encode(const Broadcast& r, std::span<std::byte> out) noexcept;
 void encode(const PresenceJoin& r, std::span<std::byte> out) noexcept;
@@ -149,6 +167,7 @@ void encode(const TopicCount& r, std::span<std::byte> out) noexcept;
 void encode(const Remote& r, std::span<std::byte> out) noexcept;
 void encode(const CachedEvent& r, std::span<std::byte> out) noexcept;
 void encode(const Directed& r, std::span<std::byte> out) noexcept;
+void encode(const HookFact& r, std::span<std::byte> out) noexcept;
 
 // Encodes r into buf (resized to fit) and returns the bytes: for writers off the hot path (the
 // supervisor), which build a record before handing it on.
@@ -170,5 +189,6 @@ bool decode(std::span<const std::byte> in, TopicCount& out) noexcept;
 bool decode(std::span<const std::byte> in, Remote& out) noexcept;
 bool decode(std::span<const std::byte> in, CachedEvent& out) noexcept;
 bool decode(std::span<const std::byte> in, Directed& out) noexcept;
+bool decode(std::span<const std::byte> in, HookFact& out) noexcept;
 
 }  // namespace shoal::bus::records

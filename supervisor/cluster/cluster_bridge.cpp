@@ -34,6 +34,12 @@ unsigned long long ull(std::uint64_t v) {
     return static_cast<unsigned long long>(v);
 }
 
+std::string hex_id(std::uint64_t host) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", ull(host));
+    return hex;
+}
+
 }  // namespace
 
 common::Result<std::unique_ptr<ClusterBridge>> ClusterBridge::start(uv_loop_t* loop,
@@ -68,7 +74,9 @@ ClusterBridge::ClusterBridge(uv_loop_t* loop, const common::Config& config, sup:
       host_(random_host_id()),
       view_(view),
       link_(loop, std::move(url), prefix_ + "bus", *this),
-      remote_(*this) {}
+      remote_(*this),
+      lease_(hex_id(host_), config.cluster.host_timeout_ms),
+      lease_key_(prefix_ + "webhooks:leader") {}
 
 ClusterBridge::~ClusterBridge() {
     view_.detach(*this);
@@ -91,6 +99,8 @@ void ClusterBridge::on_stop() {
     if (stopped_) return;
     stopped_ = true;
     if (link_.up()) {
+        link_.command({"EVAL", LeaderLease::kReleaseScript, "1", lease_key_, lease_.self()});
+        lease_.released(now_ms());
         relay_u64(static_cast<std::uint8_t>(WireKind::Bye), host_);
         link_.command({"DEL", host_key(host_)});
     }
@@ -102,9 +112,41 @@ void ClusterBridge::on_stop() {
     uv_close(reinterpret_cast<uv_handle_t*>(&beat_timer_), nullptr);
 }
 
+// The webhook lease rides on the heartbeat: acquired when free (once this host may lead),
+// extended while ours; the answer arrives in on_value, tagged with when it was sent.
+void ClusterBridge::renew_lease() {
+    const std::uint64_t now = now_ms();
+    const bool take = lease_.may_acquire(now, remote_.hosts().empty());
+    link_.query({"EVAL", LeaderLease::kAcquireScript, "1", lease_key_, lease_.self(),
+                 std::to_string(host_timeout_ms_), take ? "1" : "0"},
+                now);
+}
+
+void ClusterBridge::on_value(std::uint64_t sent_ms, std::string_view value, bool, bool error) {
+    if (error) {
+        if (!lease_error_logged_)
+            SHOAL_ERROR(
+                "cluster: the webhook lease failed (%.*s); this host will not send the cluster's "
+                "channel and presence webhooks (the Redis user needs EVAL)",
+                static_cast<int>(value.size()), value.data());
+        lease_error_logged_ = true;
+        return;
+    }
+    if (first_answer_) {
+        first_answer_ = false;
+        // Another host leads a cluster this host just joined: what the others announce now is
+        // their existing state, which that leader already reported; for the rest of this host's
+        // first host timeout it moves the view silently (docs/webhooks.md). The first host of a
+        // cluster mutes nothing: what reaches it is news.
+        if (!value.empty() && value != lease_.self()) view_.mute_remote_until(lease_.settled_ms());
+    }
+    lease_.on_answer(sent_ms, value, now_ms());
+}
+
 void ClusterBridge::heartbeat() {
     if (!link_.up()) return;
     link_.command({"SET", host_key(host_), address_, "PX", std::to_string(host_timeout_ms_)});
+    renew_lease();
     // Right after (re)connecting, other hosts may still be reconnecting themselves (a Redis
     // restart empties every key): judge only after a full timeout of our own link being up.
     if (now_ms() - up_since_ms_ < host_timeout_ms_) return;
@@ -151,6 +193,14 @@ void ClusterBridge::on_lost(std::uint32_t, std::uint64_t records) {
     counters_.lost_local += records;  // the view resyncs (a snapshot, or the slot table)
 }
 
+// The view missed records on the control ring: the other hosts' members and counts again, then
+// Remote{kClusterSlot, SnapshotDone{kClusterSlot}} (workers ignore a done for that slot).
+bool ClusterBridge::resend_remote_state() {
+    remote_.answer_snapshot(rec::kClusterSlot);
+    wake_if_wrote();
+    return true;
+}
+
 void ClusterBridge::relay(std::uint8_t kind, std::uint32_t slot, std::int32_t type,
                           std::span<const std::byte> p) {
     if (!link_.up()) {
@@ -193,6 +243,7 @@ void ClusterBridge::publish_host_count() {
 
 void ClusterBridge::on_link_up() {
     up_since_ms_ = now_ms();
+    lease_.joined(up_since_ms_);  // the first link-up only
     bus::HostRecord& h = bus_.segment().host();
     h.cluster_link.store(bus::ClusterLink::Up, std::memory_order_relaxed);
     h.redis_connects.store(h.redis_connects.load(std::memory_order_relaxed) + 1,
@@ -200,6 +251,7 @@ void ClusterBridge::on_link_up() {
     link_.command({"SET", host_key(host_), address_, "PX", std::to_string(host_timeout_ms_)});
     announce_state();
     relay_u64(static_cast<std::uint8_t>(WireKind::SnapshotRequest), 0);
+    renew_lease();
     SHOAL_INFO("cluster: host %016llx published its presence (%zu connections), asked the others",
                ull(host_), view_.table().member_count());
 }
@@ -226,6 +278,9 @@ void ClusterBridge::on_message(std::string_view payload) {
 
 void ClusterBridge::on_wire(const WireMessage& m) {
     if (m.kind == WireKind::Bye) {
+        char left[17];
+        std::snprintf(left, sizeof left, "%016llx", ull(m.host));
+        lease_.on_host_left(left, now_ms());
         if (!remote_.knows(m.host)) return;
         const std::size_t n = remote_.drop(m.host);
         publish_host_count();

@@ -19,6 +19,7 @@
 #include "common/config.hpp"
 #include "common/result.hpp"
 #include "supervisor/bus_control.hpp"
+#include "supervisor/cluster/leader_lease.hpp"
 #include "supervisor/cluster/redis_link.hpp"
 #include "supervisor/cluster/remote_hosts.hpp"
 #include "supervisor/host_view/host_view.hpp"
@@ -56,12 +57,15 @@ class ClusterBridge final : public RedisLinkHandler,
 
     std::uint64_t host_id() const noexcept { return host_; }
     const BridgeCounters& counters() const noexcept { return counters_; }
+    // Whether this host sends the cluster's state webhooks (a lease in Redis).
+    const webhooks::Leadership& leadership() const noexcept { return lease_; }
 
     // RedisLinkHandler
     void on_link_up() override;
     void on_link_down() override;
     void on_message(std::string_view payload) override;
     void on_exists(std::uint64_t host, bool exists) override;
+    void on_value(std::uint64_t sent_ms, std::string_view value, bool nil, bool error) override;
     // ControlSink
     void remote(std::uint32_t pseudo_slot, std::int32_t type,
                 std::span<const std::byte> payload) override;
@@ -73,6 +77,7 @@ class ClusterBridge final : public RedisLinkHandler,
     void on_slot_down(std::uint32_t slot, std::uint64_t epoch) override;  // tell the other hosts
     void on_lost(std::uint32_t ring, std::uint64_t records) override;
     void on_stop() override;
+    bool resend_remote_state() override;
 
   private:
     void publish_host_count();  // into the segment's HostRecord, for /metrics
@@ -85,6 +90,7 @@ class ClusterBridge final : public RedisLinkHandler,
                std::span<const std::byte> p);
     void relay_u64(std::uint8_t kind, std::uint64_t value);
     void announce_state();  // StateBegin, every member and count, SnapshotDone(0)
+    void renew_lease();
     std::string host_key(std::uint64_t host) const;
 
     uv_loop_t* loop_;
@@ -96,6 +102,10 @@ class ClusterBridge final : public RedisLinkHandler,
     host_view::HostView& view_;  // this host's members and counts are the view's table
     RedisLink link_;
     RemoteHosts remote_;
+    LeaderLease lease_;
+    std::string lease_key_;
+    bool lease_error_logged_ = false;
+    bool first_answer_ = true;  // the lease's first answer says whether a cluster was led
     std::vector<std::byte> scratch_;
     std::uint64_t up_since_ms_ = 0;
     bool wrote_ = false;

@@ -279,6 +279,43 @@ void RedisLink::on_exists_reply(redisAsyncContext* ac, void* r, void* privdata) 
     delete tag;
 }
 
+void RedisLink::on_value_reply(redisAsyncContext* ac, void* r, void* privdata) {
+    RedisLink* self = self_of(ac);
+    auto* tag = static_cast<std::uint64_t*>(privdata);
+    auto* reply = static_cast<redisReply*>(r);
+    if (self->pending_ > 0) --self->pending_;
+    if (reply && self->state_ == State::Up) {
+        const std::string_view text(reply->str ? reply->str : "", reply->str ? reply->len : 0);
+        switch (reply->type) {
+            case REDIS_REPLY_STRING:
+            case REDIS_REPLY_STATUS:
+                self->handler_.on_value(*tag, text, false, false);
+                break;
+            case REDIS_REPLY_INTEGER:
+                self->handler_.on_value(*tag, std::to_string(reply->integer), false, false);
+                break;
+            case REDIS_REPLY_NIL:
+                self->handler_.on_value(*tag, {}, true, false);
+                break;
+            case REDIS_REPLY_ERROR:
+                self->handler_.on_value(*tag, text, false, true);
+                break;
+            default:
+                self->handler_.on_value(*tag, "unexpected reply type", false, true);
+                break;
+        }
+    }
+    delete tag;
+}
+
+bool RedisLink::query(std::initializer_list<std::string_view> argv, std::uint64_t tag) {
+    if (state_ != State::Up) return false;
+    auto* t = new std::uint64_t(tag);
+    if (send(argv, t, on_value_reply)) return true;
+    delete t;
+    return false;
+}
+
 bool RedisLink::publish(std::string_view payload) {
     if (state_ != State::Up || !send({"PUBLISH", channel_, payload}, nullptr, on_reply)) {
         ++stats_.refused;

@@ -25,6 +25,10 @@ class RedisLinkHandler {
     virtual void on_link_down() = 0;  // was up, is not any more
     virtual void on_message(std::string_view payload) = 0;
     virtual void on_exists(std::uint64_t tag, bool exists) = 0;
+    // The answer to query(): a string (or integer, as text), nil, or an error's text.
+    virtual void on_value(std::uint64_t tag, std::string_view value, bool nil, bool error) {
+        (void)tag, (void)value, (void)nil, (void)error;
+    }
 
   protected:
     ~RedisLinkHandler() = default;
@@ -60,6 +64,9 @@ class RedisLink {
     bool command(std::initializer_list<std::string_view> argv);
     // EXISTS key; handler.on_exists(tag, ...) when answered (never if the link drops first).
     bool exists(std::string_view key, std::uint64_t tag);
+    // A command whose answer the handler wants: handler.on_value(tag, ...) when answered (never
+    // if the link drops first). At most 8 arguments.
+    bool query(std::initializer_list<std::string_view> argv, std::uint64_t tag);
 
   private:
     enum class State { Idle, Connecting, Up, Down, Stopped };
@@ -70,6 +77,7 @@ class RedisLink {
     static void on_auth(redisAsyncContext* ac, void* reply, void* privdata);
     static void on_subscribed(redisAsyncContext* ac, void* reply, void* privdata);
     static void on_exists_reply(redisAsyncContext* ac, void* reply, void* privdata);
+    static void on_value_reply(redisAsyncContext* ac, void* reply, void* privdata);
 
     redisAsyncContext* open();
     void connect();

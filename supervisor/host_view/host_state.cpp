@@ -61,7 +61,7 @@ void HostState::member_in(const MemberKey& key, std::string_view info) {
     auto topic = users_.find(key.topic);
     if (topic == users_.end()) topic = users_.emplace(key.topic, Users{}).first;
     auto [user, added] = topic->second.try_emplace(key.user, 0);
-    if (user->second++ != 0) return;
+    if (user->second++ != 0 || muted_) return;
     for (HostObserver* o : observers_)
         o->on_member_added(key.topic, key.user, info);
 }
@@ -73,6 +73,7 @@ void HostState::member_out(const MemberKey& key) {
     if (user == topic->second.end() || --user->second != 0) return;
     topic->second.erase(user);
     if (topic->second.empty()) users_.erase(topic);
+    if (muted_) return;
     for (HostObserver* o : observers_)
         o->on_member_removed(key.topic, key.user);
 }
@@ -89,6 +90,7 @@ void HostState::count_moved(std::string_view topic, std::uint32_t old, std::uint
     } else {
         it->second = after;
     }
+    if (muted_) return;
     if (before == 0 && after != 0)
         for (HostObserver* o : observers_)
             o->on_occupied(topic);

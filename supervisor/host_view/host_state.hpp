@@ -21,6 +21,9 @@ class HostState {
   public:
     void observe(HostObserver& o) { observers_.push_back(&o); }
     void unobserve(HostObserver& o) { std::erase(observers_, &o); }
+    // While muted, changes move the table and the sums but tell no observer (state learned that
+    // is not news: a cluster host's initial sync).
+    void set_muted(bool muted) noexcept { muted_ = muted; }
 
     // Each true when the table changed (the same meaning as MemberTable's).
     bool join(const MemberKey& key, std::string_view info);
@@ -65,6 +68,7 @@ class HostState {
     std::map<std::string, std::uint32_t, std::less<>> totals_;  // occupied topics only
     std::map<std::string, Users, std::less<>> users_;           // presence topic -> user -> conns
     std::vector<HostObserver*> observers_;
+    bool muted_ = false;
 };
 
 }  // namespace shoal::host_view

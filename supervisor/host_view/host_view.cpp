@@ -136,6 +136,32 @@ void HostView::on_record(std::uint32_t ring, std::int32_t type,
     on_worker(ring, type, p);
 }
 
+bool HostView::apply(HostState& s, std::uint32_t slot, std::int32_t type,
+                     std::span<const std::byte> p, bool& bad) {
+    switch (type) {
+        case rec::kPresenceJoin: {
+            rec::PresenceJoin j;
+            bad = !rec::decode(p, j);
+            return !bad &&
+                   s.join({slot, j.epoch, j.conn, std::string(j.topic), std::string(j.user_id)},
+                          j.user_info);
+        }
+        case rec::kPresenceLeave: {
+            rec::PresenceLeave l;
+            bad = !rec::decode(p, l);
+            return !bad &&
+                   s.leave({slot, l.epoch, l.conn, std::string(l.topic), std::string(l.user_id)});
+        }
+        case rec::kTopicCount: {
+            rec::TopicCount c;
+            bad = !rec::decode(p, c);
+            return !bad && s.set_count(slot, c.topic, c.subscribers);
+        }
+        default:
+            return false;
+    }
+}
+
 void HostView::on_worker(std::uint32_t slot, std::int32_t type, std::span<const std::byte> p) {
     const auto index = static_cast<std::size_t>(type - rec::kBroadcast);
     if (type >= rec::kBroadcast && index < ViewCounters::kTypes)
@@ -149,29 +175,12 @@ void HostView::on_worker(std::uint32_t slot, std::int32_t type, std::span<const 
         case rec::kTerminateUser:
             changed = true;  // events, opaque here: the view keeps no state of them
             break;
-        case rec::kPresenceJoin: {
-            rec::PresenceJoin j;
-            bad = !rec::decode(p, j);
-            if (!bad)
-                changed = state_.join(
-                    {slot, j.epoch, j.conn, std::string(j.topic), std::string(j.user_id)},
-                    j.user_info);
+        case rec::kPresenceJoin:
+        case rec::kPresenceLeave:
+        case rec::kTopicCount:
+            changed = apply(state_, slot, type, p, bad);
+            if (!bad) apply(cluster_, slot, type, p, bad);
             break;
-        }
-        case rec::kPresenceLeave: {
-            rec::PresenceLeave l;
-            bad = !rec::decode(p, l);
-            if (!bad)
-                changed = state_.leave(
-                    {slot, l.epoch, l.conn, std::string(l.topic), std::string(l.user_id)});
-            break;
-        }
-        case rec::kTopicCount: {
-            rec::TopicCount c;
-            bad = !rec::decode(p, c);
-            if (!bad) changed = state_.set_count(slot, c.topic, c.subscribers);
-            break;
-        }
         case rec::kSnapshotDone: {
             rec::SnapshotDone d;
             bad = !rec::decode(p, d);
@@ -189,6 +198,8 @@ void HostView::on_worker(std::uint32_t slot, std::int32_t type, std::span<const 
 
 void HostView::finish_resync(std::uint32_t slot) {
     requested_ms_[slot] = 0;
+    cluster_.end_reconcile(
+        slot, [](const MemberKey&) {}, [](std::uint32_t, std::string_view) {});
     std::vector<std::byte> buf;
     state_.end_reconcile(
         slot,
@@ -211,18 +222,59 @@ void HostView::publish(std::uint32_t slot, std::int32_t type, std::span<const st
 void HostView::on_control(std::int32_t type, std::span<const std::byte> p) {
     ++counters_.control_records;
     // worker_up needs nothing: a new epoch starts empty and announces what it gains. Remote
-    // records are other hosts' (cluster), not this host's state.
+    // records are other hosts' (cluster): the cluster's state, not this host's.
+    if (type == rec::kRemote) return on_remote(p);
     if (type != bus::kWorkerDownType) return;
     bus::WorkerDown d{};
     if (!bus::decode_control(p, d)) return void(++counters_.bad_records);
-    if (d.slot >= slots_) return;  // a remote host's pseudo-slot
+    if (d.slot >= rec::kFirstRemoteSlot && d.slot < rec::kFirstRemoteSlot + rec::kMaxRemoteHosts)
+        return cluster_.drop_slot(d.slot, d.epoch);  // another host died or left
+    if (d.slot >= slots_) return;
     ++counters_.worker_downs;
     slot_down(d.slot, d.epoch);
+}
+
+void HostView::on_remote(std::span<const std::byte> p) {
+    rec::Remote r;
+    if (!rec::decode(p, r)) return void(++counters_.bad_records);
+    if (r.slot == rec::kClusterSlot && r.type == rec::kSnapshotDone) {
+        rec::SnapshotDone d;
+        if (remote_resync_ && rec::decode(r.inner, d) && d.requester_slot == kViewSlot) {
+            remote_resync_ = false;
+            for (std::uint32_t s = 0; s < rec::kMaxRemoteHosts; ++s)
+                cluster_.end_reconcile(
+                    rec::kFirstRemoteSlot + s, [](const MemberKey&) {},
+                    [](std::uint32_t, std::string_view) {});
+        }
+        return;
+    }
+    if (r.slot < rec::kFirstRemoteSlot || r.slot >= rec::kFirstRemoteSlot + rec::kMaxRemoteHosts)
+        return;
+    const bool mute = now_ms() < mute_remote_until_ms_;
+    cluster_.set_muted(mute);
+    bool bad = false;
+    apply(cluster_, r.slot, r.type, r.inner, bad);
+    cluster_.set_muted(false);
+    if (bad) ++counters_.bad_records;
+}
+
+// Lapped on the control ring, the view may have missed other hosts' joins and leaves: a sink
+// that renders them sends them all again and what it does not repeat goes.
+void HostView::resync_remote() {
+    bool asked = false;
+    const std::vector<HostViewSink*> sinks = sinks_;
+    for (HostViewSink* s : sinks)
+        asked = s->resend_remote_state() || asked;
+    if (!asked) return;
+    remote_resync_ = true;
+    for (std::uint32_t s = 0; s < rec::kMaxRemoteHosts; ++s)
+        cluster_.begin_reconcile(rec::kFirstRemoteSlot + s);
 }
 
 void HostView::slot_down(std::uint32_t slot, std::uint64_t epoch) {
     requested_ms_[slot] = 0;  // its writer will not answer; the next epoch starts empty
     state_.drop_slot(slot, epoch);
+    cluster_.drop_slot(slot, epoch);
     for (HostViewSink* s : sinks_)
         s->on_slot_down(slot, epoch);
 }
@@ -243,6 +295,7 @@ void HostView::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
                               st == bus::SlotState::Stopping;
             if (epoch != 0) slot_down(slot, live ? epoch - 1 : epoch);
         }
+        resync_remote();
         return;
     }
     SHOAL_WARN("host view: lapped on ring %u, lost %llu records; asking it for its state", ring,
@@ -252,6 +305,7 @@ void HostView::on_lost(std::uint32_t ring, std::uint64_t records) noexcept {
 
 void HostView::request_state(std::uint32_t slot) {
     state_.begin_reconcile(slot);
+    cluster_.begin_reconcile(slot);
     requested_ms_[slot] = now_ms();
     ++counters_.resyncs_requested;
     std::vector<std::byte> inner;

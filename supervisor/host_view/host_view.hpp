@@ -56,12 +56,20 @@ class HostView {
     void detach(HostViewSink& sink);
     void observe(HostObserver& o) { state_.observe(o); }
     void unobserve(HostObserver& o) { state_.unobserve(o); }
+    // Cluster-wide transitions: this host's records plus the pseudo-slots the cluster bridge
+    // writes on the control ring for other hosts (docs/webhooks.md).
+    void observe_cluster(HostObserver& o) { cluster_.observe(o); }
+    void unobserve_cluster(HostObserver& o) { cluster_.unobserve(o); }
+    // Other hosts' records applied before `until_ms` (CLOCK_MONOTONIC ms) move the cluster's
+    // table without telling observers: a host that joins learns state that is not news.
+    void mute_remote_until(std::uint64_t until_ms) noexcept { mute_remote_until_ms_ = until_ms; }
 
     // One bounded round over every ring (worker rings first, then the control ring); returns
     // the records delivered. The timer calls it; tests call it directly.
     std::size_t poll();
 
     const HostState& state() const noexcept { return state_; }
+    const HostState& cluster_state() const noexcept { return cluster_; }
     const MemberTable& table() const noexcept { return state_.table(); }
     std::uint32_t subscription_count(std::string_view t) const {
         return state_.subscription_count(t);
@@ -85,6 +93,11 @@ class HostView {
     void arm(std::uint64_t delay_ms);
     void on_worker(std::uint32_t slot, std::int32_t type, std::span<const std::byte> p);
     void on_control(std::int32_t type, std::span<const std::byte> p);
+    void on_remote(std::span<const std::byte> p);
+    // Applies a presence or count record of `slot` to s; true when it changed s's table.
+    static bool apply(HostState& s, std::uint32_t slot, std::int32_t type,
+                      std::span<const std::byte> p, bool& bad);
+    void resync_remote();
     void slot_down(std::uint32_t slot, std::uint64_t epoch);
     void request_state(std::uint32_t slot);
     void finish_resync(std::uint32_t slot);
@@ -94,6 +107,9 @@ class HostView {
     sup::BusControl& bus_;
     std::uint32_t slots_;
     HostState state_;
+    HostState cluster_;  // state_ plus the other hosts' pseudo-slots
+    std::uint64_t mute_remote_until_ms_ = 0;
+    bool remote_resync_ = false;  // the other hosts' state is being sent again
     std::vector<bus::RingReader> readers_;
     std::vector<bus::RingTagger<HostView>> inboxes_;
     std::vector<HostViewSink*> sinks_;

@@ -28,11 +28,18 @@ class HostViewSink {
     virtual void on_lost(std::uint32_t ring, std::uint64_t records) = 0;
     // The supervisor finished: the view has read the last worker_downs and stops polling.
     virtual void on_stop() = 0;
+    // The view lost records on the control ring, where other hosts' state arrives: a sink that
+    // renders that state (the cluster bridge) writes it all again, then
+    // Remote{kClusterSlot, SnapshotDone{kClusterSlot}}, and returns true.
+    virtual bool resend_remote_state() { return false; }
 
   protected:
     ~HostViewSink() = default;
 };
 
+// Two scopes: observe() hears the host's own workers; observe_cluster() hears the cluster (this
+// host plus the other hosts the cluster bridge renders on the control ring; without --cluster
+// the same as the host).
 class HostObserver {
   public:
     // A topic's host-wide subscriber count left 0 / went back to 0.

@@ -35,6 +35,12 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     in.compression.mode = common::Compression::Dedicated;
     in.compression.threshold_bytes = 321;
     in.compression.window_bits = 11;
+    in.webhooks.grace_ms = 0;
+    in.webhooks.batch_ms = 20;
+    in.webhooks.batch_max = 7;
+    in.webhooks.queue_bytes = 1u << 20;
+    in.webhooks.timeout_ms = 900;
+    in.webhooks.retry_for_ms = 60'000;
 
     std::vector<std::string> args = sup::to_args(in);
     std::vector<std::string> rev(args.rbegin(), args.rend());
@@ -68,6 +74,12 @@ TEST_CASE("cli_options: a config rendered to flags parses back to the same confi
     REQUIRE(out.compression.mode == common::Compression::Dedicated);
     REQUIRE(out.compression.threshold_bytes == 321);
     REQUIRE(out.compression.window_bits == 11);
+    REQUIRE(out.webhooks.grace_ms == 0);
+    REQUIRE(out.webhooks.batch_ms == 20);
+    REQUIRE(out.webhooks.batch_max == 7);
+    REQUIRE(out.webhooks.queue_bytes == 1u << 20);
+    REQUIRE(out.webhooks.timeout_ms == 900);
+    REQUIRE(out.webhooks.retry_for_ms == 60'000);
 }
 
 TEST_CASE("cli_options: TLS and compression settings are checked", "[supervisor]") {
@@ -150,4 +162,18 @@ TEST_CASE("cli_options: a bad log level is a config error naming the flag", "[su
     auto r = sup::apply_scratch(scratch, c);
     REQUIRE_FALSE(r.ok());
     REQUIRE(r.error().message().find("--log-level") != std::string::npos);
+}
+
+TEST_CASE("cli_options: webhook settings out of range are config errors naming the flag",
+          "[supervisor]") {
+    common::Config c;
+    c.webhooks.batch_max = 0;
+    auto r = c.validate();
+    REQUIRE_FALSE(r.ok());
+    REQUIRE(r.error().message().find("--webhook-batch-max") != std::string::npos);
+    c = common::Config{};
+    c.webhooks.queue_bytes = 1000;
+    r = c.validate();
+    REQUIRE_FALSE(r.ok());
+    REQUIRE(r.error().message().find("--webhook-queue-bytes") != std::string::npos);
 }

@@ -97,6 +97,14 @@ bool HubBridge::directed(std::uint32_t target_slot, channel::ProtocolTag protoco
     return write(rec::kDirected, rec::Directed{target_slot, protocol, bytes});
 }
 
+void HubBridge::hook_fact(const channel::HookFact& f) noexcept {
+    static_assert(
+        static_cast<std::uint8_t>(channel::HookFactKind::ClientEvent) == rec::kFactClientEvent &&
+        static_cast<std::uint8_t>(channel::HookFactKind::CacheMiss) == rec::kFactCacheMiss);
+    write(rec::kHookFact, rec::HookFact{static_cast<std::uint8_t>(f.kind), f.topic, f.event, f.data,
+                                        f.socket_id, f.user_id});
+}
+
 void HubBridge::request_snapshots() {
     awaiting_.clear();
     for (std::uint32_t s = 0; s < segment_.config().slots; ++s) {
@@ -289,6 +297,8 @@ void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
             if (d.target_slot == slot_) hub_.deliver_directed(slot, d.protocol, d.bytes);
             return;
         }
+        case rec::kHookFact:
+            return;  // the supervisor's
         case rec::kSnapshotDone: {
             rec::SnapshotDone d;
             if (!rec::decode(payload, d)) break;

@@ -82,6 +82,7 @@ class HubBridge final : public channel::BusPort {
     void terminate_user(std::string_view user_id) noexcept override;
     bool directed(std::uint32_t target_slot, channel::ProtocolTag protocol,
                   std::string_view bytes) noexcept override;
+    void hook_fact(const channel::HookFact& fact) noexcept override;
 
     // What the RingTagger of each ring calls.
     void on_record(std::uint32_t ring, std::int32_t type,

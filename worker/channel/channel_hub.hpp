@@ -94,6 +94,18 @@ class ProtocolAdapter {
 };
 
 // The hub's way out to the other workers (implemented by worker/bus_bridge; absent standalone).
+// What a worker tells the supervisor's webhooks that no other record shows (records::HookFact).
+enum class HookFactKind : std::uint8_t { ClientEvent = 1, CacheMiss = 2 };
+
+struct HookFact {
+    HookFactKind kind = HookFactKind::ClientEvent;
+    std::string_view topic;
+    std::string_view event;
+    std::string_view data;
+    std::string_view socket_id;
+    std::string_view user_id;
+};
+
 class BusPort {
   public:
     // frames: one per tag, empty where that protocol does not carry the event.
@@ -111,6 +123,7 @@ class BusPort {
         (void)target_slot, (void)protocol, (void)bytes;
         return false;
     }
+    virtual void hook_fact(const HookFact& fact) noexcept { (void)fact; }
 
   protected:
     ~BusPort() = default;
@@ -143,6 +156,10 @@ class ChannelHub {
     std::uint64_t epoch() const noexcept { return epoch_; }
     // Sends bytes to the adapter of `protocol` on worker `slot` (its on_directed); false without
     // a bus or when the bus refused them.
+    // For the supervisor's webhooks; the caller asked the app whether a webhook wants it.
+    void hook_fact(const HookFact& fact) noexcept {
+        if (bus_) bus_->hook_fact(fact);
+    }
     bool send_directed(std::uint32_t slot, ProtocolTag protocol, std::string_view bytes) {
         return bus_ && bus_->directed(slot, protocol, bytes);
     }

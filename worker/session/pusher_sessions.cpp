@@ -184,6 +184,11 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
     codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id);
     hub_.publish_client(channel::Event{s->topic, m.event, m.data_json, s->presence_user_id, true},
                         kPusherProtocol, net::SharedFrame::make_text(out_), id);
+    if (c.app->wants_webhook("client_event", m.channel)) {
+        const SocketIdText sid = socket_id_of(id);
+        hub_.hook_fact({channel::HookFactKind::ClientEvent, s->topic, m.event, m.data_json,
+                        sid.view(), s->presence_user_id});
+    }
 }
 
 void PusherSessions::signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m) {

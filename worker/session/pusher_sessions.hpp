@@ -100,8 +100,9 @@ class PusherSessions final : public channel::ProtocolAdapter {
     bool subscribe_presence(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel);
     void leave(net::ConnId id, const PusherSubscription& s);
-    // After subscription_succeeded on a cache channel: its last event, or pusher:cache_miss.
-    void send_cached(net::ConnId id, std::string_view topic);
+    // After subscription_succeeded on a cache channel: its last event, or pusher:cache_miss
+    // (and a fact for the cache_miss webhook when the app has one for the channel).
+    void send_cached(net::ConnId id, const PusherConnection& c, std::string_view topic);
     void client_event(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     void signin(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
 

@@ -50,10 +50,11 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
     hub_.subscribe(topic, id, kPusherProtocol);
     codec::encode_subscription_succeeded(out_, ch);
     send_out(id);
-    send_cached(id, topic);
+    send_cached(id, c, topic);
 }
 
-void PusherSessions::send_cached(net::ConnId id, std::string_view topic) {
+void PusherSessions::send_cached(net::ConnId id, const PusherConnection& c,
+                                 std::string_view topic) {
     const std::string_view channel = common::topic_name(topic);
     if (!codec::is_cache_channel(channel)) return;
     // The same shared frame the channel's subscribers got when it was published.
@@ -63,6 +64,8 @@ void PusherSessions::send_cached(net::ConnId id, std::string_view topic) {
     }
     codec::encode_cache_miss(out_, channel);
     send_out(id);
+    if (c.app->wants_webhook("cache_miss", channel))
+        hub_.hook_fact({channel::HookFactKind::CacheMiss, topic, {}, {}, {}, {}});
 }
 
 bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
@@ -97,7 +100,7 @@ bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
     });
     codec::encode_presence_succeeded(out_, scratch_, ch, members);
     send_out(id);
-    send_cached(id, topic);
+    send_cached(id, c, topic);
     return true;
 }
 

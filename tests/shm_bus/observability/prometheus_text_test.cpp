@@ -66,7 +66,8 @@ TEST_CASE("prometheus: each sample follows its HELP and TYPE; names and labels a
           "[observability][prometheus]") {
     const std::string text = obs::render_prometheus(two_slots(), obs::ChannelGauges{2, 7, 3});
     const std::regex sample(R"re(^shoal_([a-z_]+)(\{([a-z_]+="[a-z0-9-]+",?)+\})? [0-9.]+$)re");
-    const std::set<std::string> labels = {"slot", "state", "protocol", "code", "direction"};
+    const std::set<std::string> labels = {"slot", "state",     "protocol",
+                                          "code", "direction", "reason"};
     std::set<std::string> typed;
     std::istringstream in(text);
     std::string line, current;
@@ -118,4 +119,28 @@ TEST_CASE("prometheus: without a channel replica the channel gauges are left out
     auto s = samples(obs::render_prometheus(two_slots(), std::nullopt));
     REQUIRE(s.count("shoal_channels") == 0);
     REQUIRE(s.count("shoal_deliveries_total") == 1);
+}
+
+TEST_CASE("prometheus: the webhook sender's figures", "[observability][prometheus]") {
+    obs::ServerStatus st = two_slots();
+    st.webhooks.queue_batches = 3;
+    st.webhooks.queue_bytes = 4096;
+    st.webhooks.requests_sent = 10;
+    st.webhooks.events_sent = 25;
+    st.webhooks.requests_failed = 2;
+    st.webhooks.requests_retried = 2;
+    st.webhooks.dropped_overflow = 4;
+    st.webhooks.dropped_expired = 1;
+    st.webhooks.leader = true;
+    auto s = samples(obs::render_prometheus(st, std::nullopt));
+    REQUIRE(s["shoal_webhook_queue_batches"] == "3");
+    REQUIRE(s["shoal_webhook_queue_bytes"] == "4096");
+    REQUIRE(s["shoal_webhook_requests_sent_total"] == "10");
+    REQUIRE(s["shoal_webhook_events_sent_total"] == "25");
+    REQUIRE(s["shoal_webhook_requests_failed_total"] == "2");
+    REQUIRE(s["shoal_webhook_requests_retried_total"] == "2");
+    REQUIRE(s["shoal_webhook_requests_dropped_total{reason=\"overflow\"}"] == "4");
+    REQUIRE(s["shoal_webhook_requests_dropped_total{reason=\"expired\"}"] == "1");
+    REQUIRE(s["shoal_webhook_requests_dropped_total{reason=\"unrouted\"}"] == "0");
+    REQUIRE(s["shoal_webhook_leader"] == "1");
 }

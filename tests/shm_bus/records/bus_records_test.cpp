@@ -167,3 +167,30 @@ TEST_CASE("bus records: mutated lengths never decode out of bounds", "[shm_bus][
     }
     REQUIRE(accepted > 0);
 }
+
+TEST_CASE("bus records: a webhook fact round-trips; a truncated or kindless one is refused",
+          "[shm_bus][records]") {
+    const HookFact f{kFactClientEvent, "app\x1fprivate-chat",
+                     "client-typing",  R"({"who":"ann"})",
+                     "123.45",         "ann"};
+    const auto buf = bytes_of(f);
+    REQUIRE(buf.size() == size(f));
+    HookFact g;
+    REQUIRE(decode(buf, g));
+    REQUIRE(g.kind == kFactClientEvent);
+    REQUIRE(g.topic == f.topic);
+    REQUIRE(g.event == f.event);
+    REQUIRE(g.data == f.data);
+    REQUIRE(g.socket_id == f.socket_id);
+    REQUIRE(g.user_id == f.user_id);
+    for (std::size_t n = 0; n < buf.size(); ++n)
+        REQUIRE_FALSE(decode(std::span(buf.data(), n), g));
+    REQUIRE_FALSE(decode(bytes_of(HookFact{9, "t", "", "", "", ""}), g));
+    REQUIRE_FALSE(decode(bytes_of(HookFact{kFactCacheMiss, "", "", "", "", ""}), g));
+    REQUIRE(decode(bytes_of(HookFact{kFactCacheMiss,
+                                     "app\x1f"
+                                     "cache-x",
+                                     "", "", "", ""}),
+                   g));
+    REQUIRE(g.kind == kFactCacheMiss);
+}

@@ -381,3 +381,72 @@ TEST_CASE(
     CHECK(s.totals[at(common::Counter::LocalDeliveries)] == 40);
     CHECK(s.slots[1].counters[at(common::Counter::ConnectionsAccepted)] == 7);
 }
+
+namespace {
+
+// What the cluster bridge writes for another host: its records under a pseudo-slot.
+template <class R>
+void remote(SupBus& b, std::uint32_t pseudo, std::int32_t type, const R& r) {
+    std::vector<std::byte> inner(rec::size(r));
+    rec::encode(r, inner);
+    std::vector<std::byte> buf;
+    REQUIRE(
+        b.bc->write_control(rec::kRemote, rec::encode_into(buf, rec::Remote{pseudo, type, inner})));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "HostView: the cluster table adds other hosts' pseudo-slots; a host's death and a "
+    "muted join are counted right",
+    "[supervisor][host_view]") {
+    SupBus b("cluster");
+    HostView view(*b.bc);
+    Changes host, cluster;
+    view.observe(host);
+    view.observe_cluster(cluster);
+    Ring r0(b.seg(), 0, 1);
+    const std::uint32_t other = rec::kFirstRemoteSlot;
+
+    // A user on this host and on another: added once for the cluster.
+    r0.count("presence-r", 1);
+    r0.join(10, "presence-r", "ann");
+    view.poll();
+    remote(b, other, rec::kTopicCount, rec::TopicCount{1, "presence-r"});
+    remote(b, other, rec::kPresenceJoin, rec::PresenceJoin{77, "presence-r", "ann", "{}", 1});
+    remote(b, other, rec::kTopicCount, rec::TopicCount{2, "remote-only"});
+    remote(b, other, rec::kPresenceJoin, rec::PresenceJoin{78, "presence-r", "cat", "{}", 1});
+    view.poll();
+    CHECK(host.take() == Lines{"occupied presence-r", "added presence-r ann"});
+    CHECK(cluster.take() == Lines{"occupied presence-r", "added presence-r ann",
+                                  "occupied remote-only", "added presence-r cat"});
+    CHECK(view.cluster_state().subscription_count("presence-r") == 2);
+    CHECK(view.subscription_count("presence-r") == 1);  // the host's own answer is unchanged
+
+    // ann leaves this host: still on the other one, so nothing for the cluster.
+    r0.leave(10, "presence-r", "ann");
+    r0.count("presence-r", 0);
+    view.poll();
+    CHECK(host.take() == Lines{"removed presence-r ann", "vacated presence-r"});
+    CHECK(cluster.take().empty());
+
+    // The other host dies: its pseudo-slot goes down, its users and channels leave the cluster.
+    b.bc->announce_down(other, 1);
+    view.poll();
+    CHECK(cluster.take() == Lines{"removed presence-r ann", "removed presence-r cat",
+                                  "vacated presence-r", "vacated remote-only"});
+    CHECK(host.take().empty());
+
+    // A joining host's first sync is old news: it moves the table, tells nobody.
+    view.mute_remote_until(common::monotonic_ns() / 1'000'000 + 60'000);
+    const std::uint32_t next = rec::kFirstRemoteSlot + 1;
+    remote(b, next, rec::kTopicCount, rec::TopicCount{3, "old-news"});
+    view.poll();
+    CHECK(cluster.take().empty());
+    CHECK(view.cluster_state().subscription_count("old-news") == 3);
+    view.mute_remote_until(0);
+    remote(b, next, rec::kTopicCount, rec::TopicCount{0, "old-news"});
+    view.poll();
+    CHECK(cluster.take() == Lines{"vacated old-news"});
+    view.stop();
+}
