@@ -14,6 +14,7 @@ import { join as pathJoin } from 'node:path';
 import WebSocket from 'ws';
 import { startShoal, waitFor } from '../clients/shoal_server.mjs';
 import { appSdk, writeApps } from '../clients/app_clients.mjs';
+import { connectPhoenix, join as phxJoin } from '../clients/phoenix_client.mjs';
 
 const APP = { id: 'h1', key: 'key-h', secret: 'secret-h', enable_client_events: true,
               history: { events: 5, seconds: 300, channel_prefix: 'feed-' } };
@@ -172,5 +173,52 @@ test('history: GET /apps/{id}/channels/{name}/history is signed and answers from
         await assert.rejects(sdk.get({ path: '/channels/feed-h/history', params: { limit: 'x' } }), (e) => e.status === 400);
         const unsigned = await fetch(`http://127.0.0.1:${srv.port}/apps/${APP.id}/channels/feed-h/history`);
         assert.equal(unsigned.status, 401);
+    });
+});
+
+// phoenix.js with join params: the reply says where live delivery starts and whether recovery
+// was complete; positions arrive as each message's ref ("<epoch>:<offset>").
+function phoenixFeed(port, topic, params = {}) {
+    const socket = connectPhoenix(port, { app: APP.key });
+    const ch = socket.channel(topic, params);
+    const got = [];
+    ch.onMessage = (event, payload, ref) => {
+        if (!event.startsWith('phx_') && !event.startsWith('chan_reply')) got.push({ event, payload, ref });
+        return payload;
+    };
+    return { socket, ch, got, joined: phxJoin(ch) };
+}
+
+test('history: phoenix.js join params {since} recover exactly the missed messages, in order', async () => {
+    await withServer(async (srv, sdk) => {
+        const a = phoenixFeed(srv.port, 'feed-p');
+        const ra = await a.joined;
+        assert.equal(ra.position.offset, 0);
+        const epoch = ra.position.epoch;
+        assert.equal(ra.recovered, undefined);
+        for (let n = 1; n <= 3; ++n) await trigger(sdk, 'feed-p', n);
+        await waitFor(() => a.got.length === 3, 5000, 'three messages');
+        assert.deepEqual(a.got.map((m) => m.ref), [1, 2, 3].map((o) => `${epoch}:${o}`));
+        assert.deepEqual(a.got.map((m) => m.payload.n), [1, 2, 3]);
+
+        const b = phoenixFeed(srv.port, 'feed-p', { since: { offset: 1, epoch } });
+        const rb = await b.joined;
+        assert.equal(rb.recovered, true);
+        assert.equal(rb.position.offset, 3);
+        await trigger(sdk, 'feed-p', 4);
+        await waitFor(() => b.got.length === 3, 5000, 'recovered and live');
+        assert.deepEqual(b.got.map((m) => m.payload.n), [2, 3, 4]);
+
+        for (let n = 5; n <= 12; ++n) await trigger(sdk, 'feed-p', n);
+        await waitFor(() => a.got.length === 12, 5000, 'twelve messages');
+        const c = phoenixFeed(srv.port, 'feed-p', { since: { offset: 2, epoch } });
+        const rc = await c.joined;
+        assert.equal(rc.recovered, false, 'older than the 5-event window');
+        await waitFor(() => c.got.length === 5, 5000, 'the window');
+        assert.deepEqual(c.got.map((m) => m.payload.n), [8, 9, 10, 11, 12]);
+
+        const d = phoenixFeed(srv.port, 'feed-p', { since: { offset: 'x' } });
+        await assert.rejects(d.joined, (e) => /since/.test(e.reply.reason));
+        for (const x of [a, b, c, d]) x.socket.disconnect();
     });
 });
