@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import { startShoal, waitFor } from '../clients/shoal_server.mjs';
 import { appSdk, writeApps } from '../clients/app_clients.mjs';
 import { connectPhoenix, join as phxJoin } from '../clients/phoenix_client.mjs';
+import { openSse } from '../clients/fallback_clients.mjs';
 
 const APP = { id: 'h1', key: 'key-h', secret: 'secret-h', enable_client_events: true,
               history: { events: 5, seconds: 300, channel_prefix: 'feed-' } };
@@ -225,5 +226,37 @@ test('history: phoenix.js join params {since} recover exactly the missed message
         const d = phoenixFeed(srv.port, 'feed-p', { since: { offset: 'x' } });
         await assert.rejects(d.joined, (e) => /since/.test(e.reply.reason));
         for (const x of [a, b, c, d]) x.socket.disconnect();
+    });
+});
+
+test('history: an SSE stream resumes from Last-Event-ID "<epoch>:<offset>" through the host store', async () => {
+    await withServer(async (srv, sdk) => {
+        const sse = (headers = {}) => openSse(srv.port, 'channel=feed-s', headers, APP.key);
+        const ticks = (s) => s.events.filter((e) => e.event === 'tick');
+        const first = await sse();
+        await waitFor(() => first.events.length === 1, 5000, 'the history status');
+        assert.equal(first.events[0].event, 'shoal:history');
+        assert.equal(first.events[0].id, undefined, 'the status carries no id');
+        const epoch = first.events[0].data.position.epoch;
+        for (let n = 1; n <= 3; ++n) await trigger(sdk, 'feed-s', n);
+        await waitFor(() => ticks(first).length === 3, 5000, 'three events');
+        assert.deepEqual(ticks(first).map((e) => e.id), [1, 2, 3].map((o) => `${epoch}:${o}`));
+        first.close();
+        // Missed while away: 4 and 5. A resumed stream (on whichever worker) gets exactly those.
+        for (let n = 4; n <= 5; ++n) await trigger(sdk, 'feed-s', n);
+        const again = await sse({ 'Last-Event-ID': `${epoch}:3` });
+        await waitFor(() => ticks(again).length === 2, 5000, 'the missed events');
+        assert.equal(again.events[0].event, 'shoal:history');
+        assert.equal(again.events[0].data.recovered, true);
+        await trigger(sdk, 'feed-s', 6);
+        await waitFor(() => ticks(again).length === 3, 5000, 'live after recovery');
+        assert.deepEqual(ticks(again).map((e) => JSON.parse(e.data.data).n), [4, 5, 6]);
+        // Older than the window: told so.
+        const old = await sse({ 'Last-Event-ID': `${epoch}:0` });
+        await waitFor(() => ticks(old).length === 5, 5000, 'the window');
+        assert.equal(old.events[0].data.recovered, false);
+        assert.deepEqual(ticks(old).map((e) => JSON.parse(e.data.data).n), [2, 3, 4, 5, 6]);
+        again.close();
+        old.close();
     });
 });
