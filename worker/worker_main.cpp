@@ -135,7 +135,9 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     observability.add_to(app.router());
     std::unique_ptr<BusEndpoint> bus;
     std::optional<HistoryAccess> history;
-    if (options.slot >= 0) {
+    // History is not sequenced across hosts yet (docs/history.md, "Cluster"): with --cluster,
+    // history channels stay ordinary channels, relayed to every host as before.
+    if (options.slot >= 0 && config.cluster.url.empty()) {
         // Before the bus: sequenced events may be the first records this worker reads.
         auto h = HistoryAccess::attach(config.effective_bus_name());
         if (h) {
@@ -145,6 +147,8 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
             SHOAL_WARN("history: %s; history channels are served without it",
                        h.error().message().c_str());
         }
+    }
+    if (options.slot >= 0) {
         // Before accepting: a restarted worker must know the host's presence state first.
         auto b = BusEndpoint::start(&loop, **link, hub, options.slot, !config.cluster.url.empty());
         if (!b) {
