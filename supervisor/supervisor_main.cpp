@@ -13,6 +13,7 @@
 #include "supervisor/bus_control.hpp"
 #include "supervisor/bus_lock.hpp"
 #include "supervisor/cluster/cluster_bridge.hpp"
+#include "supervisor/history/history_sequencer.hpp"
 #include "supervisor/listen_socket.hpp"
 #include "supervisor/metrics_listener.hpp"
 #include "supervisor/supervisor.hpp"
@@ -115,6 +116,15 @@ int run_supervisor(const common::Config& config_in) {
         metrics = std::move(m.value());
         SHOAL_INFO("shoal serve: metrics on 127.0.0.1:%u/metrics", metrics->port());
     }
+    // The history region exists before the first worker, which maps it read-only at start.
+    bool any_history = false;
+    if (apps)
+        for (const common::App& a : apps->apps().apps())
+            any_history = any_history || a.history.events != 0;
+    auto seq =
+        HistorySequencer::start(sup.host_view(), *bus.value(), bus::HistoryConfig{}, any_history);
+    if (!seq) return fail(seq.error());
+    std::unique_ptr<HistorySequencer> sequencer = std::move(seq.value());
     sup.start();
     uv_run(&loop, UV_RUN_DEFAULT);
     if (metrics) {
@@ -123,6 +133,7 @@ int run_supervisor(const common::Config& config_in) {
     }
 
     sender.reset();
+    sequencer.reset();
     bridge.reset();
     bus.value().reset();
     lock->release_and_unlink();

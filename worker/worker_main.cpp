@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include <uv.h>
@@ -13,6 +14,7 @@
 #include "common/log.hpp"
 #include "worker/apps_reloader.hpp"
 #include "worker/bus_bridge/bus_endpoint.hpp"
+#include "worker/bus_bridge/history_access.hpp"
 #include "worker/bus_bridge/supervisor_link.hpp"
 #include "worker/channel/channel_hub.hpp"
 #include "worker/net/fd_limit.hpp"
@@ -132,6 +134,20 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
                                       config.observability.dashboard);
     observability.add_to(app.router());
     std::unique_ptr<BusEndpoint> bus;
+    std::optional<HistoryAccess> history;
+    // History is not sequenced across hosts yet (docs/history.md, "Cluster"): with --cluster,
+    // history channels stay ordinary channels, relayed to every host as before.
+    if (options.slot >= 0 && config.cluster.url.empty()) {
+        // Before the bus: sequenced events may be the first records this worker reads.
+        auto h = HistoryAccess::attach(config.effective_bus_name());
+        if (h) {
+            history.emplace(std::move(h).value());
+            hub.attach_history(&*history);
+        } else {
+            SHOAL_WARN("history: %s; history channels are served without it",
+                       h.error().message().c_str());
+        }
+    }
     if (options.slot >= 0) {
         // Before accepting: a restarted worker must know the host's presence state first.
         auto b = BusEndpoint::start(&loop, **link, hub, options.slot, !config.cluster.url.empty());

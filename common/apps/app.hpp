@@ -35,6 +35,19 @@ struct Webhook {
     bool accepts(std::string_view type, std::string_view channel) const noexcept;
 };
 
+// Channel history and recovery (docs/history.md): off unless an app sets events. A channel of the
+// app keeps its last `events` events, none older than `seconds`; channels whose name starts with
+// `channel_prefix` only (empty: every channel of the app).
+struct HistorySettings {
+    std::uint32_t events = 0;  // 0: no history
+    std::uint32_t seconds = 300;
+    std::string channel_prefix;
+
+    bool enabled_for(std::string_view channel) const noexcept {
+        return events != 0 && channel.starts_with(channel_prefix);
+    }
+};
+
 struct App {
     std::string id;
     std::string key;
@@ -44,6 +57,7 @@ struct App {
     AppLimits limits;
     std::vector<std::string> allowed_origins;  // empty: any origin ("*")
     std::vector<Webhook> webhooks;
+    HistorySettings history;
 
     // A browser's Origin header against allowed_origins; no header (not a browser) is allowed.
     bool allows_origin(std::string_view origin) const noexcept;

@@ -128,6 +128,19 @@ Result<Webhook> parse_webhook(const Value& v, const std::string& where) {
     return w;
 }
 
+Result<HistorySettings> parse_history(const Value& v, const std::string& where) {
+    if (!v.IsObject()) return bad(where + " must be an object");
+    HistorySettings h;
+    Fields f(v, where);
+    SHOAL_TRY(f.number("events", h.events, 1, 100'000));
+    SHOAL_TRY(f.number("seconds", h.seconds, 1, 86'400));
+    SHOAL_TRY(f.string("channel_prefix", h.channel_prefix, false));
+    SHOAL_TRY(f.no_unknown());
+    if (h.events == 0) return f.fail("events", "is required");
+    if (h.channel_prefix.size() > 200) return f.fail("channel_prefix", "must be at most 200 bytes");
+    return h;
+}
+
 Result<App> parse_app(const Value& v, std::size_t index) {
     std::string where = "app #" + std::to_string(index + 1);
     if (!v.IsObject()) return bad(where + " must be an object");
@@ -156,6 +169,11 @@ Result<App> parse_app(const Value& v, std::size_t index) {
             if (!w) return w.error();
             a.webhooks.push_back(std::move(w).value());
         }
+    }
+    if (const Value* history = f.get("history")) {
+        auto h = parse_history(*history, where + " history");
+        if (!h) return h.error();
+        a.history = std::move(h).value();
     }
     SHOAL_TRY(f.no_unknown());
     if (!is_plain_name(a.id)) return f.fail("id", "must be 1-64 characters of [A-Za-z0-9._-]");

@@ -303,4 +303,73 @@ bool decode(std::span<const std::byte> in, HookFact& out) noexcept {
            rd.done();
 }
 
+namespace {
+
+constexpr std::size_t kHistoryFixed = 8 + 1 + 1 + 2 + 2 + 4 + 2 + 2;
+
+void encode_history(Writer& w, const HistoryPublish& r) noexcept {
+    w.num(r.publisher);
+    w.num(r.origin);
+    w.num(r.from_client);
+    w.num(len16(r.topic));
+    w.num(len16(r.name));
+    w.num(static_cast<std::uint32_t>(r.data.size()));
+    w.num(len16(r.user_id));
+    w.num(len16(r.exclusion));
+    w.str(clip16(r.topic));
+    w.str(clip16(r.name));
+    w.str(r.data);
+    w.str(clip16(r.user_id));
+    w.str(clip16(r.exclusion));
+}
+
+bool decode_history(Reader& rd, HistoryPublish& out) noexcept {
+    std::uint16_t topic, name, user, exclusion;
+    std::uint32_t data;
+    return rd.num(out.publisher) && rd.num(out.origin) &&
+           (out.origin < kMaxFrames || out.origin == 0xFF) && rd.num(out.from_client) &&
+           out.from_client <= 1 && rd.num(topic) && topic != 0 && rd.num(name) && rd.num(data) &&
+           rd.num(user) && rd.num(exclusion) && rd.str(topic, out.topic) &&
+           rd.str(name, out.name) && rd.str(data, out.data) && rd.str(user, out.user_id) &&
+           rd.str(exclusion, out.exclusion) && rd.done();
+}
+
+}  // namespace
+
+// u64 publisher, u8 origin, u8 from_client, u16 topic, u16 name, u32 data, u16 user id,
+// u16 exclusion, then the strings.
+std::size_t size(const HistoryPublish& r) noexcept {
+    return kHistoryFixed + clip16(r.topic).size() + clip16(r.name).size() + r.data.size() +
+           clip16(r.user_id).size() + clip16(r.exclusion).size();
+}
+
+void encode(const HistoryPublish& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    encode_history(w, r);
+}
+
+bool decode(std::span<const std::byte> in, HistoryPublish& out) noexcept {
+    Reader rd(in);
+    return decode_history(rd, out);
+}
+
+// u32 slot, u64 offset, u64 time_ms, then the HistoryPublish.
+std::size_t size(const Sequenced& r) noexcept {
+    return 4 + 8 + 8 + size(r.event);
+}
+
+void encode(const Sequenced& r, std::span<std::byte> out) noexcept {
+    Writer w(out);
+    w.num(r.slot);
+    w.num(r.offset);
+    w.num(r.time_ms);
+    encode_history(w, r.event);
+}
+
+bool decode(std::span<const std::byte> in, Sequenced& out) noexcept {
+    Reader rd(in);
+    return rd.num(out.slot) && rd.num(out.offset) && rd.num(out.time_ms) &&
+           decode_history(rd, out.event);
+}
+
 }  // namespace shoal::bus::records

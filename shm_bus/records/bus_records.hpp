@@ -20,7 +20,8 @@ namespace shoal::bus::records {
 //   1: Broadcast with named Pusher and Phoenix frames.
 //   2: Broadcast and CachedEvent carry (protocol tag, frame) pairs.
 //   3: Directed (one protocol's message to one slot).
-inline constexpr std::uint32_t kSchemaVersion = 3;
+//   4: HistoryPublish and Sequenced (channel history: publishes the supervisor sequences).
+inline constexpr std::uint32_t kSchemaVersion = 4;
 
 enum Type : std::int32_t {
     kBroadcast = 0x4201,        // an event for one topic, already encoded once per protocol
@@ -34,6 +35,8 @@ enum Type : std::int32_t {
     kCachedEvent = 0x4209,      // in a snapshot answer: a cache topic's last event and its age
     kDirected = 0x420A,         // one protocol's message to one slot (a forwarded request)
     kHookFact = 0x420B,         // for the supervisor's webhooks only: a client event, a cache miss
+    kHistoryPublish = 0x420C,   // a publish on a history channel, for the supervisor to sequence
+    kSequenced = 0x420D,        // on the control ring only: that publish with its offset
 };
 
 // Protocol tags are small numbers the worker's protocol registry assigns; the records only carry
@@ -132,6 +135,30 @@ struct HookFact {
 inline constexpr std::uint8_t kFactClientEvent = 1;
 inline constexpr std::uint8_t kFactCacheMiss = 2;
 
+// A publish on a channel whose app keeps history (docs/history.md). The publishing worker does
+// not deliver it: the supervisor appends it to the history region, which gives it the channel's
+// next offset, and writes it back as a Sequenced record on the control ring, which every worker
+// (the publisher's included) delivers. One sequencer per host gives one order per channel.
+struct HistoryPublish {
+    std::uint64_t publisher = 0;  // the publishing connection (skipped on the writer's slot), or 0
+    std::uint8_t origin = 0xFF;   // a client event's protocol tag; 0xFF: a server-side event
+    std::uint8_t from_client = 0;
+    std::string_view topic;
+    std::string_view name;
+    std::string_view data;
+    std::string_view user_id;    // a client event's signed-in publisher
+    std::string_view exclusion;  // a connection-exclusion token (a Pusher socket_id); empty: none
+};
+
+// A HistoryPublish of slot `slot` with its place in the channel's history: `offset` (0: the
+// store refused it, delivered without a position) at `time_ms` (wall clock).
+struct Sequenced {
+    std::uint32_t slot = 0;
+    std::uint64_t offset = 0;
+    std::uint64_t time_ms = 0;
+    HistoryPublish event;
+};
+
 // Another host's record, written by the cluster bridge (supervisor/cluster/) on the control
 // ring. `slot` is a pseudo-slot the bridge assigned to that host (kFirstRemoteSlot and up), or
 // kClusterSlot for the bridge itself; workers treat `inner` as a record of that slot's ring.
@@ -156,6 +183,8 @@ std::size_t size(const Remote& r) noexcept;
 std::size_t size(const CachedEvent& r) noexcept;
 std::size_t size(const Directed& r) noexcept;
 std::size_t size(const HookFact& r) noexcept;
+std::size_t size(const HistoryPublish& r) noexcept;
+std::size_t size(const Sequenced& r) noexcept;
 
 void encode(const Broadcast& r, std::span<std::byte> out) noexcept;
 void encode(const PresenceJoin& r, std::span<std::byte> out) noexcept;
@@ -168,6 +197,8 @@ void encode(const Remote& r, std::span<std::byte> out) noexcept;
 void encode(const CachedEvent& r, std::span<std::byte> out) noexcept;
 void encode(const Directed& r, std::span<std::byte> out) noexcept;
 void encode(const HookFact& r, std::span<std::byte> out) noexcept;
+void encode(const HistoryPublish& r, std::span<std::byte> out) noexcept;
+void encode(const Sequenced& r, std::span<std::byte> out) noexcept;
 
 // Encodes r into buf (resized to fit) and returns the bytes: for writers off the hot path (the
 // supervisor), which build a record before handing it on.
@@ -190,5 +221,7 @@ bool decode(std::span<const std::byte> in, Remote& out) noexcept;
 bool decode(std::span<const std::byte> in, CachedEvent& out) noexcept;
 bool decode(std::span<const std::byte> in, Directed& out) noexcept;
 bool decode(std::span<const std::byte> in, HookFact& out) noexcept;
+bool decode(std::span<const std::byte> in, HistoryPublish& out) noexcept;
+bool decode(std::span<const std::byte> in, Sequenced& out) noexcept;
 
 }  // namespace shoal::bus::records

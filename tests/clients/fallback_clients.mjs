@@ -23,10 +23,10 @@ export function httpRequest(port, method, path, body = null, headers = {}) {
 
 // An SSE stream: events [{ id, event, data }] as parsed, comments counted, `closed` once the
 // server ended it. close() drops it from the client side.
-export function openSse(port, query, headers = {}) {
+export function openSse(port, query, headers = {}, key = APP.key) {
     return new Promise((resolve, reject) => {
         const s = { events: [], comments: 0, retry: null, closed: false, status: 0, body: '' };
-        const req = http.get({ host: '127.0.0.1', port, path: `/app/${APP.key}/sse?${query}`, agent: false,
+        const req = http.get({ host: '127.0.0.1', port, path: `/app/${key}/sse?${query}`, agent: false,
                                headers }, (res) => {
             s.status = res.statusCode;
             s.headers = res.headers;

@@ -105,6 +105,27 @@ void HubBridge::hook_fact(const channel::HookFact& f) noexcept {
                                         f.socket_id, f.user_id});
 }
 
+bool HubBridge::sequence(const channel::Event& e, channel::ConnId publisher,
+                         std::string_view exclusion) noexcept {
+    return write(rec::kHistoryPublish,
+                 rec::HistoryPublish{publisher, e.origin, static_cast<std::uint8_t>(e.from_client),
+                                     e.topic, e.name, e.data, e.user_id, exclusion});
+}
+
+void HubBridge::on_sequenced(std::span<const std::byte> payload) noexcept {
+    rec::Sequenced r;
+    if (!rec::decode(payload, r)) return void(counters_.add(Counter::BusRecordsBad));
+    channel::SequencedEvent s;
+    s.event = channel::Event{r.event.topic, r.event.name, r.event.data, r.event.user_id,
+                             r.event.from_client != 0};
+    s.event.offset = r.offset;
+    s.event.origin = r.event.origin;
+    s.from_slot = r.slot;
+    s.publisher = r.event.publisher;
+    s.exclusion = r.event.exclusion;
+    hub_.deliver_sequenced(s);
+}
+
 void HubBridge::request_snapshots() {
     awaiting_.clear();
     for (std::uint32_t s = 0; s < segment_.config().slots; ++s) {
@@ -206,6 +227,7 @@ void HubBridge::on_control(std::int32_t type, std::span<const std::byte> payload
         std::erase(awaiting_, d.slot);
     }
     if (type == rec::kRemote) on_remote(payload);
+    if (type == rec::kSequenced) on_sequenced(payload);
     if (type == bus::AppsChanged::kType) {
         bus::AppsChanged a{};
         if (!bus::decode_control(payload, a)) return void(counters_.add(Counter::BusRecordsBad));
@@ -298,6 +320,7 @@ void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
             return;
         }
         case rec::kHookFact:
+        case rec::kHistoryPublish:
             return;  // the supervisor's
         case rec::kSnapshotDone: {
             rec::SnapshotDone d;

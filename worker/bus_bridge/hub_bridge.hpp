@@ -83,6 +83,8 @@ class HubBridge final : public channel::BusPort {
     bool directed(std::uint32_t target_slot, channel::ProtocolTag protocol,
                   std::string_view bytes) noexcept override;
     void hook_fact(const channel::HookFact& fact) noexcept override;
+    bool sequence(const channel::Event& event, channel::ConnId publisher,
+                  std::string_view exclusion) noexcept override;
 
     // What the RingTagger of each ring calls.
     void on_record(std::uint32_t ring, std::int32_t type,
@@ -98,6 +100,7 @@ class HubBridge final : public channel::BusPort {
     bool cache_answerer(std::uint32_t requester) const noexcept;
     void on_control(std::int32_t type, std::span<const std::byte> payload) noexcept;
     void on_remote(std::span<const std::byte> payload) noexcept;
+    void on_sequenced(std::span<const std::byte> payload) noexcept;
     // After a lap on the control ring (worker_downs may be lost): drops every slot's entries of
     // epochs the slot table says are over (their counts too, until the slots answer again).
     void drop_dead_epochs() noexcept;

@@ -36,6 +36,11 @@ void note_dropped(const PresenceReplica& presence, std::vector<DroppedConn>& out
         {std::string(topic), std::string(user_id), u ? u->info_json : std::string("{}"), key});
 }
 
+Event with_origin(Event e, ProtocolTag origin) noexcept {
+    e.origin = origin;
+    return e;
+}
+
 bool has_key(const PresenceUser* u, const MemberKey& key) noexcept {
     return u &&
            std::find(u->connections.begin(), u->connections.end(), key) != u->connections.end();
@@ -85,6 +90,7 @@ bool ChannelHub::subscribe(std::string_view topic, ConnId conn, ProtocolTag tag)
 }
 
 bool ChannelHub::unsubscribe(std::string_view topic, ConnId conn) {
+    if (!pending_.empty()) drop_pending(topic, conn);
     if (!topics_.unsubscribe(topic, conn)) return false;
     announce_count(topic);
     return true;
@@ -139,6 +145,10 @@ std::size_t ChannelHub::publish(std::string_view topic, const Frames& frames, Co
 std::size_t ChannelHub::publish_client(const Event& event, ProtocolTag origin, net::FrameRef own,
                                        ConnId except) {
     SHOAL_ASSERT(origin < kMaxProtocols && event.from_client);
+    if (event.history && try_sequence(with_origin(event, origin), except, {})) {
+        counters_->add(common::Counter::ClientMessagesPublished);
+        return 0;
+    }
     Frames frames;
     for (std::size_t tag = 0; tag < kMaxProtocols; ++tag)
         if (tag != origin && adapters_[tag]) frames[tag] = adapters_[tag]->encode_event(event);
@@ -157,6 +167,10 @@ std::size_t ChannelHub::deliver_local(std::string_view topic, ProtocolTag tag,
 }
 
 std::size_t ChannelHub::publish_event(const Event& event, std::string_view exclusion) {
+    if (event.history && try_sequence(event, kNoConn, exclusion)) {
+        counters_->add(common::Counter::ApiEventsPublished);
+        return 0;
+    }
     Frames frames;
     ConnId except = kNoConn;
     for (std::size_t tag = 0; tag < kMaxProtocols; ++tag) {

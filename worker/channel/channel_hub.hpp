@@ -17,9 +17,11 @@
 #include <vector>
 
 #include "common/counters.hpp"
+#include "worker/channel/history_source.hpp"
 #include "worker/channel/last_event_cache.hpp"
 #include "worker/channel/presence_replica.hpp"
 #include "worker/channel/slot_topic_counts.hpp"
+#include "worker/channel/string_key.hpp"
 #include "worker/channel/topic_table.hpp"
 #include "worker/net/handler.hpp"
 
@@ -27,7 +29,8 @@ namespace shoal::channel {
 
 // Protocol tags are assigned by the worker's protocol registry (worker/protocols/); the hub only
 // indexes by them. The bus records carry the same tags (records::kMaxFrames).
-inline constexpr std::size_t kMaxProtocols = 8;  // tags 0..kMaxProtocols-1
+inline constexpr std::size_t kMaxProtocols = 8;   // tags 0..kMaxProtocols-1
+inline constexpr ProtocolTag kNoProtocol = 0xFF;  // a server-side event has no origin protocol
 // One encoded frame per protocol tag; an empty slot means "nothing for that protocol".
 using Frames = std::array<net::FrameRef, kMaxProtocols>;
 // A frame another worker encoded, as its bus record carries it.
@@ -45,6 +48,24 @@ struct Event {
     std::string_view data;     // JSON text or a plain string, as published
     std::string_view user_id;  // the signed-in publisher of a client event; empty otherwise
     bool from_client = false;  // a client's publish (untrusted), not a server-side trigger
+    // The publisher's app keeps the channel's history: the supervisor sequences the event and
+    // every worker delivers it from the control ring (docs/history.md).
+    bool history = false;
+    // Set only on a sequenced event: its place in the channel's history (0: none) and the
+    // stream's epoch (epoch_text), which encoders render as the event's position.
+    std::uint64_t offset = 0;
+    std::string_view epoch{};
+    // A sequenced client event: the protocol that published it, which renders it as its own
+    // publisher would have (kNoProtocol for a server-side event).
+    ProtocolTag origin = kNoProtocol;
+};
+
+// A sequenced event as the control ring carries it (records::Sequenced).
+struct SequencedEvent {
+    Event event;                  // offset set; epoch filled in by the hub
+    std::uint32_t from_slot = 0;  // the publishing worker
+    ConnId publisher = kNoConn;   // skipped on from_slot (a client event's sender)
+    std::string_view exclusion;   // an exclusion token, resolved by the adapters
 };
 
 // What a protocol module (Pusher sessions, Phoenix sessions, ...) does for the hub. Presence
@@ -124,6 +145,12 @@ class BusPort {
         return false;
     }
     virtual void hook_fact(const HookFact& fact) noexcept { (void)fact; }
+    // A publish on a history channel, for the supervisor to sequence; false when it cannot go.
+    virtual bool sequence(const Event& event, ConnId publisher,
+                          std::string_view exclusion) noexcept {
+        (void)event, (void)publisher, (void)exclusion;
+        return false;
+    }
 
   protected:
     ~BusPort() = default;
@@ -142,6 +169,10 @@ class ChannelHub {
     // Where local deliveries are counted (and what clients publish): the slot's block in the
     // bus; a block of the hub's own until attached.
     void attach_counters(common::CounterBlock& counters) noexcept { counters_ = &counters; }
+    // The host's channel history (absent: history channels behave as any other).
+    void attach_history(const HistorySource* source) noexcept;
+    const HistorySource* history() const noexcept { return history_; }
+    std::string_view history_epoch() const noexcept { return epoch_text_.view(); }
     common::CounterBlock& counters() noexcept { return *counters_; }
     // Keeps a frame another worker's snapshot answer carried (stored age_ms ago) when it is of
     // the cache's protocol.
@@ -193,6 +224,22 @@ class ChannelHub {
     // A server-side event: every adapter encodes once; `exclusion` names a socket to skip,
     // wherever it lives.
     std::size_t publish_event(const Event& event, std::string_view exclusion);
+    // --- channel history (channel_hub_history.cpp, docs/history.md) ---
+    // Subscribes conn to a history topic and decides what it missed: events after `from` up
+    // to the position live delivery continues from, exactly once. The caller sends its reply
+    // (with the answer's position and recovered flag), then send_recovered(), in the same loop
+    // turn. A worker behind the client's position defers the subscription until it catches up.
+    StreamStart start_history(std::string_view topic, ConnId conn, ProtocolTag tag,
+                              const RecoverFrom& from, const HistoryWindow& window);
+    // The missed events start_history staged, rendered by the adapter of `tag`; returns how many.
+    std::size_t send_recovered(std::string_view topic, ConnId conn, ProtocolTag tag);
+    // From the control ring: one event the supervisor sequenced, delivered to local subscribers
+    // unless this worker already served its offset.
+    std::size_t deliver_sequenced(SequencedEvent& sequenced);
+    // What the HTTP history route reads: at most `limit` events after `since`.
+    bool read_history(std::string_view topic, std::uint64_t since, std::uint32_t limit,
+                      const HistoryWindow& window, HistoryRead& out) const;
+
     // Closes user_id's connections on every worker; returns how many were local.
     std::size_t terminate_user(std::string_view user_id);
 
@@ -230,6 +277,15 @@ class ChannelHub {
 
   private:
     bool stale(std::uint32_t slot, std::uint64_t epoch) const noexcept;
+    // A history publish handed to the supervisor (true), or delivered as any other (false).
+    bool try_sequence(const Event& event, ConnId publisher, std::string_view exclusion);
+    // The offset this worker's live delivery of topic has reached (the region's head the first
+    // time it is asked).
+    std::uint64_t& stream_position(std::string_view topic);
+    std::uint64_t store_head(std::string_view topic);
+    void resolve_pending(std::string_view topic, std::uint64_t position);
+    void drop_pending(std::string_view topic, ConnId conn) noexcept;
+    std::uint64_t min_time_ms(const HistoryWindow& window) const noexcept;
     void announce_count(std::string_view topic);
     void member_added(std::string_view topic, std::string_view user_id, ConnId except);
     void member_removed(std::string_view topic, std::string_view user_id);
@@ -255,6 +311,23 @@ class ChannelHub {
     std::vector<std::uint64_t> down_epoch_;           // per slot: the last epoch announced down
     std::vector<std::uint32_t> reconciling_;          // slots whose snapshot is being awaited
     std::unordered_set<std::string> reconcile_seen_;  // "slot|epoch|conn|topic|user" re-announced
+
+    // History: the source, its epoch as text, per topic the last offset delivered live here,
+    // subscriptions waiting for this worker to reach a client's position, and the events
+    // start_history staged for send_recovered.
+    struct PendingStart {
+        std::string topic;
+        ConnId conn = kNoConn;
+        ProtocolTag tag = 0;
+        std::uint64_t since = 0;
+        HistoryWindow window;
+    };
+    const HistorySource* history_ = nullptr;
+    EpochText epoch_text_{};
+    StringMap<std::uint64_t> stream_positions_;
+    std::vector<PendingStart> pending_;
+    HistoryRead staged_;
+    HistoryRead probe_;
 };
 
 template <class F>

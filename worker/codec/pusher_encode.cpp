@@ -26,6 +26,25 @@ void add_channel(std::string& out, std::string_view channel) {
     append_json_string(out, channel);
 }
 
+void add_position(std::string& out, const Position& p) {
+    if (p.offset == 0) return;
+    out.append(",\"position\":{\"offset\":");
+    append_uint(out, p.offset);
+    out.append(",\"epoch\":");
+    append_json_string(out, p.epoch);
+    out.push_back('}');
+}
+
+// The history fields inside subscription_succeeded's data object (without braces).
+void add_history_start(std::string& out, const HistoryStartInfo& h) {
+    out.append("\"position\":{\"offset\":");
+    append_uint(out, h.position.offset);
+    out.append(",\"epoch\":");
+    append_json_string(out, h.position.epoch);
+    out.push_back('}');
+    if (h.asked) out.append(h.recovered ? ",\"recovered\":true" : ",\"recovered\":false");
+}
+
 }  // namespace
 
 void encode_connection_established(std::string& out, std::string_view socket_id,
@@ -55,10 +74,18 @@ void encode_pong(std::string& out) {
     out.assign("{\"event\":\"pusher:pong\",\"data\":\"{}\"}");
 }
 
-void encode_subscription_succeeded(std::string& out, std::string_view channel) {
-    open_event(out, "pusher_internal:subscription_succeeded");
-    add_channel(out, channel);
-    out.append(",\"data\":\"{}\"}");
+void encode_subscription_succeeded(std::string& out, std::string_view channel,
+                                   const HistoryStartInfo* history) {
+    if (!history) {
+        open_event(out, "pusher_internal:subscription_succeeded");
+        add_channel(out, channel);
+        out.append(",\"data\":\"{}\"}");
+        return;
+    }
+    std::string data("{");
+    add_history_start(data, *history);
+    data.push_back('}');
+    encode_event_string(out, "pusher_internal:subscription_succeeded", channel, data);
 }
 
 void encode_cache_miss(std::string& out, std::string_view channel) {
@@ -88,7 +115,8 @@ void encode_signin_success(std::string& out, std::string_view user_data) {
 }
 
 void encode_presence_succeeded(std::string& out, std::string& scratch, std::string_view channel,
-                               std::span<const PresenceMember> members) {
+                               std::span<const PresenceMember> members,
+                               const HistoryStartInfo* history) {
     scratch.assign("{\"presence\":{\"ids\":[");
     for (std::size_t i = 0; i < members.size(); ++i) {
         if (i) scratch.push_back(',');
@@ -103,7 +131,12 @@ void encode_presence_succeeded(std::string& out, std::string& scratch, std::stri
     }
     scratch.append("},\"count\":");
     append_uint(scratch, members.size());
-    scratch.append("}}");
+    scratch.push_back('}');
+    if (history) {
+        scratch.push_back(',');
+        add_history_start(scratch, *history);
+    }
+    scratch.push_back('}');
     encode_event_string(out, "pusher_internal:subscription_succeeded", channel, scratch);
 }
 
@@ -126,7 +159,8 @@ void encode_member_removed(std::string& out, std::string& scratch, std::string_v
 }
 
 void encode_event_json(std::string& out, std::string_view event, std::string_view channel,
-                       std::string_view data_json, std::string_view user_id) {
+                       std::string_view data_json, std::string_view user_id,
+                       const Position& position) {
     open_event(out, event);
     add_channel(out, channel);
     out.append(",\"data\":");
@@ -135,15 +169,17 @@ void encode_event_json(std::string& out, std::string_view event, std::string_vie
         out.append(",\"user_id\":");
         append_json_string(out, user_id);
     }
+    add_position(out, position);
     out.push_back('}');
 }
 
 void encode_event_string(std::string& out, std::string_view event, std::string_view channel,
-                         std::string_view data) {
+                         std::string_view data, const Position& position) {
     open_event(out, event);
     add_channel(out, channel);
     out.append(",\"data\":");
     append_json_string(out, data);
+    add_position(out, position);
     out.push_back('}');
 }
 

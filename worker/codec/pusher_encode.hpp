@@ -18,7 +18,21 @@ void encode_connection_established(std::string& out, std::string_view socket_id,
 void encode_error(std::string& out, std::uint16_t code, std::string_view message);
 void encode_ping(std::string& out);
 void encode_pong(std::string& out);
-void encode_subscription_succeeded(std::string& out, std::string_view channel);
+// A history channel's position (docs/history.md): `"position":{"offset":N,"epoch":"E"}` beside
+// an event's data; offset 0 (empty epoch) renders nothing.
+struct Position {
+    std::uint64_t offset = 0;
+    std::string_view epoch;
+};
+// What subscription_succeeded says on a history channel: where live delivery starts and, when
+// the client asked to recover, whether the events sent next are everything it missed.
+struct HistoryStartInfo {
+    Position position;
+    bool asked = false;
+    bool recovered = false;
+};
+void encode_subscription_succeeded(std::string& out, std::string_view channel,
+                                   const HistoryStartInfo* history = nullptr);
 // What a subscriber to a cache channel gets when the channel has no live last event.
 void encode_cache_miss(std::string& out, std::string_view channel);
 void encode_subscription_error(std::string& out, std::string_view channel, std::string_view type,
@@ -31,7 +45,8 @@ struct PresenceMember {
 };
 // data = "{\"presence\":{\"ids\":[..],\"hash\":{..},\"count\":n}}", built in scratch.
 void encode_presence_succeeded(std::string& out, std::string& scratch, std::string_view channel,
-                               std::span<const PresenceMember> members);
+                               std::span<const PresenceMember> members,
+                               const HistoryStartInfo* history = nullptr);
 void encode_member_added(std::string& out, std::string& scratch, std::string_view channel,
                          const PresenceMember& member);
 void encode_member_removed(std::string& out, std::string& scratch, std::string_view channel,
@@ -39,9 +54,10 @@ void encode_member_removed(std::string& out, std::string& scratch, std::string_v
 
 // {"event":..,"channel":..,"data":<data_json>[,"user_id":..]}: data_json is JSON text as is.
 void encode_event_json(std::string& out, std::string_view event, std::string_view channel,
-                       std::string_view data_json, std::string_view user_id = {});
+                       std::string_view data_json, std::string_view user_id = {},
+                       const Position& position = {});
 // The same with data as a JSON string (what the HTTP API receives and relays).
 void encode_event_string(std::string& out, std::string_view event, std::string_view channel,
-                         std::string_view data);
+                         std::string_view data, const Position& position = {});
 
 }  // namespace shoal::codec

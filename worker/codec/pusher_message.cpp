@@ -36,6 +36,24 @@ bool scan_ok(std::string_view text) noexcept {
 }
 
 constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
+constexpr std::size_t kMaxEpochBytes = 64;
+
+// "recover" of a subscribe: absent is fine; present, it must be a well-formed position.
+bool parse_recover(const Value& data, ClientMessage& out) noexcept {
+    auto it = data.FindMember("recover");
+    if (it == data.MemberEnd()) return true;
+    const Value& r = it->value;
+    if (!r.IsObject()) return false;
+    auto offset = r.FindMember("offset");
+    auto epoch = r.FindMember("epoch");
+    if (offset == r.MemberEnd() || !offset->value.IsUint64() || epoch == r.MemberEnd() ||
+        !epoch->value.IsString() || epoch->value.GetStringLength() > kMaxEpochBytes)
+        return false;
+    out.has_recover = true;
+    out.recover_offset = offset->value.GetUint64();
+    out.recover_epoch = sv(epoch->value);
+    return true;
+}
 
 ClientMessageType classify(std::string_view event) noexcept {
     if (event == "pusher:ping") return ClientMessageType::Ping;
@@ -92,6 +110,8 @@ ParseError PusherParser::parse(std::string_view text, ClientMessage& out) {
             out.channel = string_member(*data, "channel");
             out.auth = string_member(*data, "auth");
             out.channel_data = string_member(*data, "channel_data");
+            if (out.type == ClientMessageType::Subscribe && !parse_recover(*data, out))
+                return ParseError::BadPayload;
             return out.channel.empty() ? ParseError::BadPayload : ParseError::None;
         case ClientMessageType::Signin:
             if (!data || !data->IsObject()) return ParseError::BadPayload;

@@ -32,6 +32,11 @@ struct ClientMessage {
     std::string_view channel_data;  // subscribe to presence (empty when absent)
     std::string_view user_data;     // signin
     std::string_view data_json;     // client events: "data" re-serialized as JSON text
+    // subscribe: "recover":{"offset":N,"epoch":"E"}, the last position of a history channel
+    // the client received (shoal's extension; docs/history.md)
+    bool has_recover = false;
+    std::uint64_t recover_offset = 0;
+    std::string_view recover_epoch;
 };
 
 // user_id may be a JSON string or number in channel_data; it is kept as text.

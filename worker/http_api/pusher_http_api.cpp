@@ -24,6 +24,7 @@ void PusherHttpApi::add_to(net::HttpRouter& router) {
     router.add("GET", "/apps/{app_id}/channels", *this, kChannels);
     // {channel...}: a Phoenix topic may hold '/', and "/users" ends the users route first.
     router.add("GET", "/apps/{app_id}/channels/{channel...}/users", *this, kUsers);
+    router.add("GET", "/apps/{app_id}/channels/{channel...}/history", *this, kHistory);
     router.add("GET", "/apps/{app_id}/channels/{channel...}", *this, kChannel);
     router.add("POST", "/apps/{app_id}/users/{user_id}/terminate_connections", *this, kTerminate);
 }
@@ -84,6 +85,9 @@ net::Reply PusherHttpApi::on_request(net::ConnId, const net::HttpRequest& req,
             break;
         case kUsers:
             out = detail::channel_users(r, params.get("channel"));
+            break;
+        case kHistory:
+            out = detail::channel_history(r, params.get("channel"));
             break;
         case kTerminate:
             out = detail::terminate(r, params.get("user_id"));

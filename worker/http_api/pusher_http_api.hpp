@@ -47,7 +47,15 @@ class PusherHttpApi final : public net::RouteGuard, public net::RouteHandler {
     static constexpr std::uint32_t kAuthLogsPerSecond = 20;
 
   private:
-    enum Tag : std::uint16_t { kEvents, kBatchEvents, kChannels, kChannel, kUsers, kTerminate };
+    enum Tag : std::uint16_t {
+        kEvents,
+        kBatchEvents,
+        kChannels,
+        kChannel,
+        kUsers,
+        kHistory,
+        kTerminate
+    };
     const common::Config& config_;
     session::PusherSessions& sessions_;
     WallClockS clock_;

@@ -29,6 +29,7 @@ net::HttpResponse batch_events(Route& r);
 net::HttpResponse channels(Route& r);
 net::HttpResponse channel(Route& r, std::string_view name);
 net::HttpResponse channel_users(Route& r, std::string_view name);
+net::HttpResponse channel_history(Route& r, std::string_view name);
 net::HttpResponse terminate(Route& r, std::string_view user_id);
 
 // A channel an event may be triggered on: a valid name or "#server-to-user-{valid id}".

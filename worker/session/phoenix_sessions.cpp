@@ -7,6 +7,7 @@
 
 #include "common/log.hpp"
 #include "worker/codec/json_text.hpp"
+#include "worker/codec/phoenix_join_since.hpp"
 #include "worker/codec/phoenix_presence.hpp"
 #include "worker/codec/pusher_errors.hpp"
 #include "worker/codec/pusher_http_auth.hpp"
@@ -175,9 +176,38 @@ void PhoenixSessions::join(net::ConnId id, PhoenixConnection& c, const codec::Ph
     j.topic = common::scope_topic(c.app->id, m.topic);
     if (m.join_ref) j.join_ref.emplace(*m.join_ref);
     j.presence = m.topic.starts_with("presence:");
-    hub_.subscribe(j.topic, id, kPhoenixProtocol);
-    c.joins.push_back(std::move(j));
-    reply(id, m, "ok", kOkEmpty);
+    const common::HistorySettings& h = c.app->history;
+    if (!hub_.history() || !h.enabled_for(m.topic)) {
+        hub_.subscribe(j.topic, id, kPhoenixProtocol);
+        c.joins.push_back(std::move(j));
+        reply(id, m, "ok", kOkEmpty);
+    } else {
+        codec::JoinPosition since;
+        const codec::JoinSince asked = codec::parse_join_since(m.payload, since);
+        if (asked == codec::JoinSince::Malformed)
+            return reply_error(id, m, phoenix_reason::kBadSince);
+        channel::RecoverFrom from;
+        if (asked == codec::JoinSince::Present) {
+            from = {true, since.offset, 0};
+            if (!channel::parse_epoch(since.epoch, from.epoch)) from.epoch = 0;
+        }
+        const channel::StreamStart start =
+            hub_.start_history(j.topic, id, kPhoenixProtocol, from, {h.events, h.seconds});
+        const std::string topic = j.topic;
+        c.joins.push_back(std::move(j));
+        // The reply says where live delivery starts; the missed messages follow it, before any
+        // live message (docs/history.md).
+        scratch_.assign("{\"position\":{\"offset\":");
+        scratch_ += std::to_string(start.position);
+        scratch_ += ",\"epoch\":\"";
+        scratch_ += hub_.history_epoch();
+        scratch_ += "\"}";
+        if (from.asked)
+            scratch_ += start.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
+        scratch_ += '}';
+        reply(id, m, "ok", scratch_);
+        hub_.send_recovered(topic, id, kPhoenixProtocol);
+    }
     if (c.joins.back().presence) track(id, c, c.joins.back());
 }
 
@@ -237,8 +267,9 @@ void PhoenixSessions::publish_push(net::ConnId id, PhoenixConnection& c,
     auto own = net::SharedFrame::make_text(
         codec_.encode_message(std::nullopt, std::nullopt, m.topic, m.event, m.payload));
     const PhoenixJoin* j = c.find(m.topic);
-    hub_.publish_client(channel::Event{j->topic, m.event, m.payload, {}, true}, kPhoenixProtocol,
-                        std::move(own), id);
+    channel::Event e{j->topic, m.event, m.payload, {}, true};
+    e.history = c.app->history.enabled_for(m.topic);
+    hub_.publish_client(e, kPhoenixProtocol, std::move(own), id);
 }
 
 net::FrameRef PhoenixSessions::encode_event(const channel::Event& e) {
@@ -248,11 +279,24 @@ net::FrameRef PhoenixSessions::encode_event(const channel::Event& e) {
     if (codec::topic_access(name) == codec::TopicAccess::Reserved ||
         !codec::is_valid_phoenix_topic(name))
         return {};
-    if (e.from_client && !codec::accepts_foreign_client_events(name)) return {};
+    // A sequenced push of our own client is rendered as its publisher would have.
+    if (e.from_client && e.origin != kPhoenixProtocol &&
+        !codec::accepts_foreign_client_events(name))
+        return {};
     payload_.clear();
     codec::append_json_or_string(payload_, e.data);
+    // A history channel's position travels as the message's ref, "<epoch>:<offset>": phoenix.js
+    // hands it to the handler (on(event, (payload, ref) => ...)) and matches replies only on
+    // phx_reply, so the payload stays the publisher's own.
+    std::optional<std::string_view> ref;
+    if (e.offset != 0) {
+        position_.assign(e.epoch);
+        position_ += ':';
+        position_ += std::to_string(e.offset);
+        ref = position_;
+    }
     return net::SharedFrame::make_text(
-        codec_.encode_message(std::nullopt, std::nullopt, name, e.name, payload_));
+        codec_.encode_message(std::nullopt, ref, name, e.name, payload_));
 }
 
 std::size_t PhoenixSessions::member_count(std::string_view topic) const noexcept {

@@ -30,6 +30,7 @@ inline constexpr std::string_view kPushNotAllowed = "push not allowed";
 inline constexpr std::string_view kPayloadTooLarge = "payload too large";
 inline constexpr std::string_view kTooManyTopics = "too many topics";
 inline constexpr std::string_view kPresenceFull = "presence full";
+inline constexpr std::string_view kBadSince = "since must be {offset, epoch}";
 }  // namespace phoenix_reason
 
 class PhoenixSessions final : public channel::ProtocolAdapter {
@@ -104,8 +105,9 @@ class PhoenixSessions final : public channel::ProtocolAdapter {
     WallClockS clock_;
     std::unordered_map<net::ConnId, PhoenixConnection> conns_;
     codec::PhoenixCodec codec_;
-    std::string payload_;  // a payload being built (presence state/diff, delivered data)
-    std::string scratch_;  // small texts (phx_ref, reason objects)
+    std::string payload_;   // a payload being built (presence state/diff, delivered data)
+    std::string scratch_;   // small texts (phx_ref, reason objects)
+    std::string position_;  // a history event's ref, "<epoch>:<offset>"
 };
 
 }  // namespace shoal::session

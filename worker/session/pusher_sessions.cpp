@@ -181,9 +181,10 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
         return send_error(id, err::kClientEventRateLimit,
                           "Client event rejected due to rate limit");
     }
+    channel::Event e{s->topic, m.event, m.data_json, s->presence_user_id, true};
+    e.history = c.app->history.enabled_for(m.channel);
     codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id);
-    hub_.publish_client(channel::Event{s->topic, m.event, m.data_json, s->presence_user_id, true},
-                        kPusherProtocol, net::SharedFrame::make_text(out_), id);
+    hub_.publish_client(e, kPusherProtocol, net::SharedFrame::make_text(out_), id);
     if (c.app->wants_webhook("client_event", m.channel)) {
         const SocketIdText sid = socket_id_of(id);
         hub_.hook_fact({channel::HookFactKind::ClientEvent, s->topic, m.event, m.data_json,
@@ -251,17 +252,24 @@ std::size_t PusherSessions::trigger(const common::App& app, std::string_view cha
                                     std::string_view event, std::string_view data,
                                     std::string_view except_socket_id) {
     common::scope_topic(topic_, app.id, channel);
-    return hub_.publish_event(channel::Event{topic_, event, data, {}, false}, except_socket_id);
+    channel::Event e{topic_, event, data, {}, false};
+    e.history = app.history.enabled_for(channel);
+    return hub_.publish_event(e, except_socket_id);
 }
 
 net::FrameRef PusherSessions::encode_event(const channel::Event& e) {
     // Another protocol's clients reach only public names: private-/presence- subscribers trust
     // what their auth admitted.
     const std::string_view channel = common::topic_name(e.topic);
+    const codec::Position position{e.offset, e.epoch};
+    if (e.from_client && e.origin == kPusherProtocol) {  // a sequenced event of our own client
+        codec::encode_event_json(out_, e.name, channel, e.data, e.user_id, position);
+        return net::SharedFrame::make_text(out_);
+    }
     if (e.from_client &&
         !(codec::valid_channel_name(channel) && codec::accepts_foreign_client_events(channel)))
         return {};
-    codec::encode_event_string(out_, e.name, channel, e.data);
+    codec::encode_event_string(out_, e.name, channel, e.data, position);
     return net::SharedFrame::make_text(out_);
 }
 

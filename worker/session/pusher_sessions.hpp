@@ -72,6 +72,15 @@ class PusherSessions final : public channel::ProtocolAdapter {
         hub_.presence().for_each_user(common::scope_topic(app.id, channel),
                                       [&](std::string_view id, const auto&) { f(id); });
     }
+    // A history channel's newest `limit` events after `since` (docs/history.md); false when the
+    // channel keeps no history (the app's settings, or no history on this host).
+    bool read_history(const common::App& app, std::string_view channel, std::uint64_t since,
+                      std::uint32_t limit, channel::HistoryRead& out) const {
+        if (!hub_.history() || !app.history.enabled_for(channel)) return false;
+        return hub_.read_history(common::scope_topic(app.id, channel), since, limit,
+                                 {app.history.events, app.history.seconds}, out);
+    }
+    std::string_view history_epoch() const noexcept { return hub_.history_epoch(); }
     // Closes every connection of app signed in as user_id on every worker; returns how many here.
     std::size_t terminate_user(const common::App& app, std::string_view user_id);
 
@@ -98,6 +107,10 @@ class PusherSessions final : public channel::ProtocolAdapter {
     void forget_user(net::ConnId id, PusherConnection& c);
     void subscribe(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
     bool subscribe_presence(net::ConnId id, PusherConnection& c, const codec::ClientMessage& m);
+    // Joins topic's subscribers: through the hub's history start on a history channel (the
+    // answer fills `history`; returns false), else plainly (returns true: no history).
+    bool join_topic(net::ConnId id, const PusherConnection& c, const codec::ClientMessage& m,
+                    const std::string& topic, codec::HistoryStartInfo& history);
     void unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel);
     void leave(net::ConnId id, const PusherSubscription& s);
     // After subscription_succeeded on a cache channel: its last event, or pusher:cache_miss

@@ -47,10 +47,34 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
     }
     c.subscriptions.push_back({common::scope_topic(c.app->id, ch), {}});
     const std::string& topic = c.subscriptions.back().topic;
-    hub_.subscribe(topic, id, kPusherProtocol);
-    codec::encode_subscription_succeeded(out_, ch);
+    codec::HistoryStartInfo history;
+    const bool plain = join_topic(id, c, m, topic, history);
+    codec::encode_subscription_succeeded(out_, ch, plain ? nullptr : &history);
     send_out(id);
+    // Missed events after subscription_succeeded, before any live one (docs/history.md).
+    if (!plain) hub_.send_recovered(topic, id, kPusherProtocol);
     send_cached(id, c, topic);
+}
+
+bool PusherSessions::join_topic(net::ConnId id, const PusherConnection& c,
+                                const codec::ClientMessage& m, const std::string& topic,
+                                codec::HistoryStartInfo& history) {
+    const common::HistorySettings& h = c.app->history;
+    if (!hub_.history() || !h.enabled_for(common::topic_name(topic))) {
+        hub_.subscribe(topic, id, kPusherProtocol);
+        return true;
+    }
+    channel::RecoverFrom from;
+    if (m.has_recover) {
+        from.asked = true;
+        from.offset = m.recover_offset;
+        // An epoch that is not one of ours is never this stream's (0 matches no epoch).
+        if (!channel::parse_epoch(m.recover_epoch, from.epoch)) from.epoch = 0;
+    }
+    const channel::StreamStart start =
+        hub_.start_history(topic, id, kPusherProtocol, from, {h.events, h.seconds});
+    history = {{start.position, hub_.history_epoch()}, from.asked, start.recovered};
+    return false;
 }
 
 void PusherSessions::send_cached(net::ConnId id, const PusherConnection& c,
@@ -89,7 +113,8 @@ bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
     }
     const std::string& user = presence_data_.user_id;
     c.subscriptions.push_back({topic, user});
-    hub_.subscribe(topic, id, kPusherProtocol);
+    codec::HistoryStartInfo history;
+    const bool plain = join_topic(id, c, m, topic, history);
     // The hub tells the other members (on every worker) through on_member_added.
     hub_.join(topic, user, presence_data_.user_info_json, id);
 
@@ -98,8 +123,9 @@ bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
     presence.for_each_user(topic, [&](std::string_view uid, const channel::PresenceUser& u) {
         members.push_back({uid, u.info_json});
     });
-    codec::encode_presence_succeeded(out_, scratch_, ch, members);
+    codec::encode_presence_succeeded(out_, scratch_, ch, members, plain ? nullptr : &history);
     send_out(id);
+    if (!plain) hub_.send_recovered(topic, id, kPusherProtocol);
     send_cached(id, c, topic);
     return true;
 }

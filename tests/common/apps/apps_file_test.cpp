@@ -27,6 +27,8 @@ TEST_CASE("an apps file is an array or an object with apps, with Pusher's defaul
     CHECK(a.limits.max_presence_members == 100);
     CHECK(a.limits.max_connections == 0);
     CHECK(a.allows_origin("https://anything.example"));
+    CHECK(a.history.events == 0);  // history is opt-in
+    CHECK_FALSE(a.history.enabled_for("any"));
 
     auto o = parse_apps(R"({"apps":[{"id":"1","key":"k1","secret":"s1"},
                                     {"id":"2","key":"k2","secret":"s2","enabled":false}]})");
@@ -42,10 +44,15 @@ TEST_CASE("every field of an app is read") {
         "max_presence_members":7,"max_presence_member_bytes":64,
         "allowed_origins":["https://shop.example"],
         "webhooks":[{"url":"https://hooks.example/p","event_types":["channel_occupied"],
-                     "channel_prefix":"presence-"}]}])");
+                     "channel_prefix":"presence-"}],
+        "history":{"events":300,"seconds":60,"channel_prefix":"feed-"}}])");
     REQUIRE(r.ok());
     const App& a = r.value().at(0);
     CHECK(a.name == "Shop");
+    CHECK(a.history.events == 300);
+    CHECK(a.history.seconds == 60);
+    CHECK(a.history.enabled_for("feed-1"));
+    CHECK_FALSE(a.history.enabled_for("chat"));
     CHECK(a.limits.max_connections == 500);
     CHECK(a.limits.client_events);
     CHECK(a.limits.client_events_per_second == 5);
@@ -85,6 +92,21 @@ TEST_CASE("a bad apps file is refused whole, naming the app and the field") {
                             "webhooks":[{"url":"http://x","event_types":["member_joined"]}]}])"),
                Contains("unknown event type \"member_joined\""));
     CHECK_THAT(refusal(R"([7])"), Contains("app #1 must be an object"));
+}
+
+TEST_CASE("an app's history settings are checked like every field") {
+    CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s","history":{"seconds":5}}])"),
+               Contains("app \"1\" history: \"events\" is required"));
+    CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s","history":{"events":0}}])"),
+               Contains("\"events\" must be an integer from 1 to 100000"));
+    CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s","history":{"events":5,"size":1}}])"),
+               Contains("history: unknown field \"size\""));
+    CHECK_THAT(refusal(R"([{"id":"1","key":"k","secret":"s","history":[]}])"),
+               Contains("history must be an object"));
+    auto r = parse_apps(R"([{"id":"1","key":"k","secret":"s","history":{"events":10}}])");
+    REQUIRE(r.ok());
+    CHECK(r.value()[0].history.seconds == 300);
+    CHECK(r.value()[0].history.enabled_for("anything"));
 }
 
 TEST_CASE("an app set finds apps by key and by id; the first is the default") {

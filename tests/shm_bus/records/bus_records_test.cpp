@@ -194,3 +194,44 @@ TEST_CASE("bus records: a webhook fact round-trips; a truncated or kindless one 
                    g));
     REQUIRE(g.kind == kFactCacheMiss);
 }
+
+TEST_CASE("bus records: a history publish and its sequenced form round-trip; truncations fail",
+          "[shm_bus][records]") {
+    const HistoryPublish p{77,
+                           1,
+                           1,
+                           "app\x1f"
+                           "feed",
+                           "client-x",
+                           "{\"a\":1}",
+                           "u1",
+                           "1.77"};
+    HistoryPublish out;
+    auto buf = bytes_of(p);
+    REQUIRE(decode(buf, out));
+    CHECK((out.publisher == 77 && out.origin == 1 && out.from_client == 1));
+    CHECK((out.topic == "app\x1f"
+                        "feed" &&
+           out.name == "client-x" && out.data == "{\"a\":1}"));
+    CHECK((out.user_id == "u1" && out.exclusion == "1.77"));
+    for (std::size_t n = 0; n < buf.size(); ++n)
+        REQUIRE_FALSE(decode(std::span<const std::byte>(buf.data(), n), out));
+
+    const Sequenced s{3, 41, 1700000000000, p};
+    Sequenced so;
+    auto sb = bytes_of(s);
+    REQUIRE(decode(sb, so));
+    CHECK((so.slot == 3 && so.offset == 41 && so.time_ms == 1700000000000));
+    CHECK((so.event.topic == p.topic && so.event.data == p.data && so.event.publisher == 77));
+    sb.push_back(std::byte{0});
+    REQUIRE_FALSE(decode(sb, so));
+
+    SECTION("a bad origin tag or an empty topic is malformed") {
+        HistoryPublish bad = p;
+        bad.origin = 9;
+        REQUIRE_FALSE(decode(bytes_of(bad), out));
+        bad = p;
+        bad.topic = "";
+        REQUIRE_FALSE(decode(bytes_of(bad), out));
+    }
+}

@@ -92,3 +92,35 @@ TEST_CASE("pusher encode: events carry data as JSON or as a string, and user_id 
     encode_pong(out);
     CHECK(std::string(json(out)["event"].GetString()) == "pusher:pong");
 }
+
+TEST_CASE("pusher encode: a history channel's events and subscription_succeeded carry positions",
+          "[codec][pusher]") {
+    std::string out, scratch;
+    encode_event_string(out, "tick", "feed", "x", Position{7, "00000000000000ab"});
+    auto d = json(out);
+    CHECK(d["position"]["offset"].GetUint64() == 7);
+    CHECK(std::string(d["position"]["epoch"].GetString()) == "00000000000000ab");
+    encode_event_json(out, "client-x", "private-feed", R"({"a":1})", "u1", Position{8, "e"});
+    d = json(out);
+    CHECK(d["position"]["offset"].GetUint64() == 8);
+    CHECK(std::string(d["user_id"].GetString()) == "u1");
+    encode_event_string(out, "tick", "feed", "x");
+    CHECK_FALSE(json(out).HasMember("position"));
+
+    HistoryStartInfo h{{3, "00000000000000ab"}, true, false};
+    encode_subscription_succeeded(out, "feed", &h);
+    auto data = inner(json(out));
+    CHECK(data["position"]["offset"].GetUint64() == 3);
+    CHECK(data["recovered"].IsFalse());
+    h.asked = false;
+    encode_subscription_succeeded(out, "feed", &h);
+    CHECK_FALSE(inner(json(out)).HasMember("recovered"));
+
+    std::vector<PresenceMember> members{{"u1", "{}"}};
+    h = {{5, "e"}, true, true};
+    encode_presence_succeeded(out, scratch, "presence-feed", members, &h);
+    data = inner(json(out));
+    CHECK(data["presence"]["count"].GetInt() == 1);
+    CHECK(data["position"]["offset"].GetUint64() == 5);
+    CHECK(data["recovered"].IsTrue());
+}

@@ -174,3 +174,31 @@ TEST_CASE("pusher message: random bytes and every prefix of a valid message neve
         (void)p.parse(junk, m);  // any answer, no crash, no sanitizer report
     }
 }
+
+TEST_CASE("pusher message: subscribe may carry a recover position; a malformed one is refused",
+          "[codec][pusher]") {
+    PusherParser p;
+    ClientMessage m;
+    REQUIRE(p.parse(R"({"event":"pusher:subscribe","data":{"channel":"feed",)"
+                    R"("recover":{"offset":41,"epoch":"00000000000000ab"}}})",
+                    m) == ParseError::None);
+    CHECK(m.has_recover);
+    CHECK(m.recover_offset == 41);
+    CHECK(m.recover_epoch == "00000000000000ab");
+    REQUIRE(p.parse(R"({"event":"pusher:subscribe","data":{"channel":"feed"}})", m) ==
+            ParseError::None);
+    CHECK_FALSE(m.has_recover);
+    for (const char* bad : {R"("recover":1)", R"("recover":{"offset":-1,"epoch":"e"})",
+                            R"("recover":{"offset":"1","epoch":"e"})", R"("recover":{"epoch":"e"})",
+                            R"("recover":{"offset":1})", R"("recover":{"offset":1.5,"epoch":"e"})",
+                            R"("recover":{"offset":1,"epoch":7})"}) {
+        const std::string text =
+            std::string(R"({"event":"pusher:subscribe","data":{"channel":"feed",)") + bad + "}}";
+        CHECK(p.parse(text, m) == ParseError::BadPayload);
+    }
+    const std::string long_epoch(65, 'a');
+    CHECK(p.parse(R"({"event":"pusher:subscribe","data":{"channel":"feed","recover":)"
+                  R"({"offset":1,"epoch":")" +
+                      long_epoch + "\"}}}",
+                  m) == ParseError::BadPayload);
+}

@@ -74,14 +74,14 @@ bool valid_socket_id(std::string_view s) noexcept {
     return true;
 }
 
-void encode_event_chunk(std::string& out, std::uint64_t id, std::string_view channel,
-                        std::string_view name, std::string_view data) {
+namespace {
+
+void event_chunk(std::string& out, std::string_view id_a, std::string_view id_b,
+                 std::string_view channel, std::string_view name, std::string_view data) {
     begin_chunk(out);
-    char num[24];
-    auto [end, ec] = std::to_chars(num, num + sizeof num, id);
-    (void)ec;
     out += kIdPrefix;
-    out.append(num, end);
+    out += id_a;
+    out += id_b;
     out += "\nevent: ";
     // An event name is one line of the stream; one that is not goes as "message".
     out += has_line_break(name) || name.empty() ? std::string_view("message") : name;
@@ -93,6 +93,56 @@ void encode_event_chunk(std::string& out, std::uint64_t id, std::string_view cha
     codec::append_json_string(out, data);  // escapes line breaks: the data stays one line
     out += "}\n\n";
     end_chunk(out);
+}
+
+}  // namespace
+
+void encode_event_chunk(std::string& out, std::uint64_t id, std::string_view channel,
+                        std::string_view name, std::string_view data) {
+    char num[24];
+    auto [end, ec] = std::to_chars(num, num + sizeof num, id);
+    (void)ec;
+    event_chunk(out, std::string_view(num, static_cast<std::size_t>(end - num)), {}, channel, name,
+                data);
+}
+
+void encode_event_chunk(std::string& out, std::string_view epoch, std::uint64_t offset,
+                        std::string_view channel, std::string_view name, std::string_view data) {
+    char num[24];
+    num[0] = ':';
+    auto [end, ec] = std::to_chars(num + 1, num + sizeof num, offset);
+    (void)ec;
+    event_chunk(out, has_line_break(epoch) ? std::string_view{} : epoch,
+                std::string_view(num, static_cast<std::size_t>(end - num)), channel, name, data);
+}
+
+void encode_history_chunk(std::string& out, std::string_view channel, std::uint64_t offset,
+                          std::string_view epoch, bool asked, bool recovered) {
+    begin_chunk(out);
+    out += "event: shoal:history\ndata: {\"channel\":";
+    codec::append_json_string(out, channel);
+    out += ",\"position\":{\"offset\":";
+    out += std::to_string(offset);
+    out += ",\"epoch\":";
+    codec::append_json_string(out, epoch);
+    out += '}';
+    if (asked) out += recovered ? ",\"recovered\":true" : ",\"recovered\":false";
+    out += "}\n\n";
+    end_chunk(out);
+}
+
+bool parse_history_id(std::string_view text, std::string_view& epoch,
+                      std::uint64_t& offset) noexcept {
+    const std::size_t colon = text.find(':');
+    if (colon == 0 || colon == std::string_view::npos || colon > 64) return false;
+    std::uint64_t v = 0;
+    const char* first = text.data() + colon + 1;
+    const char* last = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(first, last, v);
+    if (first == last || ec != std::errc{} || ptr != last) return false;
+    epoch = text.substr(0, colon);
+    offset = v;
+    return true;
 }
 
 void encode_comment_chunk(std::string& out, std::string_view text) {

@@ -38,6 +38,17 @@ bool valid_socket_id(std::string_view s) noexcept;
 // out is cleared first. Names with CR/LF are carried in data only (event: "message").
 void encode_event_chunk(std::string& out, std::uint64_t id, std::string_view channel,
                         std::string_view name, std::string_view data);
+// The same with a history channel's id, "<epoch>:<offset>" (docs/history.md).
+void encode_event_chunk(std::string& out, std::string_view epoch, std::uint64_t offset,
+                        std::string_view channel, std::string_view name, std::string_view data);
+// What a stream of a history channel is told first, with no id (the client's last id stays):
+//   event: shoal:history\ndata: {"channel":..,"position":{"offset":N,"epoch":"E"}[,"recovered":b]}
+void encode_history_chunk(std::string& out, std::string_view channel, std::uint64_t offset,
+                          std::string_view epoch, bool asked, bool recovered);
+// A history id's parts; false unless text is "<epoch>:<offset>" with a non-empty epoch of at
+// most 64 bytes and a decimal offset.
+bool parse_history_id(std::string_view text, std::string_view& epoch,
+                      std::uint64_t& offset) noexcept;
 // A comment line (": text\n\n") or the stream's preamble as one HTTP chunk.
 void encode_comment_chunk(std::string& out, std::string_view text);
 // "retry: <ms>\n" plus a comment, the first bytes of every stream.

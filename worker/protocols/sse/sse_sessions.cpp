@@ -124,12 +124,12 @@ net::Reply SseSessions::on_request(net::ConnId id, const net::HttpRequest& reque
     transport_.begin_stream(id, 200, "text/event-stream",
                             "Access-Control-Allow-Origin: *\r\n"
                             "Cache-Control: no-cache, no-transform\r\nX-Accel-Buffering: no\r\n");
-    open_stream(id, *app, q, parse_event_id(last));
+    open_stream(id, *app, q, last);
     return net::Reply::Streaming;
 }
 
 void SseSessions::open_stream(net::ConnId id, const common::App& app, const StreamQuery& q,
-                              std::uint64_t last_event_id) {
+                              std::string_view last_event_id) {
     Stream& s = streams_[id];
     s.app = &app;
     transport_.stream_write(id, encode_preamble(kRetryMs, "shoal sse"));
@@ -139,9 +139,13 @@ void SseSessions::open_stream(net::ConnId id, const common::App& app, const Stre
             s.topics.push_back(std::move(topic));
     }
     // Missed events first, then live ones: nothing is delivered between the two (one loop turn).
-    if (last_event_id) replay(id, s.topics, last_event_id);
+    // History channels' events carry "<epoch>:<offset>" ids, which this worker-local replay
+    // never matches; they recover from the host's store instead.
+    if (const std::uint64_t numeric = parse_event_id(last_event_id)) replay(id, s.topics, numeric);
+    start_history_topics(id, app, s.topics, last_event_id);
     for (const std::string& t : s.topics) {
-        hub_.subscribe(t, id, kTag);
+        if (!hub_.history() || !app.history.enabled_for(common::topic_name(t)))
+            hub_.subscribe(t, id, kTag);
         retain_history(t);
     }
     for (const ChannelRequest& c : q.channels) {
@@ -154,6 +158,36 @@ void SseSessions::open_stream(net::ConnId id, const common::App& app, const Stre
             continue;
         hub_.join(topic, p.user_id, p.user_info_json, id);
         s.presence.emplace_back(std::move(topic), p.user_id);
+    }
+}
+
+void SseSessions::start_history_topics(net::ConnId id, const common::App& app,
+                                       const std::vector<std::string>& topics,
+                                       std::string_view last_event_id) {
+    if (!hub_.history()) return;
+    const auto keeps = [&](const std::string& t) {
+        return app.history.enabled_for(common::topic_name(t));
+    };
+    const auto count = std::count_if(topics.begin(), topics.end(), keeps);
+    if (count == 0) return;
+    // One Last-Event-ID names one position: it resumes a stream of exactly one history channel.
+    // Otherwise a resuming stream starts at the seam and is told it was not recovered, rather
+    // than served events it may already have.
+    channel::RecoverFrom resume;
+    std::string_view epoch;
+    const bool asked = !last_event_id.empty();
+    if (asked && count == 1 && parse_history_id(last_event_id, epoch, resume.offset)) {
+        resume.asked = true;
+        if (!channel::parse_epoch(epoch, resume.epoch)) resume.epoch = 0;
+    }
+    for (const std::string& t : topics) {
+        if (!keeps(t)) continue;
+        const channel::StreamStart start =
+            hub_.start_history(t, id, kTag, resume, {app.history.events, app.history.seconds});
+        encode_history_chunk(scratch_, common::topic_name(t), start.position, hub_.history_epoch(),
+                             asked, resume.asked && start.recovered);
+        transport_.send(id, net::SharedFrame::make_raw(scratch_));
+        hub_.send_recovered(t, id, kTag);
     }
 }
 
@@ -278,6 +312,10 @@ net::FrameRef SseSessions::encode_event(const channel::Event& e) {
     if (e.from_client && !codec::accepts_foreign_client_events(name) &&
         !name.starts_with("private-") && !name.starts_with("presence-"))
         return {};
+    if (e.offset != 0) {
+        encode_event_chunk(scratch_, e.epoch, e.offset, name, e.name, e.data);
+        return net::SharedFrame::make_raw(scratch_);
+    }
     return encode(e.topic, e.name, e.data);
 }
 

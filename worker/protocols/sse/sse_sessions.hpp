@@ -85,7 +85,12 @@ class SseSessions final : public net::RouteHandler,
     // The answer to a bad request, or Reply::Now unchanged when the query is good.
     bool refuse(const common::App& app, const StreamQuery& q, net::HttpResponse& out);
     void open_stream(net::ConnId id, const common::App& app, const StreamQuery& q,
-                     std::uint64_t last_event_id);
+                     std::string_view last_event_id);
+    // A stream's history channels start at the hub's seam; a Last-Event-ID "<epoch>:<offset>"
+    // on a stream of one history channel recovers from the store (docs/history.md).
+    void start_history_topics(net::ConnId id, const common::App& app,
+                              const std::vector<std::string>& topics,
+                              std::string_view last_event_id);
     void replay(net::ConnId id, const std::vector<std::string>& topics, std::uint64_t after);
     void retain_history(const std::string& topic);
     void release_history(const std::string& topic);

@@ -94,3 +94,24 @@ TEST_CASE("event ids parse as whole decimal numbers only") {
     CHECK(parse_event_id("-1") == 0);
     CHECK(event_id_of("no id here") == 0);
 }
+
+TEST_CASE("sse codec: history ids are <epoch>:<offset>, and the history status carries none",
+          "[sse][codec]") {
+    std::string out;
+    encode_event_chunk(out, "00000000000000ab", 42, "feed", "tick", "x");
+    const std::string body = chunk_body(out);
+    CHECK(body.starts_with("id: 00000000000000ab:42\nevent: tick\n"));
+    std::string_view epoch;
+    std::uint64_t offset = 0;
+    REQUIRE(parse_history_id("00000000000000ab:42", epoch, offset));
+    CHECK((epoch == "00000000000000ab" && offset == 42));
+    for (const char* bad : {"", "42", ":42", "e:", "e:4x", "e:-1"})
+        CHECK_FALSE(parse_history_id(bad, epoch, offset));
+    CHECK(parse_event_id("00000000000000ab:42") == 0);  // never taken for a worker-local id
+    encode_history_chunk(out, "feed", 7, "e", true, false);
+    const std::string status = chunk_body(out);
+    CHECK(status.find("id:") == std::string::npos);
+    CHECK(status ==
+          "event: shoal:history\ndata: {\"channel\":\"feed\",\"position\":{\"offset\":7,"
+          "\"epoch\":\"e\"},\"recovered\":false}\n\n");
+}
