@@ -15,6 +15,9 @@ namespace rec = bus::records;
 static_assert(channel::kMaxProtocols == rec::kMaxFrames, "a bus record carries every protocol");
 // Unpublished records are kept under 1/8 of the ring (see write).
 constexpr std::uint64_t kPublishBatchShare = 8;
+// Distinct topics whose counts may wait for the iteration's publish; past it they go out at once,
+// so a search of the pending list stays short.
+constexpr std::size_t kMaxPendingCounts = 64;
 using common::Counter;
 
 HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
@@ -38,6 +41,7 @@ HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint3
 
 template <class Record>
 bool HubBridge::write(std::int32_t type, const Record& r) noexcept {
+    if (type != rec::kTopicCount && pending_used_ > 0) flush_counts();
     const std::size_t n = rec::size(r);
     auto claim = writer_.claim(type, n);
     if (!claim) {
@@ -85,7 +89,26 @@ void HubBridge::presence_leave(channel::ConnId conn, std::string_view topic,
 }
 
 void HubBridge::topic_count(std::string_view topic, std::uint32_t subscribers) noexcept {
-    write(rec::kTopicCount, rec::TopicCount{subscribers, topic});
+    for (std::size_t i = 0; i < pending_used_; ++i) {
+        if (pending_counts_[i].topic == topic) {
+            pending_counts_[i].subscribers = subscribers;  // only the latest count matters
+            return;
+        }
+    }
+    if (pending_used_ == kMaxPendingCounts) flush_counts();
+    // Allocates only while the list grows or a longer topic first comes (control path).
+    if (pending_used_ == pending_counts_.size()) pending_counts_.emplace_back();
+    pending_counts_[pending_used_].topic.assign(topic);
+    pending_counts_[pending_used_].subscribers = subscribers;
+    ++pending_used_;
+}
+
+void HubBridge::flush_counts() noexcept {
+    const std::size_t n = pending_used_;
+    pending_used_ = 0;  // write() must not flush again
+    for (std::size_t i = 0; i < n; ++i)
+        write(rec::kTopicCount,
+              rec::TopicCount{pending_counts_[i].subscribers, pending_counts_[i].topic});
 }
 
 void HubBridge::terminate_user(std::string_view user_id) noexcept {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "common/counters.hpp"
@@ -63,6 +64,7 @@ class HubBridge final : public channel::BusPort {
     // were any (the caller then wakes idle readers). The worker calls it at each point of its loop
     // iteration where it wakes readers, and before it detaches from the hub.
     bool publish_written() noexcept {
+        flush_counts();
         writer_.publish();
         bool w = written_;
         written_ = false;
@@ -92,6 +94,10 @@ class HubBridge final : public channel::BusPort {
   private:
     template <class Record>
     bool write(std::int32_t type, const Record& r) noexcept;
+    // Topic counts wait here until the iteration publishes (or another record is written, so
+    // records keep their order): a burst of subscribes to one topic then costs one record instead
+    // of one each (docs/benchmarks.md: bus pages per connection).
+    void flush_counts() noexcept;
     // with_cache: the answer also carries the cached last events (every worker holds the same
     // ones, so one answerer suffices: see cache_answerer).
     void answer_snapshot(std::uint32_t requester, bool with_cache) noexcept;
@@ -113,6 +119,13 @@ class HubBridge final : public channel::BusPort {
     std::vector<bus::RingReader> readers_;
     std::vector<bus::RingTagger<HubBridge>> inboxes_;
     std::vector<std::uint32_t> awaiting_;  // slots whose snapshot answer is still missing
+    struct PendingCount {
+        std::string topic;
+        std::uint32_t subscribers;
+    };
+    // The first pending_used_ entries are live; the rest keep their string capacity.
+    std::vector<PendingCount> pending_counts_;
+    std::size_t pending_used_ = 0;
     common::CounterBlock& counters_;
     std::uint64_t publish_batch_bytes_;  // a batch this large is published at once (see write)
     bool written_ = false;

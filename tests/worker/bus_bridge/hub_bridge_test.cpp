@@ -338,3 +338,33 @@ TEST_CASE("HubBridge: a batch larger than a share of the ring is published while
     CHECK(w1.t.to(5).size() == 12);
     CHECK(w1.bridge->stats().lost_in == 0);
 }
+
+TEST_CASE(
+    "HubBridge: a burst of subscribes to one topic costs one count record per iteration, and "
+    "records keep their order",
+    "[worker][bus_bridge]") {
+    Bus b;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    const auto out_before = w0.bridge->stats().records_out;
+    for (channel::ConnId c = 1; c <= 50; ++c)
+        w0.hub.subscribe("crowd", c, 0);
+    w0.hub.subscribe("other", 51, 0);
+    w0.hub.unsubscribe("crowd", 50);
+    w0.flush();
+    CHECK(w0.bridge->stats().records_out - out_before == 2);  // "crowd" once, "other" once
+    w1.poll();
+    CHECK(w1.hub.subscription_count("crowd") == 49);  // the latest count, not a middle one
+    CHECK(w1.hub.subscription_count("other") == 1);
+
+    // A count waiting when another record is written goes first: a reader never sees a
+    // broadcast to a topic before the count that came before it.
+    w1.hub.subscribe("crowd", 7, 0);
+    w0.hub.subscribe("crowd", 60, 0);
+    const auto before_publish = w0.bridge->stats().records_out;
+    w0.hub.publish("crowd", text_frame("after"), channel::kNoConn, {});
+    CHECK(w0.bridge->stats().records_out - before_publish == 2);
+    w0.flush();
+    w1.poll();
+    CHECK(w1.hub.subscription_count("crowd") == 51);  // 50 on w0 plus w1's own
+    CHECK(w1.t.to(7) == std::vector<std::string>{"after"});
+}
