@@ -8,8 +8,10 @@
 #
 # Usage: scripts/bench_memory.sh [--build DIR] [--rounds N] [--counts "10000 19000"]
 #                                [--channels "1 100"] [--variants "plain jemalloc tls"] [--out DIR]
+#                                [--baseline PATH]
 #   variants: plain (glibc malloc), jemalloc (LD_PRELOAD of Debian's libjemalloc2, when
-#   installed), tls (the subscribers connect with TLS; a throw-away certificate)
+#   installed), tls (the subscribers connect with TLS; a throw-away certificate), baseline (the
+#   shoal binary given by --baseline, e.g. a build of an earlier commit, measured in the same run)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build"
@@ -18,6 +20,7 @@ counts="10000 19000"
 channels="1 100"
 variants="plain"
 out=""
+baseline=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --build) build="$2"; shift ;;
@@ -26,7 +29,8 @@ while [ $# -gt 0 ]; do
         --channels) channels="$2"; shift ;;
         --variants) variants="$2"; shift ;;
         --out) out="$2"; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --baseline) baseline="$2"; shift ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "bench_memory.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -61,16 +65,18 @@ if [[ " $variants " == *" tls "* ]]; then
 fi
 
 run_one() {  # name variant n c
-    local name=$1 variant=$2 n=$3 c=$4 port plain env=() sflags=() lflags=()
+    local name=$1 variant=$2 n=$3 c=$4 port plain env=() sflags=() lflags=() bin=$shoal
     port=$(free_port); plain=$port
     case "$variant" in
+        baseline) [ -x "$baseline" ] || { echo "skip: no --baseline" >"$out/$name.skip"; return; }
+                  bin=$baseline ;;
         jemalloc) [ -r "$jemalloc" ] || { echo "skip: no $jemalloc" >"$out/$name.skip"; return; }
                   env=(LD_PRELOAD="$jemalloc") ;;
         tls) plain=$(free_port)
              sflags=(--tls-cert "$certs/srv.pem" --tls-key "$certs/srv.key" --plain-port "$plain")
              lflags=(--tls --api-port "$plain") ;;
     esac
-    env "${env[@]}" "$shoal" serve --workers 1 --port "$port" --host 127.0.0.1 \
+    env "${env[@]}" "$bin" serve --workers 1 --port "$port" --host 127.0.0.1 \
         --bus-name "shoal-mem-$port" --log-level warn "${sflags[@]}" >>"$log" 2>&1 &
     server_pid=$!
     ready "$plain" || { stop_server; echo "bench_memory.sh: $name: server not ready" >&2; return; }
