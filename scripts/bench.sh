@@ -7,12 +7,18 @@
 # (it does not start, or no cross-worker bus) are skipped with a line saying so, never failed.
 #
 # Usage: scripts/bench.sh [--quick] [--duration S] [--out DIR] [--build DIR] [--no-build]
-#                         [--shoal PATH] [--server shoal|stub|fake] [--only NAME_REGEX]
+#                         [--shoal PATH] [--server shoal|stub|fake] [--only NAME_REGEX] [--rounds N]
 #   --quick     1 s per step instead of 3 (the whole matrix then takes about a minute)
 #   --server    shoal (default); stub: shoal_fanout_stub, to measure the load generator's own
 #               ceiling; fake: tests/bench/fake_pusher_server.mjs (Node; tests this script)
 #   --only RE   run only the steps whose name matches RE (e.g. 'w1-n1000' or 'latency');
-#               'cluster' matches the cross-host steps (scripts/bench_cluster.sh)
+#               'cluster' matches the cross-host steps (scripts/bench_cluster.sh), 'baseline'
+#               the transport baseline (both skipped when RE matches neither)
+#   --rounds N  run the selected steps N times, one round after another (so shoal and the stub
+#               alternate); the report gives each step's median run and the spread
+# Fan-out steps run with 10 events per HTTP request (-b10) and with one (-b1); the floor steps
+# (fanout-floor-stub-...) are the same load against shoal_fanout_stub, so the report can give
+# shoal's deliveries/s as a fraction of the kernel's cost for the same writes, in the same run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build-bench"
@@ -23,6 +29,7 @@ do_build=1
 shoal_bin=""
 server=shoal
 only=""
+rounds=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) duration=1; latency_duration=2 ;;
@@ -34,7 +41,8 @@ while [ $# -gt 0 ]; do
         --server) server="$2"; shift ;;
         --fake) server=fake ;;
         --only) only="$2"; shift ;;
-        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        --rounds) rounds="$2"; shift ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -147,21 +155,35 @@ stop_server() {
 trap stop_server EXIT
 
 # ---- the matrix ---------------------------------------------------------------------------
-# name|workers|subscribers|channels|payload|rate (0: as fast as absorbed)|duration
+# name|workers|subscribers|channels|payload|rate (0: as fast as absorbed)|duration|batch
 steps=()
 for w in 1 2; do
     for n in 1000 10000; do
         for c in 1 100; do
-            for s in 64 1024; do steps+=("fanout-w$w-n$n-c$c-s$s|$w|$n|$c|$s|0|$duration"); done
+            for s in 64 1024; do
+                for b in 10 1; do
+                    steps+=("fanout-w$w-n$n-c$c-s$s-b$b|$w|$n|$c|$s|0|$duration|$b")
+                done
+            done
         done
     done
 done
-steps+=("latency-w1-n1000-c100-s64-r1000|1|1000|100|64|1000|$latency_duration")
-steps+=("latency-w2-n1000-c100-s64-r1000|2|1000|100|64|1000|$latency_duration")
-# The floor, in the same run: the latency step against shoal_fanout_stub (one epoll thread, no
-# checks at all), so shoal's latency reads against what this machine and its load allow.
-if [ "$server" = shoal ] && [ -x "$build/bench/shoal_fanout_stub" ]; then
-    steps+=("latency-floor-stub-n1000-c100-s64-r1000|stub|1000|100|64|1000|$latency_duration")
+# The floor, in the same run: the same loads against shoal_fanout_stub (one epoll thread, no
+# checks at all: the kernel's cost for the same writes, and the load generator's ceiling).
+have_stub=0
+if [ "$server" = shoal ] && [ -x "$build/bench/shoal_fanout_stub" ]; then have_stub=1; fi
+if [ "$have_stub" = 1 ]; then
+    for nc in "1000 1" "10000 100"; do
+        read -r n c <<<"$nc"
+        for b in 10 1; do
+            steps+=("fanout-floor-stub-n$n-c$c-s64-b$b|stub|$n|$c|64|0|$duration|$b")
+        done
+    done
+fi
+steps+=("latency-w1-n1000-c100-s64-r1000|1|1000|100|64|1000|$latency_duration|10")
+steps+=("latency-w2-n1000-c100-s64-r1000|2|1000|100|64|1000|$latency_duration|10")
+if [ "$have_stub" = 1 ]; then
+    steps+=("latency-floor-stub-n1000-c100-s64-r1000|stub|1000|100|64|1000|$latency_duration|10")
 fi
 if [ -n "$only" ]; then
     kept=()
@@ -170,8 +192,8 @@ if [ -n "$only" ]; then
 fi
 
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-printf '{"server":"%s","commit":"%s","duration_s":%s,"shoal_bin":"%s"}\n' "$server" "$commit" \
-    "$duration" "$shoal_bin" >"$out/meta.json"
+printf '{"server":"%s","commit":"%s","duration_s":%s,"rounds":%s,"shoal_bin":"%s"}\n' "$server" \
+    "$commit" "$duration" "$rounds" "$shoal_bin" >"$out/meta.json"
 
 # A server that starts but does not speak Pusher yet (no subscription_succeeded) would cost each
 # step its whole connect timeout: one small probe per worker count decides for all its steps.
@@ -192,12 +214,15 @@ field_in() {  # file object key: a number inside one nested object, or "-"
     v=$(sed -nE "s/.*\"$2\":\{[^}]*\"$3\":(-?[0-9.]+).*/\1/p" "$1" | head -1)
     echo "${v:--}"
 }
-total=${#steps[@]}
+total=$((${#steps[@]} * rounds))
 index=0
 say "bench: $total steps against $server, $duration s each; results in $out"
+for round in $(seq 1 "$rounds"); do
 for step in "${steps[@]}"; do
     index=$((index + 1))
-    IFS='|' read -r name workers subs channels payload rate secs <<<"$step"
+    IFS='|' read -r name workers subs channels payload rate secs batch <<<"$step"
+    file="$name"
+    [ "$rounds" = 1 ] || file="$name.r$round"
     port=$(free_port)
     started_ok=1
     if [ "$workers" = stub ]; then  # the floor step: the stub whatever --server says
@@ -229,21 +254,22 @@ for step in "${steps[@]}"; do
     rc=0
     timeout $((secs + 90)) "$loadgen" --port "$port" -n "$subs" -c "$channels" -s "$payload" \
         -r "$rate" -d "$secs" --drain-ms 5000 --warmup-ms "$warmup" "${busy[@]}" \
-        --server-pid "$server_pid" \
+        --batch "$batch" --server-pid "$server_pid" \
         --json --label "$name" \
-        >"$out/$name.json" 2>>"$log" || rc=$?
+        >"$out/$file.json" 2>>"$log" || rc=$?
     stop_server
-    if [ "$rc" != 0 ] || [ ! -s "$out/$name.json" ]; then
+    if [ "$rc" != 0 ] || [ ! -s "$out/$file.json" ]; then
         say "[$index/$total] $name: loadgen failed (exit $rc, see $log)"
-        rm -f "$out/$name.json"
+        rm -f "$out/$file.json"
         continue
     fi
-    j="$out/$name.json"
+    j="$out/$file.json"
     printf -v line '[%d/%d] %-34s %10.0f deliv/s  p99 %9.1f us  lost %s  conn/s %6.0f  cores: server %s loadgen %s  (%d s)' \
         "$index" "$total" "$name" "$(field "$j" deliveries_per_s)" "$(field "$j" p99)" \
         "$(field "$j" lost)" "$(field "$j" per_s)" "$(field_in "$j" server cores)" \
         "$(field_in "$j" loadgen cores)" $((SECONDS - started))
     say "$line"
+done
 done
 
 # ---- cross-host fan-out through Redis (scripts/bench_cluster.sh, docs/cluster.md) -----------
@@ -255,7 +281,9 @@ fi
 
 # ---- transport baseline: the shm ring vs Unix sockets, one writer to R reader processes ------
 tb="$build/bench/transport_baseline_bench"
-if [ -x "$tb" ]; then
+if [ -n "$only" ] && ! [[ baseline =~ $only ]]; then
+    :  # a subset run: no baseline
+elif [ -x "$tb" ]; then
     say "bench: transport_baseline_bench (shm ring vs Unix socket)"
     "$tb" --benchmark_format=json --benchmark_min_time=0.3 >"$out/transport_baseline_bench.json" \
         2>>"$log" || say "bench: transport_baseline_bench failed (see $log)"

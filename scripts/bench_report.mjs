@@ -8,14 +8,25 @@ import path from 'node:path';
 
 const dir = process.argv[2];
 const read = (f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-const steps = fs.readdirSync(dir)
+// With --rounds N a step has one file per round (name.rK.json): the step's row is its median run
+// by deliveries/s, and `runs` keeps every round's figure for the spread.
+const all = fs.readdirSync(dir)
     .filter((f) => f.endsWith('.json') && !f.startsWith('results') && f !== 'meta.json')
-    .map((f) => { try { return read(f); } catch { return null; } })
-    .filter((r) => r && r.config)
-    .sort((a, b) => order(a.label) - order(b.label));
+    .map((f) => { try { return { ...read(f), round: Number((/\.r(\d+)\.json$/.exec(f) ?? [0, 1])[1]) }; }
+                  catch { return null; } })
+    .filter((r) => r && r.config);
+const byLabel = new Map();
+for (const r of all) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r]);
+const steps = [...byLabel.values()].map((runs) => {
+    const sorted = [...runs].sort((a, b) => a.deliveries_per_s - b.deliveries_per_s);
+    return { ...sorted[Math.floor((sorted.length - 1) / 2)], runs };
+}).sort((a, b) => order(a.label) - order(b.label));
 function order(label) {
-    const m = /w(\d+)-n(\d+)-c(\d+)-s(\d+)/.exec(label) ?? [0, 9, 0, 0, 0];
-    return (label.startsWith('latency') ? 1e12 : 0) + m[1] * 1e10 + m[2] * 1e4 + m[3] * 10 + m[4] / 1e4;
+    const m = /w(\d+)-n(\d+)-c(\d+)-s(\d+)/.exec(label) ?? [0, label.includes('stub') ? 3 : 9, 0, 0, 0];
+    const n = Number((/-n(\d+)-/.exec(label) ?? [0, 0])[1]), c = Number((/-c(\d+)-/.exec(label) ?? [0, 0])[1]);
+    const b = /-b1$/.test(label) ? 0.5 : 0;
+    return (label.startsWith('latency') ? 1e12 : 0) + m[1] * 1e10 + (m[2] ? m[2] : n) * 1e4 +
+        (m[3] ? m[3] : c) * 10 + m[4] / 1e4 + b;
 }
 const workersOf = (r) => Number((/-w(\d+)-/.exec(r.label) ?? [0, 1])[1]);
 
@@ -45,8 +56,9 @@ const meta = { date: new Date().toISOString(), cpu: cpu ?? 'unknown', cores: os.
     shoal_bin: run.shoal_bin ?? '' };
 fs.writeFileSync(path.join(dir, 'results.json'),
     JSON.stringify({ ...meta, steps, baseline }, null, 1));
+const batchOf = (r) => r.config.batch ?? Number((/-b(\d+)$/.exec(r.label) ?? [0, 10])[1]);
 const cols = [
-    ['name', (r) => r.label], ['workers', workersOf], ['subscribers', (r) => r.config.connections],
+    ['name', (r) => r.label], ['batch', batchOf], ['workers', workersOf], ['subscribers', (r) => r.config.connections],
     ['channels', (r) => r.config.channels], ['payload_bytes', (r) => r.config.payload_bytes],
     ['rate', (r) => r.config.rate], ['connect_per_s', (r) => r.connect.per_s],
     ['subscribed', (r) => r.connect.subscribed], ['published', (r) => r.published],
@@ -109,6 +121,34 @@ console.log('| step | deliveries/s | lost | p50 us | p99 us | p99.9 us | conn/s 
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of steps) {
     console.log(`| ${r.label} | ${n0(r.deliveries_per_s)} | ${r.lost} | ${n1(r.latency_us.p50)} | ${n1(r.latency_us.p99)} | ${n1(r.latency_us.p999)} | ${n0(r.connect.per_s)} | ${r.server ? r.server.cores.toFixed(2) : '-'} | ${n0(r.server?.cpu_ns_per_delivery)} | ${n0(r.server?.rss_per_connection_bytes)} (${n0(r.server?.anon_rss_per_connection_bytes)}) | ${r.loadgen.cores.toFixed(2)} | ${r.machine && r.machine.busy_cores >= 0 ? r.machine.other_cores.toFixed(2) : '-'} | ${r.bottleneck} |`);
+}
+// Batch 10 beside batch 1, per fan-out configuration.
+const fanout = steps.filter((r) => /^fanout-w\d/.test(r.label));
+const configs = [...new Set(fanout.map((r) => r.label.replace(/-b\d+$/, '')))];
+if (configs.length) {
+    console.log('\n| fan-out step | deliveries/s, 10 events per request (-b10) | deliveries/s, 1 event per request (-b1) | b1 / b10 |');
+    console.log('| --- | ---: | ---: | ---: |');
+    for (const c of configs) {
+        const b10 = fanout.find((r) => r.label === `${c}-b10`), b1 = fanout.find((r) => r.label === `${c}-b1`);
+        console.log(`| ${c} | ${n0(b10?.deliveries_per_s)} | ${n0(b1?.deliveries_per_s)} | ${b10 && b1 ? (b1.deliveries_per_s / b10.deliveries_per_s).toFixed(2) : '-'} |`);
+    }
+}
+// The floor: shoal (1 worker) as a fraction of shoal_fanout_stub for the same load, round by round.
+const floors = steps.filter((r) => r.label.startsWith('fanout-floor-stub-'));
+if (floors.length) {
+    console.log('\n| load | stub deliveries/s | shoal --workers 1 deliveries/s | shoal / stub (median) | per round |');
+    console.log('| --- | ---: | ---: | ---: | --- |');
+    for (const f of floors) {
+        const load = f.label.replace('fanout-floor-stub-', '');
+        const own = steps.find((r) => r.label === `fanout-w1-${load}`);
+        if (!own) continue;
+        const ratios = f.runs.map((fr) => {
+            const o = own.runs.find((x) => x.round === fr.round);
+            return o ? o.deliveries_per_s / fr.deliveries_per_s : null;
+        }).filter((x) => x !== null).sort((a, b) => a - b);
+        const mid = ratios.length ? ratios[Math.floor((ratios.length - 1) / 2)] : null;
+        console.log(`| ${load} | ${n0(f.deliveries_per_s)} | ${n0(own.deliveries_per_s)} | ${mid ? (100 * mid).toFixed(0) + ' %' : '-'} | ${ratios.map((x) => (100 * x).toFixed(0) + ' %').join(', ')} |`);
+    }
 }
 if (baseline.length) {
     console.log('\n| Unix socket baseline | msgs/s | reader CPU ns/msg | shm ring msgs/s | ring reader CPU ns/msg | ring / socket |');

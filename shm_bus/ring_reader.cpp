@@ -82,7 +82,7 @@ void RingReader::account(Entry& e) noexcept {
     seq_known_ = true;
 }
 
-RingReader::Batch RingReader::fill(std::size_t max) noexcept {
+RingReader::Batch RingReader::fill(std::size_t max, Placement placement) noexcept {
     // acquire: every record below tail is completely written (C2 step 4).
     const std::uint64_t tail = header_->tail.load(std::memory_order_acquire);
     if (tail == cursor_) return {0, true};
@@ -112,10 +112,18 @@ RingReader::Batch RingReader::fill(std::size_t max) noexcept {
             break;
         }
         if (h.type != kPaddingType) {
+            // Placed records count against the batch too: what a discarded batch wasted stays
+            // bounded by one scratch's worth.
             if (used + h.length > scratch_bytes_) break;  // batch full; the rest next round
-            detail::copy_from_ring(scratch_.get() + used, data_ + offset + kRecordHeaderBytes,
-                                   h.length);
-            entries_[n++] = Entry{static_cast<std::uint32_t>(used), h.length, h.type, h.seq, 0, 0};
+            std::byte* at = placement.place && h.length > 0
+                                ? placement.place(placement.sink, h.type, h.length)
+                                : nullptr;
+            if (at == nullptr) {
+                at = scratch_.get() + used;
+                scratch_copied_ += h.length;
+            }
+            detail::copy_from_ring(at, data_ + offset + kRecordHeaderBytes, h.length);
+            entries_[n++] = Entry{at, h.length, h.type, h.seq, 0, 0};
             used = align_up(used + h.length, kRecordAlign);
         }
         pos += record_stride(h.length);

@@ -93,9 +93,10 @@ std::string render_table(const RunReport& r) {
     if (r.have_server) {
         appendf(t,
                 "  server        %.2f cores (%d processes), %.0f ns CPU/delivery, RSS %.0f B/conn "
-                "(%.0f B anonymous)\n",
+                "(%.0f B anonymous, %.0f B bus segment; %.0f B of it the supervisor's)\n",
                 r.server_cores, r.server_processes, r.server_cpu_ns_per_delivery,
-                r.server_rss_per_connection, r.server_anon_rss_per_connection);
+                r.server_rss_per_connection, r.server_anon_rss_per_connection,
+                r.server_shmem_rss_per_connection, r.server_root_rss_per_connection);
         appendf(t, "  set-up        %.1f us server CPU per client (connect to subscribed)\n",
                 r.server_connect_cpu_us);
     } else {
@@ -160,6 +161,10 @@ std::string render_json(const RunReport& r) {
                 static_cast<unsigned long long>(r.server_rss_connected));
         appendf(j, "\"rss_per_connection_bytes\":%.1f,\"anon_rss_per_connection_bytes\":%.1f,",
                 r.server_rss_per_connection, r.server_anon_rss_per_connection);
+        appendf(j,
+                "\"shmem_rss_per_connection_bytes\":%.1f,"
+                "\"supervisor_rss_per_connection_bytes\":%.1f,",
+                r.server_shmem_rss_per_connection, r.server_root_rss_per_connection);
         appendf(j, "\"cpu_ns_per_delivery\":%.1f,\"connect_cpu_us\":%.2f},",
                 r.server_cpu_ns_per_delivery, r.server_connect_cpu_us);
     } else {

@@ -36,8 +36,10 @@ struct RunReport {
     int server_processes = 0;
     double server_cpu_s = 0, server_cores = 0;
     std::uint64_t server_rss_before = 0, server_rss_connected = 0;
-    double server_rss_per_connection = 0;       // bytes
-    double server_anon_rss_per_connection = 0;  // bytes, without file-backed (code) pages
+    double server_rss_per_connection = 0;        // bytes
+    double server_anon_rss_per_connection = 0;   // bytes, without file-backed (code) pages
+    double server_shmem_rss_per_connection = 0;  // bytes of the bus segment's pages
+    double server_root_rss_per_connection = 0;   // bytes of the supervisor alone
     double server_cpu_ns_per_delivery = 0;
     // Server CPU from the first connect to the last subscription (TCP accept, TLS handshake,
     // upgrade, subscribe) per subscribed client: 1e6 / this is set-ups per second per core.

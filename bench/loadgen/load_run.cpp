@@ -154,6 +154,12 @@ void fill_server_figures(const ServerSamples& s, double cpu_window_s, RunReport&
         r.server_anon_rss_per_connection = (static_cast<double>(s.connected->anon_rss_bytes) -
                                             static_cast<double>(s.before->anon_rss_bytes)) /
                                            static_cast<double>(r.subscribed);
+        r.server_shmem_rss_per_connection = (static_cast<double>(s.connected->shmem_rss_bytes) -
+                                             static_cast<double>(s.before->shmem_rss_bytes)) /
+                                            static_cast<double>(r.subscribed);
+        r.server_root_rss_per_connection = (static_cast<double>(s.connected->root_rss_bytes) -
+                                            static_cast<double>(s.before->root_rss_bytes)) /
+                                           static_cast<double>(r.subscribed);
     }
     if (r.delivered > 0) {
         r.server_cpu_ns_per_delivery = r.server_cpu_s * 1e9 / static_cast<double>(r.delivered);

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <vector>
@@ -46,7 +47,38 @@ std::uint64_t anon_pages(pid_t pid, std::string& scratch) {
     return v[1] > v[2] ? v[1] - v[2] : 0;
 }
 
+std::uint64_t shmem_bytes(pid_t pid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[4096];  // status is about 1.5 KB, over read_small_file's buffer
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    ::close(fd);
+    if (n <= 0) return 0;
+    return status_kib({buf, static_cast<std::size_t>(n)}, "RssShmem") * 1024;
+}
+
 }  // namespace
+
+std::uint64_t status_kib(std::string_view status, std::string_view name) noexcept {
+    std::size_t at = 0;
+    while (at < status.size()) {
+        const std::size_t end = std::min(status.find('\n', at), status.size());
+        std::string_view line = status.substr(at, end - at);
+        at = end + 1;
+        if (line.size() <= name.size() || line.substr(0, name.size()) != name ||
+            line[name.size()] != ':')
+            continue;
+        line.remove_prefix(name.size() + 1);
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        line = line.substr(0, line.find(' '));
+        std::uint64_t v = 0;
+        return field_number(line, v) ? v : 0;
+    }
+    return 0;
+}
 
 bool parse_proc_stat(std::string_view line, ProcStat& out) noexcept {
     const std::size_t open = line.find('(');
@@ -112,6 +144,8 @@ common::Result<TreeSample> sample_tree(pid_t root) {
         sample.cpu_s += static_cast<double>(st.cpu_ticks) / ticks;
         sample.rss_bytes += st.rss_pages * page;
         sample.anon_rss_bytes += anon_pages(st.pid, line) * page;
+        sample.shmem_rss_bytes += shmem_bytes(st.pid);
+        if (st.pid == root) sample.root_rss_bytes = st.rss_pages * page;
         ++sample.processes;
     }
     return sample;

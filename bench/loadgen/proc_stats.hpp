@@ -28,8 +28,15 @@ struct TreeSample {
     // Private (anonymous) resident memory: RSS less file-backed and shared pages (statm). The
     // first use of a code path pages its code in, which is not memory per connection.
     std::uint64_t anon_rss_bytes = 0;
+    // Resident pages of shared memory (RssShmem: the bus segment's rings, which every process
+    // that reads or writes a ring page pays for); the rest of the shared part is file-backed.
+    std::uint64_t shmem_rss_bytes = 0;
+    std::uint64_t root_rss_bytes = 0;  // the root process alone (the supervisor)
     int processes = 0;
 };
+
+// The kB value of a "Name:" line of /proc/PID/status text; 0 when missing.
+std::uint64_t status_kib(std::string_view status, std::string_view name) noexcept;
 
 // The process `root` and every descendant alive now. An error when root does not exist.
 common::Result<TreeSample> sample_tree(pid_t root);

@@ -30,6 +30,17 @@ TEST_CASE("proc_stats: a stat line with spaces and parentheses in the name parse
     REQUIRE_FALSE(parse_proc_stat("garbage", st));
 }
 
+TEST_CASE("proc_stats: a status line's kB value is found by its exact name", "[bench][proc]") {
+    const std::string status =
+        "Name:\tshoal\nVmRSS:\t   12345 kB\nRssAnon:\t    8000 kB\nRssFile:\t    4000 kB\n"
+        "RssShmem:\t     345 kB\nRssShmemX:\t 1 kB\n";
+    REQUIRE(status_kib(status, "RssShmem") == 345);
+    REQUIRE(status_kib(status, "RssAnon") == 8000);
+    REQUIRE(status_kib(status, "Rss") == 0);  // a prefix of a name is not the name
+    REQUIRE(status_kib(status, "VmSwap") == 0);
+    REQUIRE(status_kib("RssShmem:\tlots kB\n", "RssShmem") == 0);
+}
+
 TEST_CASE("proc_stats: a tree sample counts the children and their CPU", "[bench][proc]") {
     auto alone = sample_tree(::getpid());
     REQUIRE(alone.ok());
@@ -38,6 +49,7 @@ TEST_CASE("proc_stats: a tree sample counts the children and their CPU", "[bench
     // The anonymous part (heap, stacks) is some of the RSS, never all of it (code is mapped).
     REQUIRE(alone->anon_rss_bytes > 0);
     REQUIRE(alone->anon_rss_bytes < alone->rss_bytes);
+    REQUIRE(alone->root_rss_bytes == alone->rss_bytes);  // the root is the only process
 
     const pid_t child = ::fork();
     REQUIRE(child >= 0);

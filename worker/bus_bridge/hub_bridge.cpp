@@ -15,6 +15,9 @@ namespace rec = bus::records;
 static_assert(channel::kMaxProtocols == rec::kMaxFrames, "a bus record carries every protocol");
 // Unpublished records are kept under 1/8 of the ring (see write).
 constexpr std::uint64_t kPublishBatchShare = 8;
+// Distinct topics whose counts may wait for the iteration's publish; past it they go out at once,
+// so a search of the pending list stays short.
+constexpr std::size_t kMaxPendingCounts = 64;
 using common::Counter;
 
 HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
@@ -38,6 +41,7 @@ HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint3
 
 template <class Record>
 bool HubBridge::write(std::int32_t type, const Record& r) noexcept {
+    if (type != rec::kTopicCount && pending_used_ > 0) flush_counts();
     const std::size_t n = rec::size(r);
     auto claim = writer_.claim(type, n);
     if (!claim) {
@@ -63,6 +67,8 @@ BridgeStats HubBridge::stats() const noexcept {
     s.refused_out = counters_.get(Counter::BusRecordsRefused);
     s.bad_in = counters_.get(Counter::BusRecordsBad);
     s.lost_in = counters_.get(Counter::BusRecordsLost);
+    for (const bus::RingReader& r : readers_)
+        s.scratch_bytes += r.scratch_bytes_copied();
     return s;
 }
 
@@ -85,7 +91,26 @@ void HubBridge::presence_leave(channel::ConnId conn, std::string_view topic,
 }
 
 void HubBridge::topic_count(std::string_view topic, std::uint32_t subscribers) noexcept {
-    write(rec::kTopicCount, rec::TopicCount{subscribers, topic});
+    for (std::size_t i = 0; i < pending_used_; ++i) {
+        if (pending_counts_[i].topic == topic) {
+            pending_counts_[i].subscribers = subscribers;  // only the latest count matters
+            return;
+        }
+    }
+    if (pending_used_ == kMaxPendingCounts) flush_counts();
+    // Allocates only while the list grows or a longer topic first comes (control path).
+    if (pending_used_ == pending_counts_.size()) pending_counts_.emplace_back();
+    pending_counts_[pending_used_].topic.assign(topic);
+    pending_counts_[pending_used_].subscribers = subscribers;
+    ++pending_used_;
+}
+
+void HubBridge::flush_counts() noexcept {
+    const std::size_t n = pending_used_;
+    pending_used_ = 0;  // write() must not flush again
+    for (std::size_t i = 0; i < n; ++i)
+        write(rec::kTopicCount,
+              rec::TopicCount{pending_counts_[i].subscribers, pending_counts_[i].topic});
 }
 
 void HubBridge::terminate_user(std::string_view user_id) noexcept {
@@ -171,6 +196,12 @@ std::size_t HubBridge::poll(std::size_t budget) noexcept {
     std::size_t n = 0;
     for (std::size_t i = 0; i < readers_.size(); ++i) {
         n += readers_[i].poll(inboxes_[i], budget);
+        // What a discarded batch placed and nobody took.
+        while (placed_count_ > 0) {
+            placed_[placed_head_].reset();
+            placed_head_ = (placed_head_ + 1) % kMaxPlaced;
+            --placed_count_;
+        }
         // Relaxed: an observation for `shoal status` (written by: slot owner).
         segment_.slot(slot_).read_position[readers_[i].ring()].store(readers_[i].position(),
                                                                      std::memory_order_relaxed);
@@ -208,6 +239,47 @@ void HubBridge::drop_dead_epochs() noexcept {
         if (epoch == 0) continue;
         hub_.drop_slot(s, live ? epoch - 1 : epoch);
     }
+}
+
+std::byte* HubBridge::place_record(std::uint32_t ring, std::int32_t type,
+                                   std::uint32_t length) noexcept {
+    // Only broadcasts of worker rings (the control ring's Remote records keep the scratch).
+    if (type != rec::kBroadcast || ring >= segment_.config().slots || placed_count_ == kMaxPlaced)
+        return nullptr;
+    std::byte* bytes = nullptr;
+    placed_[(placed_head_ + placed_count_) % kMaxPlaced] =
+        net::SharedFrame::make_block(length, bytes);
+    ++placed_count_;
+    return bytes;
+}
+
+net::FrameRef HubBridge::take_placed(std::span<const std::byte> payload) noexcept {
+    while (placed_count_ > 0) {
+        net::FrameRef block = std::move(placed_[placed_head_]);
+        placed_head_ = (placed_head_ + 1) % kMaxPlaced;
+        --placed_count_;
+        if (reinterpret_cast<const std::byte*>(block->wire().data()) == payload.data())
+            return block;
+    }
+    return {};
+}
+
+void HubBridge::on_broadcast(std::span<const std::byte> payload) noexcept {
+    net::FrameRef block = take_placed(payload);
+    rec::Broadcast b;
+    if (!rec::decode(payload, b)) return void(counters_.add(Counter::BusRecordsBad));
+    std::array<net::FrameRef, rec::kMaxFrames> own;
+    std::array<channel::TaggedWire, rec::kMaxFrames> frames;
+    for (std::uint8_t i = 0; i < b.frame_count; ++i) {
+        frames[i] = {b.frames[i].protocol, b.frames[i].wire};
+        // The block becomes the first frame; a second protocol's frame, when there is one, is
+        // copied out of it by the hub if a subscriber of that protocol is here.
+        if (i == 0 && block) {
+            own[0] = net::SharedFrame::narrow(std::move(block), b.frames[0].wire);
+            frames[0].frame = &own[0];
+        }
+    }
+    hub_.deliver_remote(b.topic, {frames.data(), b.frame_count}, b.exclude_socket_id);
 }
 
 void HubBridge::on_record(std::uint32_t ring, std::int32_t type,
@@ -265,15 +337,8 @@ void HubBridge::reconcile_remote_hosts(bool begin) noexcept {
 void HubBridge::on_worker_record(std::uint32_t slot, std::int32_t type,
                                  std::span<const std::byte> payload) noexcept {
     switch (type) {
-        case rec::kBroadcast: {
-            rec::Broadcast b;
-            if (!rec::decode(payload, b)) break;
-            std::array<channel::TaggedWire, rec::kMaxFrames> frames;
-            for (std::uint8_t i = 0; i < b.frame_count; ++i)
-                frames[i] = {b.frames[i].protocol, b.frames[i].wire};
-            hub_.deliver_remote(b.topic, {frames.data(), b.frame_count}, b.exclude_socket_id);
-            return;
-        }
+        case rec::kBroadcast:
+            return on_broadcast(payload);
         case rec::kPresenceJoin: {
             rec::PresenceJoin j;
             if (!rec::decode(payload, j)) break;

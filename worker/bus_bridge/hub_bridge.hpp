@@ -6,9 +6,11 @@
 // topic counts, snapshots (answers and reconciliation after a lap) and worker_down.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "common/counters.hpp"
@@ -24,9 +26,10 @@ namespace shoal::worker {
 struct BridgeStats {
     std::uint64_t records_out = 0;
     std::uint64_t records_in = 0;
-    std::uint64_t refused_out = 0;  // over the ring's maximum record size
-    std::uint64_t bad_in = 0;       // undecodable payloads (counted, skipped)
-    std::uint64_t lost_in = 0;      // records lost to laps (each costs a snapshot)
+    std::uint64_t refused_out = 0;    // over the ring's maximum record size
+    std::uint64_t bad_in = 0;         // undecodable payloads (counted, skipped)
+    std::uint64_t lost_in = 0;        // records lost to laps (each costs a snapshot)
+    std::uint64_t scratch_bytes = 0;  // copied into the readers' scratch (not placed in frames)
 };
 
 class HubBridge final : public channel::BusPort {
@@ -63,6 +66,7 @@ class HubBridge final : public channel::BusPort {
     // were any (the caller then wakes idle readers). The worker calls it at each point of its loop
     // iteration where it wakes readers, and before it detaches from the hub.
     bool publish_written() noexcept {
+        flush_counts();
         writer_.publish();
         bool w = written_;
         written_ = false;
@@ -86,7 +90,10 @@ class HubBridge final : public channel::BusPort {
     bool sequence(const channel::Event& event, channel::ConnId publisher,
                   std::string_view exclusion) noexcept override;
 
-    // What the RingTagger of each ring calls.
+    // What the RingTagger of each ring calls. A broadcast from a worker ring is copied by the
+    // reader straight into a SharedFrame block (place_record), which becomes the frame its
+    // local subscribers get: one copy from the ring to the socket, not two.
+    std::byte* place_record(std::uint32_t ring, std::int32_t type, std::uint32_t length) noexcept;
     void on_record(std::uint32_t ring, std::int32_t type,
                    std::span<const std::byte> payload) noexcept;
     void on_lost(std::uint32_t ring, std::uint64_t records) noexcept;
@@ -94,6 +101,10 @@ class HubBridge final : public channel::BusPort {
   private:
     template <class Record>
     bool write(std::int32_t type, const Record& r) noexcept;
+    // Topic counts wait here until the iteration publishes (or another record is written, so
+    // records keep their order): a burst of subscribes to one topic then costs one record instead
+    // of one each (docs/benchmarks.md: bus pages per connection).
+    void flush_counts() noexcept;
     // with_cache: the answer also carries the cached last events (every worker holds the same
     // ones, so one answerer suffices: see cache_answerer).
     void answer_snapshot(std::uint32_t requester, bool with_cache) noexcept;
@@ -107,6 +118,10 @@ class HubBridge final : public channel::BusPort {
     void reconcile_remote_hosts(bool begin) noexcept;
     void on_worker_record(std::uint32_t slot, std::int32_t type,
                           std::span<const std::byte> payload) noexcept;
+    void on_broadcast(std::span<const std::byte> payload) noexcept;
+    // The block the reader copied this payload into, if it placed it (older blocks, of a batch
+    // a lap discarded, are dropped on the way).
+    net::FrameRef take_placed(std::span<const std::byte> payload) noexcept;
 
     bus::Segment& segment_;
     channel::ChannelHub& hub_;
@@ -116,6 +131,18 @@ class HubBridge final : public channel::BusPort {
     std::vector<bus::RingReader> readers_;
     std::vector<bus::RingTagger<HubBridge>> inboxes_;
     std::vector<std::uint32_t> awaiting_;  // slots whose snapshot answer is still missing
+    // Blocks placed for the batch being read, in ring order (a fixed ring: no allocation).
+    static constexpr std::size_t kMaxPlaced = 256;
+    std::array<net::FrameRef, kMaxPlaced> placed_;
+    std::size_t placed_head_ = 0;
+    std::size_t placed_count_ = 0;
+    struct PendingCount {
+        std::string topic;
+        std::uint32_t subscribers;
+    };
+    // The first pending_used_ entries are live; the rest keep their string capacity.
+    std::vector<PendingCount> pending_counts_;
+    std::size_t pending_used_ = 0;
     common::CounterBlock& counters_;
     std::uint64_t publish_batch_bytes_;  // a batch this large is published at once (see write)
     bool written_ = false;

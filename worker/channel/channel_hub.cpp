@@ -203,14 +203,23 @@ std::size_t ChannelHub::subscription_count(std::string_view topic) const noexcep
 std::size_t ChannelHub::deliver_remote(std::string_view topic, std::span<const TaggedWire> frames,
                                        std::string_view exclusion) {
     // One copy per protocol per worker, made on the first local subscriber of that protocol
-    // (the ring slot may be overwritten after this call). A cache topic's frame is kept even
-    // with no local subscriber (the next one gets it); that copy is the one delivery uses.
+    // (the ring slot may be overwritten after this call), unless the caller's frame already
+    // holds the bytes (the bus reader copies a record straight into one). A cache topic's frame is
+    // kept even with no local subscriber (the next one gets it); that copy is the one delivery
+    // uses.
     Frames local;
     std::array<std::string_view, kMaxProtocols> wire{};
-    for (const TaggedWire& f : frames)
-        if (f.protocol < kMaxProtocols) wire[f.protocol] = f.wire;
+    std::array<const net::FrameRef*, kMaxProtocols> built{};
+    for (const TaggedWire& f : frames) {
+        if (f.protocol >= kMaxProtocols) continue;
+        wire[f.protocol] = f.wire;
+        built[f.protocol] = f.frame;
+    }
+    auto own_frame = [&](ProtocolTag tag) {
+        return built[tag] && *built[tag] ? *built[tag] : net::SharedFrame::from_wire(wire[tag]);
+    };
     if (cache_ && !wire[cache_->tag()].empty() && cache_->wants(topic)) {
-        local[cache_->tag()] = net::SharedFrame::from_wire(wire[cache_->tag()]);
+        local[cache_->tag()] = own_frame(cache_->tag());
         cache_->store(topic, local[cache_->tag()], transport_.now_ms());
     }
     if (topics_.subscriber_count(topic) == 0) return 0;
@@ -220,7 +229,7 @@ std::size_t ChannelHub::deliver_remote(std::string_view topic, std::span<const T
             if (a && except == kNoConn) except = a->resolve_exclusion(exclusion);
     auto frame_for = [&](ProtocolTag tag) -> const net::FrameRef* {
         if (tag >= kMaxProtocols || wire[tag].empty()) return nullptr;
-        if (!local[tag]) local[tag] = net::SharedFrame::from_wire(wire[tag]);
+        if (!local[tag]) local[tag] = own_frame(tag);
         return &local[tag];
     };
     const std::size_t sent = topics_.publish_tagged(

@@ -37,6 +37,9 @@ using Frames = std::array<net::FrameRef, kMaxProtocols>;
 struct TaggedWire {
     ProtocolTag protocol = 0;
     std::string_view wire;
+    // The same bytes already in a frame of their own (the bus reader's one copy), or null: the
+    // hub then copies wire into a frame if a local subscriber wants it.
+    const net::FrameRef* frame = nullptr;
 };
 
 // An event before any protocol encoded it. Each protocol's encoder decides from it whether its

@@ -21,8 +21,15 @@ std::size_t header_size(std::uint8_t b1) {
 
 }  // namespace
 
+void WsFrameParser::MessageBuffer::reserve(std::uint32_t want) {
+    auto bigger = std::make_unique<char[]>(want);
+    if (size > 0) std::memcpy(bigger.get(), data.get(), size);
+    data = std::move(bigger);
+    capacity = want;
+}
+
 void WsFrameParser::release_memory() noexcept {
-    if (!in_message_ && !(in_frame_ && !is_control(op_))) std::string().swap(message_);
+    if (!in_message_ && !(in_frame_ && !is_control(op_))) message_.release();
     if (control_len_ == 0) control_.reset();
 }
 
@@ -110,7 +117,7 @@ ProtocolError WsFrameParser::check_header() noexcept {
         utf8_.reset();
     }
     if (frame_len_ > opt_.max_message_bytes - message_len_) return ProtocolError::WsMessageTooBig;
-    message_len_ += frame_len_;
+    message_len_ += static_cast<std::uint32_t>(frame_len_);
     return ProtocolError::None;
 }
 
@@ -161,27 +168,31 @@ ProtocolError WsFrameParser::on_payload(char* p, std::size_t avail, WsFrameSink&
     if (check_utf8 && !utf8_.feed(p, avail)) return ProtocolError::WsInvalidUtf8;
     if (frame_done) in_frame_ = false;
     // Fast path: a whole unfragmented message inside this read is delivered in place.
-    if (frame_done && fin_ && message_.empty() && avail == frame_len_) {
+    if (frame_done && fin_ && message_.size == 0 && avail == frame_len_) {
         in_message_ = false;
         if (check_utf8 && !utf8_.complete()) return ProtocolError::WsInvalidUtf8;
         go_on = sink.on_ws_message(message_op_, p, avail);
         return ProtocolError::None;
     }
-    if (message_.capacity() < message_len_) {
+    if (message_.capacity < message_len_) {
         // Grow geometrically: exact reserves per fragment would copy quadratically for a peer
         // that sends a message in thousands of tiny fragments.
-        std::size_t want = message_.capacity() * 2;
-        if (want < message_len_) want = static_cast<std::size_t>(message_len_);
+        std::uint64_t want = std::uint64_t{message_.capacity} * 2;
+        if (want < message_len_) want = message_len_;
         if (want > opt_.max_message_bytes) want = opt_.max_message_bytes;
-        message_.reserve(want);
+        message_.reserve(static_cast<std::uint32_t>(want));
     }
-    message_.append(p, avail);
+    // message_len_ (<= capacity) counts every byte of the message's frames, these included.
+    if (avail > 0) std::memcpy(message_.data.get() + message_.size, p, avail);
+    message_.size += static_cast<std::uint32_t>(avail);
     if (!frame_done || !fin_) return ProtocolError::None;
     in_message_ = false;
     if (check_utf8 && !utf8_.complete()) return ProtocolError::WsInvalidUtf8;
-    go_on = sink.on_ws_message(message_op_, message_.data(), message_.size());
-    message_.clear();
-    if (message_.capacity() > kKeepMessageBytes) std::string().swap(message_);
+    char none = 0;  // an empty fragmented message has no buffer; the sink still gets a pointer
+    go_on =
+        sink.on_ws_message(message_op_, message_.data ? message_.data.get() : &none, message_.size);
+    message_.size = 0;
+    if (message_.capacity > kKeepMessageBytes) message_.release();
     return ProtocolError::None;
 }
 

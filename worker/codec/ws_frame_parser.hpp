@@ -60,11 +60,24 @@ class WsFrameParser {
     // false when it is one that an earlier parse() began.
     bool frame_began_last_parse() const noexcept { return frame_began_; }
     // Bytes held between reads (the partial message); 0 for an idle connection.
-    std::size_t buffered_bytes() const noexcept { return message_.size(); }
+    std::size_t buffered_bytes() const noexcept { return message_.size; }
     // Gives the message buffer back if no message is in progress.
     void release_memory() noexcept;
 
   private:
+    // The partial message's bytes: 16 bytes where a std::string takes 32 (every connection
+    // embeds a parser; docs/benchmarks.md, memory per connection). Bounded by max_message_bytes.
+    struct MessageBuffer {
+        std::unique_ptr<char[]> data;
+        std::uint32_t size = 0;
+        std::uint32_t capacity = 0;
+        void reserve(std::uint32_t want);
+        void release() noexcept {
+            data.reset();
+            size = capacity = 0;
+        }
+    };
+
     bool take_header(const char*& p, std::size_t& n);
     ProtocolError check_header() noexcept;
     ProtocolError on_payload(char* p, std::size_t n, WsFrameSink& sink, bool& go_on);
@@ -92,8 +105,8 @@ class WsFrameParser {
     bool done_ = false;
     bool frame_began_ = false;  // a frame's first byte came in the last parse()
     WsOpcode message_op_ = WsOpcode::Text;
-    std::uint64_t message_len_ = 0;  // declared lengths of its frames so far
-    std::string message_;
+    std::uint32_t message_len_ = 0;  // declared lengths of its frames so far (<= the limit)
+    MessageBuffer message_;
     common::Utf8Validator utf8_;
 };
 

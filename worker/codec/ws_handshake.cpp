@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Upgrade checks and the Sec-WebSocket-Accept computation (libcrypto SHA-1, base64).
+// Upgrade checks and the Sec-WebSocket-Accept computation (SHA-1 and base64 of sha1.hpp).
 #include "worker/codec/ws_handshake.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
+#include "worker/codec/sha1.hpp"
 
 namespace shoal::codec {
 namespace {
@@ -52,11 +51,9 @@ std::string ws_accept_key(std::string_view key) {
     const std::size_t n = key.size() < 24 ? key.size() : 24;
     key.copy(input, n);
     kGuid.copy(input + n, kGuid.size());
-    unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(input), n + kGuid.size(), digest);
-    unsigned char out[32];
-    const int len = EVP_EncodeBlock(out, digest, SHA_DIGEST_LENGTH);
-    return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(len));
+    char out[28];
+    base64_digest(sha1({input, n + kGuid.size()}), out);
+    return std::string(out, sizeof out);
 }
 
 std::string ws_upgrade_response(std::string_view key, std::string_view extra_headers) {

@@ -168,21 +168,21 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     uv_tcp_t tcp_;
     ConnRequest* req_ = nullptr;  // the write or shutdown in flight
     ConnState state_ = ConnState::Http;
-    bool ws_opened_ = false;  // the handler saw on_open and must see on_close
-    bool close_notified_ = false;
-    bool write_in_flight_ = false;
-    bool shutdown_started_ = false;
-    bool write_error_ = false;
-    bool peer_eof_ = false;  // the peer half-closed; we finish writing, then close
-    bool keep_alive_ = true;
-    bool idle_notified_ = false;  // on_idle sent, grace period running
     // Ws: the router's WsHandler; Http while a request is held: the router's RouteHandler.
     std::uint8_t handler_index_ = 0;
     HttpHold hold_ = HttpHold::None;
-    bool head_request_ = false;  // the held request is a HEAD: its answer carries no body
     WsDeflate deflate_ = WsDeflate::Off;
-    // WriteBatcher's intrusive dirty list
-    bool dirty_ = false;
+    // One bit each: ten bools took 16 bytes of every connection with their padding.
+    bool ws_opened_ : 1 = false;  // the handler saw on_open and must see on_close
+    bool close_notified_ : 1 = false;
+    bool write_in_flight_ : 1 = false;
+    bool shutdown_started_ : 1 = false;
+    bool write_error_ : 1 = false;
+    bool peer_eof_ : 1 = false;  // the peer half-closed; we finish writing, then close
+    bool keep_alive_ : 1 = true;
+    bool idle_notified_ : 1 = false;  // on_idle sent, grace period running
+    bool head_request_ : 1 = false;   // the held request is a HEAD: its answer carries no body
+    bool dirty_ : 1 = false;          // on the WriteBatcher's intrusive dirty list
     std::uint32_t inflight_frames_ = 0;
     std::uint32_t inflight_bytes_ = 0;
     Connection* next_dirty_ = nullptr;

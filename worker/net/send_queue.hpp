@@ -62,10 +62,12 @@ class SendQueue {
     void spill() noexcept;    // moves the inline frames into a pooled ring
     void unspill() noexcept;  // an empty queue gives its ring back
 
+    // Bytes here are per connection (docs/benchmarks.md): positions up to kSlots fit a byte.
+    static_assert(kSlots <= 255);
     FrameRef* slots_;
-    std::uint32_t cap_ = kInline;
-    std::uint32_t head_ = 0;
-    std::uint32_t count_ = 0;
+    std::uint8_t cap_ = kInline;
+    std::uint8_t head_ = 0;
+    std::uint8_t count_ = 0;
     std::uint32_t head_offset_ = 0;
     std::size_t bytes_ = 0;  // unwritten bytes
     std::uint32_t high_water_;

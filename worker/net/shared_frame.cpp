@@ -94,6 +94,24 @@ FrameRef SharedFrame::from_wire(std::string_view frame_bytes) {
     return FrameRef(f);
 }
 
+FrameRef SharedFrame::make_block(std::size_t size, std::byte*& bytes) {
+    SharedFrame* f = FrameFactory::allocate(size, 0);
+    bytes = reinterpret_cast<std::byte*>(f->data_);
+    return FrameRef(f);
+}
+
+FrameRef SharedFrame::narrow(FrameRef block, std::string_view frame_bytes) {
+    SharedFrame* f = block.f_;
+    const bool inside = f && frame_bytes.data() >= f->data_ &&
+                        frame_bytes.data() + frame_bytes.size() <= f->data_ + f->size_;
+    if (!inside || f->refs_ != 1) return from_wire(frame_bytes);
+    // Sole owner: retarget the view; destroy() frees the block whatever data_ points at.
+    f->data_ = const_cast<char*>(frame_bytes.data());
+    f->size_ = frame_bytes.size();
+    f->header_size_ = static_cast<std::uint16_t>(ws_header_size(frame_bytes));
+    return block;
+}
+
 FrameRef SharedFrame::make_raw(std::string_view bytes) {
     SharedFrame* f = FrameFactory::allocate(bytes.size(), 0);
     if (!bytes.empty()) std::memcpy(f->data_, bytes.data(), bytes.size());

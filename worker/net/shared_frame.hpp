@@ -25,6 +25,13 @@ class SharedFrame {
     // Copies bytes that are already a complete encoded frame (as received from the bus): a
     // WebSocket frame, or any other transport's bytes (then payload() is all of them).
     static FrameRef from_wire(std::string_view frame_bytes);
+    // A block of `size` bytes for the caller to fill (the bus copies a record straight into it),
+    // then narrow() to the frame inside: a received frame costs one copy, not two.
+    static FrameRef make_block(std::size_t size, std::byte*& bytes);
+    // The frame `frame_bytes` (inside block's bytes) in block's own storage, without a copy when
+    // block has no other reference yet; otherwise a copy (from_wire). The block's other bytes
+    // stay allocated as long as the frame lives.
+    static FrameRef narrow(FrameRef block, std::string_view frame_bytes);
     // Added by the transport: bytes that are not a WebSocket frame (an HTTP response); payload()
     // is all of them.
     static FrameRef make_raw(std::string_view bytes);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // test-links: shoal_worker
+// test-support: alloc_counter
 // Two or three HubBridges over one real segment in one process, each with its own hub and a fake
 // transport: a publish on one worker reaches the others once with the same bytes, exclusion
 // crosses workers, presence diffs and counts travel, a snapshot fills a newcomer, worker_down
@@ -17,6 +18,7 @@
 #include <catch2/catch.hpp>
 
 #include "shm_bus/control_records.hpp"
+#include "tests/support/alloc_counter.hpp"
 #include "tests/support/fake_transport.hpp"
 #include "tests/support/flag_apps.hpp"
 #include "tests/support/test_segment.hpp"
@@ -337,4 +339,79 @@ TEST_CASE("HubBridge: a batch larger than a share of the ring is published while
     w1.poll();
     CHECK(w1.t.to(5).size() == 12);
     CHECK(w1.bridge->stats().lost_in == 0);
+}
+
+TEST_CASE(
+    "HubBridge: a burst of subscribes to one topic costs one count record per iteration, and "
+    "records keep their order",
+    "[worker][bus_bridge]") {
+    Bus b;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    const auto out_before = w0.bridge->stats().records_out;
+    for (channel::ConnId c = 1; c <= 50; ++c)
+        w0.hub.subscribe("crowd", c, 0);
+    w0.hub.subscribe("other", 51, 0);
+    w0.hub.unsubscribe("crowd", 50);
+    w0.flush();
+    CHECK(w0.bridge->stats().records_out - out_before == 2);  // "crowd" once, "other" once
+    w1.poll();
+    CHECK(w1.hub.subscription_count("crowd") == 49);  // the latest count, not a middle one
+    CHECK(w1.hub.subscription_count("other") == 1);
+
+    // A count waiting when another record is written goes first: a reader never sees a
+    // broadcast to a topic before the count that came before it.
+    w1.hub.subscribe("crowd", 7, 0);
+    w0.hub.subscribe("crowd", 60, 0);
+    const auto before_publish = w0.bridge->stats().records_out;
+    w0.hub.publish("crowd", text_frame("after"), channel::kNoConn, {});
+    CHECK(w0.bridge->stats().records_out - before_publish == 2);
+    w0.flush();
+    w1.poll();
+    CHECK(w1.hub.subscription_count("crowd") == 51);  // 50 on w0 plus w1's own
+    CHECK(w1.t.to(7) == std::vector<std::string>{"after"});
+}
+
+TEST_CASE(
+    "HubBridge: a broadcast from another worker is copied once, from the ring into the frame "
+    "its subscribers get",
+    "[worker][bus_bridge][alloc]") {
+    Bus b;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    for (channel::ConnId c = 1; c <= 3; ++c)
+        w1.hub.subscribe("news", c, 0);
+    w1.flush();
+    w0.poll();
+    const std::string payload(300, 'p');
+    auto frames = text_frame(payload);
+    w0.hub.publish("news", frames, channel::kNoConn, {});  // warm-up
+    w0.flush();
+    w1.poll();
+    w1.t.clear();
+    w1.t.sent.reserve(1000);  // the fake transport's own record of sends must not allocate
+
+    constexpr int kMessages = 50;
+    for (int i = 0; i < kMessages; ++i)
+        w0.hub.publish("news", frames, channel::kNoConn, {});
+    w0.flush();
+    const auto scratch_before = w1.bridge->stats().scratch_bytes;
+    test::AllocationScope scope;
+    CHECK(w1.bridge->poll(4096) == kMessages);
+    // One allocation per message (the block the reader copies the record into) and no byte
+    // through the reader's scratch: the ring's bytes were copied exactly once.
+    CHECK(scope.count() == kMessages);
+    CHECK(w1.bridge->stats().scratch_bytes == scratch_before);
+    REQUIRE(w1.t.sent.size() == 3u * kMessages);
+    for (const auto& s : w1.t.sent) {
+        CHECK(s.frame->wire() == frames[0]->wire());
+        CHECK(s.frame->payload() == payload);
+    }
+    // The three subscribers of one message share one frame.
+    CHECK(w1.t.sent[0].frame.use_count() == 3);
+    CHECK(w1.t.sent[0].frame->wire().data() == w1.t.sent[2].frame->wire().data());
+
+    // Control records still go through the scratch (and are counted there).
+    w0.hub.subscribe("news", 9, 0);
+    w0.flush();
+    w1.poll();
+    CHECK(w1.bridge->stats().scratch_bytes > scratch_before);
 }

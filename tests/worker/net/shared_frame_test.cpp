@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "worker/net/shared_frame.hpp"
 
+#include <cstring>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -62,4 +63,35 @@ TEST_CASE("FrameRef: copies share one frame, the last reference frees it", "[wor
     REQUIRE(a.use_count() == 1);
     a.reset();
     REQUIRE_FALSE(a);
+}
+
+TEST_CASE(
+    "SharedFrame: a filled block narrows to the frame inside it without a copy, and copies "
+    "when it is shared or the bytes are not its own",
+    "[worker][net]") {
+    const FrameRef inner = SharedFrame::make_text("inside");
+    const std::string record = "topic|" + std::string(inner->wire()) + "|tail";
+    std::byte* bytes = nullptr;
+    FrameRef block = SharedFrame::make_block(record.size(), bytes);
+    REQUIRE(bytes != nullptr);
+    std::memcpy(bytes, record.data(), record.size());
+    const char* at = reinterpret_cast<const char*>(bytes) + 6;
+    const std::string_view frame_bytes(at, inner->wire().size());
+
+    const FrameRef f = SharedFrame::narrow(std::move(block), frame_bytes);
+    CHECK(f->wire().data() == at);  // the block's own bytes: nothing copied
+    CHECK(f->wire() == inner->wire());
+    CHECK(f->payload() == "inside");
+    CHECK(f.use_count() == 1);
+
+    // Shared already: a copy, the original untouched.
+    const FrameRef again = SharedFrame::narrow(f, f->wire());
+    CHECK(again->wire() == inner->wire());
+    CHECK(again->wire().data() != f->wire().data());
+    // Bytes outside the block: a copy.
+    std::byte* other = nullptr;
+    FrameRef unrelated = SharedFrame::make_block(4, other);
+    const FrameRef copied = SharedFrame::narrow(std::move(unrelated), inner->wire());
+    CHECK(copied->wire() == inner->wire());
+    CHECK(copied->wire().data() != inner->wire().data());
 }
