@@ -2,7 +2,7 @@
 // Real pusher-js clients and the pusher server SDK pointed at a shoal under test, for the
 // cross-worker tests. Channel auth is signed here with the app secret (as an app backend would).
 import PusherClient from 'pusher-js';
-import { APP } from './shoal_server.mjs';
+import { APP, shoalStatus, waitFor } from './shoal_server.mjs';
 import { connected, serverSdk } from './pusher_clients.mjs';
 
 export { connected, serverSdk, subscribed, waitFor } from './pusher_clients.mjs';
@@ -34,13 +34,62 @@ export function slotOf(socketId) {
     return (Number(socketId.split('.')[0]) % 100) - 1;
 }
 
+// Whether slot `s` of the serve on `port` wrote a heartbeat after Date.now() was `at` (the
+// age is read after t, so t - age is no later than the beat).
+function beatSince(port, s, at) {
+    const t = Date.now();
+    const slot = shoalStatus(port).slots[s];
+    return slot.state === 'running' && t - slot.heartbeat_age_ms > at;
+}
+
 // Opens n clients at once and returns them once connected, with the slots they reached and the
-// number per slot (the workers pace their accepts, so a burst spreads evenly).
+// number per slot; every slot holds at least half its share (n / workers / 2).
+//
+// The workers pace their accepts, so a burst spreads evenly while every worker runs. A worker
+// over its share waits for the others 10 ms at most (a connection must not wait on a worker that
+// does not run), so on a loaded host a worker the scheduler leaves out for a moment misses the
+// burst: one SIGSTOPped for 200 ms while 40 clients open ends with 13 0 14 13. Such a slot is
+// then topped up one connection at a time: a new client that lands on a slot short of its share
+// replaces one of the fullest slot (same user), any other is closed and the next waits until
+// the short worker has run again. Pacing steers each new connection to the least-loaded running
+// worker, so this takes about as many connections as were missing; a worker that runs but never
+// takes its share fails here after n more.
 export async function spreadClients(port, n, workers, userOf = () => null) {
     const clients = Array.from({ length: n }, (_, i) => client(port, userOf(i)));
     await Promise.all(clients.map(connected));
-    const of = clients.map((c) => slotOf(c.connection.socket_id));
-    const spread = [...Array(workers).keys()].map((s) => of.filter((x) => x === s).length);
-    console.log(`# clients per slot: ${spread.join(' ')}`);
-    return { clients, slots: new Set(of), spread };
+    const need = Math.ceil(n / workers / 2);
+    const slotAt = (i) => slotOf(clients[i].connection.socket_id);
+    const perSlot = () => [...Array(workers).keys()].map(
+        (s) => clients.filter((_, i) => slotAt(i) === s).length);
+    const burst = perSlot();
+    let extra = 0;
+    for (let spread = burst; Math.min(...spread) < need; spread = perSlot()) {
+        if (extra === n) {
+            for (const c of clients) c.disconnect();
+            throw new Error(`clients per slot ${spread} after ${n} more connections: ` +
+                            `a worker never took its share (${need})`);
+        }
+        extra++;
+        const fullest = spread.indexOf(Math.max(...spread));
+        const out = clients.findLastIndex((_, i) => slotAt(i) === fullest);
+        const c = client(port, userOf(out));
+        await connected(c);
+        if (spread[slotOf(c.connection.socket_id)] < need) {
+            clients[out].disconnect();
+            clients[out] = c;
+        } else {
+            // The short worker took no accept within pacing's bound: it has not run. The next try
+            // waits until it has (a heartbeat written after this miss), so a long stall costs
+            // time, not tries.
+            c.disconnect();
+            const missedAt = Date.now();
+            const short = spread.indexOf(Math.min(...spread));
+            await waitFor(() => beatSince(port, short, missedAt), 30000,
+                          `a heartbeat of slot ${short} after a missed accept`);
+        }
+    }
+    const spread = perSlot();
+    console.log(`# clients per slot: ${spread.join(' ')}` +
+                (extra ? ` (the burst gave ${burst.join(' ')}; ${extra} more connections)` : ''));
+    return { clients, slots: new Set(clients.map((_, i) => slotAt(i))), spread };
 }
