@@ -4,7 +4,7 @@
 // `shoal serve --workers 4` with 40 real pusher-js clients spread over the workers: one HTTP API
 // trigger reaches all 40 exactly once, socket_id exclusion works across workers, a client event
 // reaches the 39 others, publish order holds per publisher, and the HTTP API answers channel
-// queries for the whole host.
+// queries for the whole host. A worker stalled through the burst of clients still gets its share.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startShoal, sleep, shoalStatus } from '../clients/shoal_server.mjs';
@@ -145,6 +145,33 @@ test('cross-worker: a SIGSTOPped worker slows nobody else down', async () => {
     } finally {
         try { process.kill(pids[stopped], 'SIGCONT'); } catch { /* already replaced */ }
         for (const c of clients) c.disconnect();
+        assert.equal((await srv.stop()).code, 0);
+    }
+});
+
+test('cross-worker: a worker stalled through the burst of clients still gets its share', async () => {
+    const srv = await startShoal({ mode: 'serve', workers: WORKERS });
+    const pids = shoalStatus(srv.port).slots.map((s) => s.pid);
+    // As on a loaded host whose scheduler leaves one worker out: it takes none of the burst.
+    process.kill(pids[1], 'SIGSTOP');
+    const spreading = spreadClients(srv.port, N, WORKERS);
+    let resumed = false;
+    try {
+        await waitFor(() => shoalStatus(srv.port).slots.reduce((n, s) => n + s.connections, 0) >= N,
+                      10000, 'the burst accepted by the running workers');
+        assert.equal(shoalStatus(srv.port).slots[1].connections, 0);
+        process.kill(pids[1], 'SIGCONT');
+        resumed = true;
+        const { clients, slots, spread } = await spreading;
+        try {
+            assert.equal(slots.size, WORKERS, `clients reached slots ${[...slots]} only`);
+            assert.ok(Math.min(...spread) >= N / WORKERS / 2, `clients per slot ${spread}`);
+            assert.equal(clients.length, N);
+        } finally {
+            for (const c of clients) c.disconnect();
+        }
+    } finally {
+        if (!resumed) process.kill(pids[1], 'SIGCONT');
         assert.equal((await srv.stop()).code, 0);
     }
 });
