@@ -46,14 +46,15 @@ function beatSince(port, s, at) {
 // number per slot; every slot holds at least half its share (n / workers / 2).
 //
 // The workers pace their accepts, so a burst spreads evenly while every worker runs. A worker
-// over its share waits for the others 10 ms at most (a connection must not wait on a worker that
-// does not run), so on a loaded host a worker the scheduler leaves out for a moment misses the
-// burst: one SIGSTOPped for 200 ms while 40 clients open ends with 13 0 14 13. Such a slot is
-// then topped up one connection at a time: a new client that lands on a slot short of its share
-// replaces one of the fullest slot (same user), any other is closed and the next waits until
-// the short worker has run again. Pacing steers each new connection to the least-loaded running
-// worker, so this takes about as many connections as were missing; a worker that runs but never
-// takes its share fails here after n more.
+// over its share keeps the connection it already took but takes no other for up to 10 ms (a
+// connection must not wait on a worker that does not run), so on a loaded host a worker the
+// scheduler leaves out for a moment misses the burst: one SIGSTOPped for 200 ms while 40
+// clients open ends with 13 0 14 13. Such a slot is then topped up by small bursts, one client
+// more than missing (the first may stay with the worker that woke first): a client that lands on
+// a short slot replaces one of the fullest slot (same user), the others are closed. A burst that
+// reaches no short slot means the short worker has not run; the next waits for a heartbeat it
+// wrote after the miss, so a long stall costs time, not tries. A worker that runs but never
+// takes its share fails here after n bursts.
 export async function spreadClients(port, n, workers, userOf = () => null) {
     const clients = Array.from({ length: n }, (_, i) => client(port, userOf(i)));
     await Promise.all(clients.map(connected));
@@ -62,34 +63,43 @@ export async function spreadClients(port, n, workers, userOf = () => null) {
     const perSlot = () => [...Array(workers).keys()].map(
         (s) => clients.filter((_, i) => slotAt(i) === s).length);
     const burst = perSlot();
-    let extra = 0;
+    let bursts = 0;
     for (let spread = burst; Math.min(...spread) < need; spread = perSlot()) {
-        if (extra === n) {
+        if (bursts === n) {
             for (const c of clients) c.disconnect();
-            throw new Error(`clients per slot ${spread} after ${n} more connections: ` +
+            throw new Error(`clients per slot ${spread} after ${n} more bursts: ` +
                             `a worker never took its share (${need})`);
         }
-        extra++;
-        const fullest = spread.indexOf(Math.max(...spread));
-        const out = clients.findLastIndex((_, i) => slotAt(i) === fullest);
-        const c = client(port, userOf(out));
-        await connected(c);
-        if (spread[slotOf(c.connection.socket_id)] < need) {
-            clients[out].disconnect();
-            clients[out] = c;
-        } else {
-            // The short worker took no accept within pacing's bound: it has not run. The next try
-            // waits until it has (a heartbeat written after this miss), so a long stall costs
-            // time, not tries.
-            c.disconnect();
-            const missedAt = Date.now();
-            const short = spread.indexOf(Math.min(...spread));
-            await waitFor(() => beatSince(port, short, missedAt), 30000,
-                          `a heartbeat of slot ${short} after a missed accept`);
+        bursts++;
+        const missing = spread.reduce((m, x) => m + Math.max(0, need - x), 0);
+        const left = [...spread];
+        const out = [];  // clients of the fullest slots the new ones may replace
+        for (let j = 0; j <= missing; j++) {
+            const f = left.indexOf(Math.max(...left));
+            left[f]--;
+            out.push(clients.findLastIndex((_, i) => slotAt(i) === f && !out.includes(i)));
         }
+        const fresh = out.map((i) => client(port, userOf(i)));
+        await Promise.all(fresh.map(connected));
+        let reached = false;
+        fresh.forEach((c, j) => {
+            const now = perSlot();
+            if (now[slotOf(c.connection.socket_id)] < need && now[slotAt(out[j])] > need) {
+                clients[out[j]].disconnect();
+                clients[out[j]] = c;
+                reached = true;
+            } else {
+                c.disconnect();
+            }
+        });
+        if (reached) continue;
+        const missedAt = Date.now();
+        const short = spread.indexOf(Math.min(...spread));
+        await waitFor(() => beatSince(port, short, missedAt), 30000,
+                      `a heartbeat of slot ${short} after a missed burst`);
     }
     const spread = perSlot();
     console.log(`# clients per slot: ${spread.join(' ')}` +
-                (extra ? ` (the burst gave ${burst.join(' ')}; ${extra} more connections)` : ''));
+                (bursts ? ` (the burst gave ${burst.join(' ')}; ${bursts} more bursts)` : ''));
     return { clients, slots: new Set(clients.map((_, i) => slotAt(i))), spread };
 }
