@@ -53,10 +53,11 @@ export const workerPids = (port) => shoalStatus(port).slots.map((s) => s.pid).fi
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Polls pred every 10 ms; throws naming `what` when it is still false after timeoutMs.
+// Polls pred every 10 ms; throws naming `what` when it is still false after timeoutMs. pred may
+// be async (an HTTP query): its promise is awaited, never taken as true.
 export async function waitFor(pred, timeoutMs = 5000, what = 'condition') {
     const deadline = Date.now() + timeoutMs;
-    while (!pred()) {
+    while (!(await pred())) {
         if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
         await sleep(10);
     }

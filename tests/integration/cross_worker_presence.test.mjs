@@ -23,7 +23,8 @@ test('cross-worker presence: one member list for the host, and a killed worker l
     const extra = [];
     try {
         assert.equal(slots.size, WORKERS, `clients reached slots ${[...slots]} only`);
-        // Accept pacing keeps the spread even (no worker left with a handful).
+        // No worker left with a handful: pacing spreads the burst, and spreadClients tops up a
+        // worker a loaded host left out of it.
         assert.ok(Math.min(...spread) >= N / WORKERS / 2, `clients per slot ${spread}`);
         const added = clients.map(() => []);
         const removed = clients.map(() => []);
