@@ -20,8 +20,11 @@
 
 namespace shoal::worker {
 
-inline constexpr std::size_t kBusPollBudget = 256;      // records per ring per poll
-inline constexpr std::uint32_t kBusTickMs = 20;         // polls anyway (a lost wake-up)
+inline constexpr std::size_t kBusPollBudget = 256;  // records per ring per poll
+inline constexpr std::uint32_t kBusTickMs = 20;     // polls anyway (a lost wake-up)
+// Subscriber counts that change no occupancy wait this long (then up to a tick) before they go
+// on the bus: a burst of subscribes over many topics writes a record per topic per hold.
+inline constexpr std::uint32_t kCountHoldMs = 50;
 inline constexpr std::uint32_t kSnapshotWaitMs = 1000;  // at start, for the live slots' state
 inline constexpr std::uint32_t kAcceptDeferMs = 10;     // a worker over its share waits at most
 inline constexpr std::uint32_t kAcceptRecheckMs = 1;    // ... re-checking its share this often
@@ -59,6 +62,8 @@ class BusEndpoint {
     BusEndpoint(SupervisorLink& link, channel::ChannelHub& hub, std::uint32_t slot);
     void wait_for_snapshots();
     void drain() noexcept;
+    // Makes the written records visible (HubBridge::publish_written_at at the loop's time).
+    bool publish() noexcept;
     void before_sleep() noexcept;
     void after_io() noexcept;
     bool over_share() noexcept;

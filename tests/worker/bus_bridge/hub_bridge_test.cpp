@@ -372,6 +372,53 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "HubBridge: counts that change no occupancy wait for the hold; occupancy changes and a full "
+    "publish go at once",
+    "[worker][bus_bridge]") {
+    Bus b;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    w0.bridge->hold_counts(50);
+    auto publish_at = [&](std::uint64_t now_ms) {
+        w0.bridge->publish_written_at(now_ms);
+        w1.poll();
+    };
+    w0.hub.subscribe("crowd", 1, 0);  // 0 -> 1: the channel is occupied now
+    publish_at(0);
+    CHECK(w1.hub.subscription_count("crowd") == 1);
+    const auto out = w0.bridge->stats().records_out;
+    w0.hub.subscribe("crowd", 2, 0);
+    w0.hub.subscribe("crowd", 3, 0);
+    publish_at(10);  // the hold starts
+    publish_at(59);
+    CHECK(w0.bridge->stats().records_out == out);
+    CHECK(w1.hub.subscription_count("crowd") == 1);
+    publish_at(60);  // held 50 ms: the latest count, one record
+    CHECK(w0.bridge->stats().records_out - out == 1);
+    CHECK(w1.hub.subscription_count("crowd") == 3);
+
+    w0.hub.subscribe("crowd", 4, 0);
+    w0.hub.unsubscribe("crowd", 4);
+    w0.hub.unsubscribe("crowd", 3);
+    w0.hub.unsubscribe("crowd", 2);  // down to 1: may be a vacated channel's step, not held
+    publish_at(61);
+    CHECK(w1.hub.subscription_count("crowd") == 1);
+    w0.hub.unsubscribe("crowd", 1);
+    publish_at(62);
+    CHECK(w1.hub.subscription_count("crowd") == 0);
+
+    w0.hub.subscribe("crowd", 5, 0);
+    w0.hub.subscribe("crowd", 6, 0);
+    publish_at(70);  // "crowd" at 2 after 1: urgent, since the 1 came in the same batch
+    CHECK(w1.hub.subscription_count("crowd") == 2);
+    w0.hub.subscribe("crowd", 7, 0);
+    publish_at(71);
+    CHECK(w1.hub.subscription_count("crowd") == 2);
+    w0.bridge->publish_written();  // no time given (detaching, start-up): everything goes
+    w1.poll();
+    CHECK(w1.hub.subscription_count("crowd") == 3);
+}
+
+TEST_CASE(
     "HubBridge: a broadcast from another worker is copied once, from the ring into the frame "
     "its subscribers get",
     "[worker][bus_bridge][alloc]") {
