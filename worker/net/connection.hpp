@@ -187,11 +187,10 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool keep_alive_ : 1 = true;
     bool idle_notified_ : 1 = false;  // on_idle sent, grace period running
     bool head_request_ : 1 = false;   // the held request is a HEAD: its answer carries no body
-    bool dirty_ : 1 = false;          // on the WriteBatcher's intrusive dirty list
+    bool dirty_ : 1 = false;          // on the WriteBatcher's dirty list
     bool ws_done_ : 1 = false;        // the frame parser saw a close frame or an error: input ends
     std::uint32_t inflight_frames_ = 0;
     std::uint32_t inflight_bytes_ = 0;
-    Connection* next_dirty_ = nullptr;
     // Only while the connection speaks HTTP (allocated at accept, freed at the upgrade).
     std::unique_ptr<HttpSide> http_;
     std::unique_ptr<ConnExtras> extras_;  // null for a plain connection
