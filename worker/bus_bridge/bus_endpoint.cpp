@@ -38,7 +38,7 @@ common::Result<std::unique_ptr<BusEndpoint>> BusEndpoint::start(uv_loop_t* loop,
     if (auto r = ep->bridge_.recover(); !r) return r.error();
     hub.attach_bus(&ep->bridge_);
     ep->bridge_.set_cluster(cluster);
-    ep->bridge_.hold_counts(kCountHoldMs);
+    ep->bridge_.hold_counts(kCountHoldMs, kCountBurst);
     ep->bridge_.request_snapshots();
     ep->wait_for_snapshots();
 

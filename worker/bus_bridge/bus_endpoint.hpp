@@ -22,9 +22,10 @@ namespace shoal::worker {
 
 inline constexpr std::size_t kBusPollBudget = 256;  // records per ring per poll
 inline constexpr std::uint32_t kBusTickMs = 20;     // polls anyway (a lost wake-up)
-// Subscriber counts that change no occupancy wait this long (then up to a tick) before they go
-// on the bus: a burst of subscribes over many topics writes a record per topic per hold.
+// Subscriber count records: at most kCountBurst per kCountHoldMs window go at once; beyond
+// that, counts that change no occupancy wait for the window's end (HubBridge::publish_written_at).
 inline constexpr std::uint32_t kCountHoldMs = 50;
+inline constexpr std::uint32_t kCountBurst = 64;
 inline constexpr std::uint32_t kSnapshotWaitMs = 1000;  // at start, for the live slots' state
 inline constexpr std::uint32_t kAcceptDeferMs = 10;     // a worker over its share waits at most
 inline constexpr std::uint32_t kAcceptRecheckMs = 1;    // ... re-checking its share this often

@@ -108,20 +108,22 @@ void HubBridge::topic_count(std::string_view topic, std::uint32_t subscribers) n
 }
 
 void HubBridge::hold_or_flush_counts(std::uint64_t now_ms) noexcept {
-    if (now_ms != kFlushAllCounts && count_hold_ms_ > 0 && !counts_urgent_) {
-        if (!counts_held_) {
-            counts_held_ = true;
-            counts_held_since_ms_ = now_ms;
+    if (now_ms != kFlushAllCounts && count_hold_ms_ > 0) {
+        if (now_ms - count_window_start_ms_ >= count_hold_ms_) {
+            count_window_start_ms_ = now_ms;
+            count_window_records_ = 0;
+        } else if (!counts_urgent_ && count_window_records_ + pending_used_ > count_burst_) {
+            return;  // a burst: this window's remaining counts wait for its end (or the tick)
         }
-        if (now_ms - counts_held_since_ms_ < count_hold_ms_) return;
     }
+    count_window_records_ += pending_used_;
     flush_counts();
 }
 
 void HubBridge::flush_counts() noexcept {
     const std::size_t n = pending_used_;
     pending_used_ = 0;  // write() must not flush again
-    counts_urgent_ = counts_held_ = false;
+    counts_urgent_ = false;
     for (std::size_t i = 0; i < n; ++i)
         write(rec::kTopicCount,
               rec::TopicCount{pending_counts_[i].subscribers, pending_counts_[i].topic});
