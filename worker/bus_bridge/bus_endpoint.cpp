@@ -38,6 +38,7 @@ common::Result<std::unique_ptr<BusEndpoint>> BusEndpoint::start(uv_loop_t* loop,
     if (auto r = ep->bridge_.recover(); !r) return r.error();
     hub.attach_bus(&ep->bridge_);
     ep->bridge_.set_cluster(cluster);
+    ep->bridge_.hold_counts(kCountHoldMs, kCountBurst);
     ep->bridge_.request_snapshots();
     ep->wait_for_snapshots();
 
@@ -96,14 +97,18 @@ void BusEndpoint::wait_for_snapshots() {
     }
 }
 
+bool BusEndpoint::publish() noexcept {
+    return tick_.loop ? bridge_.publish_written_at(uv_now(tick_.loop)) : bridge_.publish_written();
+}
+
 void BusEndpoint::drain() noexcept {
     bridge_.poll(kBusPollBudget);
-    if (bridge_.publish_written()) wakeup_.notify_idle_readers();
+    if (publish()) wakeup_.notify_idle_readers();
 }
 
 void BusEndpoint::before_sleep() noexcept {
     bridge_.poll(kBusPollBudget);
-    if (bridge_.publish_written()) wakeup_.notify_idle_readers();
+    if (publish()) wakeup_.notify_idle_readers();
     // C8: declare idle, then look once more; a writer that published before seeing the flag is
     // caught by this look, one that publishes after it sees the flag and writes the eventfd.
     wakeup_.prepare_to_sleep();
@@ -118,7 +123,7 @@ void BusEndpoint::before_sleep() noexcept {
 void BusEndpoint::after_io() noexcept {
     // Awake now: writers need not signal us until we declare idle again.
     wakeup_.cancel_sleep();
-    if (bridge_.publish_written()) wakeup_.notify_idle_readers();
+    if (publish()) wakeup_.notify_idle_readers();
 }
 
 void BusEndpoint::pace_accepts(net::Server& server) noexcept {
@@ -130,7 +135,7 @@ void BusEndpoint::pace_accepts(net::Server& server) noexcept {
     server.before_writes(
         [](void* ep) noexcept {
             auto* self = static_cast<BusEndpoint*>(ep);
-            if (self->bridge_.publish_written()) self->wakeup_.notify_idle_readers();
+            if (self->publish()) self->wakeup_.notify_idle_readers();
         },
         this);
     server.pace_accepts_with(

@@ -20,8 +20,12 @@
 
 namespace shoal::worker {
 
-inline constexpr std::size_t kBusPollBudget = 256;      // records per ring per poll
-inline constexpr std::uint32_t kBusTickMs = 20;         // polls anyway (a lost wake-up)
+inline constexpr std::size_t kBusPollBudget = 256;  // records per ring per poll
+inline constexpr std::uint32_t kBusTickMs = 20;     // polls anyway (a lost wake-up)
+// Subscriber count records: at most kCountBurst per kCountHoldMs window go at once; beyond
+// that, counts that change no occupancy wait for the window's end (HubBridge::publish_written_at).
+inline constexpr std::uint32_t kCountHoldMs = 50;
+inline constexpr std::uint32_t kCountBurst = 64;
 inline constexpr std::uint32_t kSnapshotWaitMs = 1000;  // at start, for the live slots' state
 inline constexpr std::uint32_t kAcceptDeferMs = 10;     // a worker over its share waits at most
 inline constexpr std::uint32_t kAcceptRecheckMs = 1;    // ... re-checking its share this often
@@ -59,6 +63,8 @@ class BusEndpoint {
     BusEndpoint(SupervisorLink& link, channel::ChannelHub& hub, std::uint32_t slot);
     void wait_for_snapshots();
     void drain() noexcept;
+    // Makes the written records visible (HubBridge::publish_written_at at the loop's time).
+    bool publish() noexcept;
     void before_sleep() noexcept;
     void after_io() noexcept;
     bool over_share() noexcept;

@@ -17,7 +17,7 @@ static_assert(channel::kMaxProtocols == rec::kMaxFrames, "a bus record carries e
 constexpr std::uint64_t kPublishBatchShare = 8;
 // Distinct topics whose counts may wait for the iteration's publish; past it they go out at once,
 // so a search of the pending list stays short.
-constexpr std::size_t kMaxPendingCounts = 64;
+constexpr std::size_t kMaxPendingCounts = 256;  // a held burst over that many topics
 using common::Counter;
 
 HubBridge::HubBridge(bus::Segment& segment, channel::ChannelHub& hub, std::uint32_t slot,
@@ -94,6 +94,7 @@ void HubBridge::topic_count(std::string_view topic, std::uint32_t subscribers) n
     for (std::size_t i = 0; i < pending_used_; ++i) {
         if (pending_counts_[i].topic == topic) {
             pending_counts_[i].subscribers = subscribers;  // only the latest count matters
+            if (subscribers <= 1) counts_urgent_ = true;
             return;
         }
     }
@@ -103,11 +104,26 @@ void HubBridge::topic_count(std::string_view topic, std::uint32_t subscribers) n
     pending_counts_[pending_used_].topic.assign(topic);
     pending_counts_[pending_used_].subscribers = subscribers;
     ++pending_used_;
+    if (subscribers <= 1) counts_urgent_ = true;
+}
+
+void HubBridge::hold_or_flush_counts(std::uint64_t now_ms) noexcept {
+    if (now_ms != kFlushAllCounts && count_hold_ms_ > 0) {
+        if (now_ms - count_window_start_ms_ >= count_hold_ms_) {
+            count_window_start_ms_ = now_ms;
+            count_window_records_ = 0;
+        } else if (!counts_urgent_ && count_window_records_ + pending_used_ > count_burst_) {
+            return;  // a burst: this window's remaining counts wait for its end (or the tick)
+        }
+    }
+    count_window_records_ += pending_used_;
+    flush_counts();
 }
 
 void HubBridge::flush_counts() noexcept {
     const std::size_t n = pending_used_;
     pending_used_ = 0;  // write() must not flush again
+    counts_urgent_ = false;
     for (std::size_t i = 0; i < n; ++i)
         write(rec::kTopicCount,
               rec::TopicCount{pending_counts_[i].subscribers, pending_counts_[i].topic});

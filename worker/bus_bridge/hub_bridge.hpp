@@ -65,12 +65,23 @@ class HubBridge final : public channel::BusPort {
     // the last call visible with one release store of the ring's tail, and returns true if there
     // were any (the caller then wakes idle readers). The worker calls it at each point of its loop
     // iteration where it wakes readers, and before it detaches from the hub.
-    bool publish_written() noexcept {
-        flush_counts();
+    // publish_written() also writes every count that waits. publish_written_at(now) writes
+    // at most `burst` count records per window of count_hold_ms: beyond that, counts other than
+    // 0 and 1 (which may change a topic's occupancy, and always go) wait for the window's end.
+    // A burst of subscribes over many topics then writes a record per topic per window instead
+    // of one per subscribe (docs/benchmarks.md: bus pages per connection); a quiet worker's
+    // counts never wait.
+    bool publish_written() noexcept { return publish_written_at(kFlushAllCounts); }
+    bool publish_written_at(std::uint64_t now_ms) noexcept {
+        if (pending_used_ > 0) hold_or_flush_counts(now_ms);
         writer_.publish();
         bool w = written_;
         written_ = false;
         return w;
+    }
+    void hold_counts(std::uint32_t count_hold_ms, std::uint32_t burst) noexcept {
+        count_hold_ms_ = count_hold_ms;
+        count_burst_ = burst;
     }
     BridgeStats stats() const noexcept;
     bool has_data() const noexcept;
@@ -105,6 +116,8 @@ class HubBridge final : public channel::BusPort {
     // records keep their order): a burst of subscribes to one topic then costs one record instead
     // of one each (docs/benchmarks.md: bus pages per connection).
     void flush_counts() noexcept;
+    void hold_or_flush_counts(std::uint64_t now_ms) noexcept;
+    static constexpr std::uint64_t kFlushAllCounts = ~std::uint64_t{0};
     // with_cache: the answer also carries the cached last events (every worker holds the same
     // ones, so one answerer suffices: see cache_answerer).
     void answer_snapshot(std::uint32_t requester, bool with_cache) noexcept;
@@ -143,6 +156,11 @@ class HubBridge final : public channel::BusPort {
     // The first pending_used_ entries are live; the rest keep their string capacity.
     std::vector<PendingCount> pending_counts_;
     std::size_t pending_used_ = 0;
+    std::uint32_t count_hold_ms_ = 0;  // 0: counts go at every publish (the default)
+    std::uint32_t count_burst_ = 0;
+    bool counts_urgent_ = false;  // a pending count is 0 or 1: occupancy may have changed
+    std::uint64_t count_window_start_ms_ = 0;
+    std::uint64_t count_window_records_ = 0;  // count records written in this window
     common::CounterBlock& counters_;
     std::uint64_t publish_batch_bytes_;  // a batch this large is published at once (see write)
     bool written_ = false;

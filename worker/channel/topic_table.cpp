@@ -5,8 +5,8 @@ namespace shoal::channel {
 
 std::size_t TopicTable::Topic::find(ConnId conn) const noexcept {
     if (index) {
-        auto it = index->find(conn);
-        return it == index->end() ? subs.size() : it->second;
+        const std::uint32_t at = index->find(conn);
+        return at == ConnPositionIndex::kMissing ? subs.size() : at;
     }
     for (std::size_t i = 0; i < subs.size(); ++i)
         if (subs[i].conn == conn) return i;
@@ -20,12 +20,11 @@ bool TopicTable::subscribe(std::string_view topic, ConnId conn, ProtocolTag prot
     if (t.find(conn) != t.subs.size()) return false;
     t.subs.push_back({conn, protocol});
     if (t.index) {
-        t.index->emplace(conn, static_cast<std::uint32_t>(t.subs.size() - 1));
+        t.index->set(conn, static_cast<std::uint32_t>(t.subs.size() - 1));
     } else if (t.subs.size() >= kIndexFrom) {
-        t.index = std::make_unique<std::unordered_map<ConnId, std::uint32_t>>();
-        t.index->reserve(t.subs.size() * 2);
+        t.index = std::make_unique<ConnPositionIndex>(t.subs.size() * 2);
         for (std::size_t i = 0; i < t.subs.size(); ++i)
-            t.index->emplace(t.subs[i].conn, static_cast<std::uint32_t>(i));
+            t.index->set(t.subs[i].conn, static_cast<std::uint32_t>(i));
     }
     return true;
 }
@@ -41,7 +40,7 @@ bool TopicTable::unsubscribe(std::string_view topic, ConnId conn) {
     t.subs.pop_back();
     if (t.index) {
         t.index->erase(conn);
-        if (i < t.subs.size()) (*t.index)[t.subs[i].conn] = static_cast<std::uint32_t>(i);
+        if (i < t.subs.size()) t.index->set(t.subs[i].conn, static_cast<std::uint32_t>(i));
         if (t.subs.size() < kIndexFrom / 2) t.index.reset();
     }
     if (t.subs.empty()) topics_.erase(it);

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "worker/channel/conn_position_index.hpp"
 #include "worker/channel/string_key.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/shared_frame.hpp"
@@ -92,8 +93,8 @@ class TopicTable {
 
   private:
     struct Topic {
-        std::vector<Subscriber> subs;  // dense: the fan-out walks it
-        std::unique_ptr<std::unordered_map<ConnId, std::uint32_t>> index;  // kIndexFrom and up
+        std::vector<Subscriber> subs;                  // dense: the fan-out walks it
+        std::unique_ptr<ConnPositionIndex> index;      // kIndexFrom and up
         std::size_t find(ConnId conn) const noexcept;  // position, or subs.size()
     };
 

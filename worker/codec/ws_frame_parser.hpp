@@ -59,6 +59,12 @@ class WsFrameParser {
     // True when the frame in progress began in the last parse() (its deadline starts now);
     // false when it is one that an earlier parse() began.
     bool frame_began_last_parse() const noexcept { return frame_began_; }
+    // Nothing is in progress (no frame, message or control frame cut by a read) and no close
+    // or error was seen: between reads only the options matter, so a connection in this state
+    // needs no parser of its own (net::Connection borrows the server's).
+    bool idle() const noexcept {
+        return !done_ && spill_len_ == 0 && !in_frame_ && !in_message_ && control_len_ == 0;
+    }
     // Bytes held between reads (the partial message); 0 for an idle connection.
     std::size_t buffered_bytes() const noexcept { return message_.size; }
     // Gives the message buffer back if no message is in progress.
@@ -85,7 +91,7 @@ class WsFrameParser {
 
     WsParserOptions opt_;
     // the frame being read
-    std::uint8_t spill_[kMaxFrameHeaderBytes];
+    std::uint8_t spill_[kMaxFrameHeaderBytes] = {};
     std::uint8_t spill_len_ = 0;
     std::uint8_t mask_[4] = {0, 0, 0, 0};
     std::uint8_t mask_phase_ = 0;

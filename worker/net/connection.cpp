@@ -13,7 +13,6 @@ Connection::Connection(Server& server, ConnId id)
       id_(id),
       http_(std::make_unique<HttpSide>(codec::HttpLimits{
           server.config_.limits.max_header_bytes, server.config_.limits.max_http_body_bytes, 64})),
-      ws_(codec::WsParserOptions{server.config_.limits.max_message_bytes, true}),
       queue_(server.config_.limits.send_queue_high_water_bytes) {}
 
 bool Connection::accept(uv_stream_t* listener, ssl_ctx_st* tls_ctx) {
@@ -308,7 +307,7 @@ void Connection::on_timeout() {
         case ConnState::Ws:
             // The frame deadline and the idle deadline share the link, never both armed: a
             // cut frame is on the frame list (arm_ws_deadline).
-            if (ws_.frame_in_progress() && server_.config_.limits.frame_timeout_ms > 0) {
+            if (ws_frame_in_progress() && server_.config_.limits.frame_timeout_ms > 0) {
                 fail_ws(codec::ProtocolError::WsFrameTimeout);
             } else {
                 on_idle_timer();
@@ -331,9 +330,9 @@ void Connection::arm_ws_deadline() {
     // do not extend it (they would keep the idle deadline away for ever), a frame begun in this
     // read starts its own. Otherwise every read re-arms the idle deadline.
     const std::uint32_t frame_ms = server_.config_.limits.frame_timeout_ms;
-    if (frame_ms > 0 && ws_.frame_in_progress()) {
+    if (frame_ms > 0 && ws_frame_in_progress()) {
         idle_notified_ = false;
-        if (DeadlineLink::list != kFrameList || ws_.frame_began_last_parse())
+        if (DeadlineLink::list != kFrameList || ws_->frame_began_last_parse())
             server_.arm_timeout(*this, kFrameList, frame_ms);
         return;
     }

@@ -145,6 +145,11 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool on_compressed_message(codec::WsOpcode op, std::string_view data);
     bool deliver_message(codec::WsOpcode op, char* data, std::size_t len);
     void on_ws_bytes(char* data, std::size_t len);
+    codec::WsParserOptions ws_options() const noexcept;
+    // The parser of the read being parsed: the connection's own, else the server's.
+    codec::WsFrameParser& ws_parser() const noexcept;
+    void keep_ws_state(codec::WsFrameParser& p, bool shared);
+    bool ws_frame_in_progress() const noexcept { return ws_ && ws_->frame_in_progress(); }
     void fail_ws(codec::ProtocolError e);
     void queue(const FrameRef& frame);
     void queue_close(FrameRef close_frame);
@@ -182,14 +187,16 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool keep_alive_ : 1 = true;
     bool idle_notified_ : 1 = false;  // on_idle sent, grace period running
     bool head_request_ : 1 = false;   // the held request is a HEAD: its answer carries no body
-    bool dirty_ : 1 = false;          // on the WriteBatcher's intrusive dirty list
+    bool dirty_ : 1 = false;          // on the WriteBatcher's dirty list
+    bool ws_done_ : 1 = false;        // the frame parser saw a close frame or an error: input ends
     std::uint32_t inflight_frames_ = 0;
     std::uint32_t inflight_bytes_ = 0;
-    Connection* next_dirty_ = nullptr;
     // Only while the connection speaks HTTP (allocated at accept, freed at the upgrade).
     std::unique_ptr<HttpSide> http_;
     std::unique_ptr<ConnExtras> extras_;  // null for a plain connection
-    codec::WsFrameParser ws_;
+    // Only while a frame or a message is cut by a read; otherwise input is parsed by the
+    // server's shared parser (an idle parser holds nothing but the options).
+    std::unique_ptr<codec::WsFrameParser> ws_;
     SendQueue queue_;
 };
 

@@ -129,7 +129,6 @@ std::string Connection::agree_deflate() {
     const codec::DeflateAgreement a =
         codec::negotiate_deflate(http_->parser.request(), fc->policy());
     if (!a.accepted) return {};
-    ws_.enable_permessage_deflate();
     if (a.server_no_context_takeover) {
         deflate_ = WsDeflate::Shared;
     } else {

@@ -12,10 +12,46 @@
 namespace shoal::net {
 
 void Connection::on_ws_bytes(char* data, std::size_t len) {
-    const codec::ProtocolError e = ws_.parse(data, len, *this);
+    codec::ProtocolError e = codec::ProtocolError::None;
+    if (!ws_done_) {
+        // The server's parser unless this connection has a cut frame of its own, or a handler
+        // reached another connection's input while the shared one is in use.
+        const bool shared = !ws_ && !server_.ws_parser_busy_;
+        codec::WsFrameParser* p = ws_.get();
+        if (shared) {
+            p = &server_.ws_parser_;
+            *p = codec::WsFrameParser(ws_options());
+            server_.ws_parser_busy_ = true;
+        } else if (!p) {
+            ws_ = std::make_unique<codec::WsFrameParser>(ws_options());
+            p = ws_.get();
+        }
+        e = p->parse(data, len, *this);
+        if (shared) server_.ws_parser_busy_ = false;
+        keep_ws_state(*p, shared);
+    }
     if (e != codec::ProtocolError::None) fail_ws(e);
     // Armed after the handler ran: a close it queued owns the deadline from then on.
     if (state_ == ConnState::Ws) arm_ws_deadline();  // any input is activity
+}
+
+codec::WsParserOptions Connection::ws_options() const noexcept {
+    return {server_.config_.limits.max_message_bytes, true, deflate_ != WsDeflate::Off};
+}
+
+codec::WsFrameParser& Connection::ws_parser() const noexcept {
+    return ws_ ? *ws_ : server_.ws_parser_;
+}
+
+void Connection::keep_ws_state(codec::WsFrameParser& p, bool shared) {
+    if (p.closed()) {
+        ws_done_ = true;
+        ws_.reset();
+    } else if (p.idle()) {
+        ws_.reset();  // a cut frame completed: back to the shared parser
+    } else if (shared) {
+        ws_ = std::make_unique<codec::WsFrameParser>(std::move(p));
+    }
 }
 
 void Connection::fail_ws(codec::ProtocolError e) {
@@ -54,7 +90,7 @@ void Connection::close_ws(std::uint16_t code, std::string_view reason) {
 
 bool Connection::on_ws_message(codec::WsOpcode op, char* data, std::size_t len) {
     if (state_ != ConnState::Ws) return false;
-    if (ws_.message_compressed()) return on_compressed_message(op, {data, len});
+    if (ws_parser().message_compressed()) return on_compressed_message(op, {data, len});
     return deliver_message(op, data, len);
 }
 

@@ -73,18 +73,18 @@ void SendQueue::unspill() noexcept {
 bool SendQueue::try_push(const FrameRef& frame) noexcept {
     const std::size_t size = frame->wire().size();
     if (count_ >= kCapacity) return false;
-    if (count_ > 0 && bytes_ + size > high_water_) return false;
+    if (count_ > 0 && std::uint64_t{bytes_} + size > high_water_) return false;
     if (count_ == cap_) spill();
     slot(count_) = frame;
     ++count_;
-    bytes_ += size;
+    bytes_ += static_cast<std::uint32_t>(size);
     return true;
 }
 
 void SendQueue::push_final(FrameRef frame) noexcept {
     SHOAL_ASSERT(count_ < kSlots);
     if (count_ == cap_) spill();
-    bytes_ += frame->wire().size();
+    bytes_ += static_cast<std::uint32_t>(frame->wire().size());
     slot(count_) = std::move(frame);
     ++count_;
 }
@@ -93,7 +93,7 @@ void SendQueue::drop_tail(std::size_t keep) noexcept {
     while (count_ > keep) {
         --count_;
         FrameRef& s = slot(count_);
-        bytes_ -= s->wire().size() - (count_ == 0 ? head_offset_ : 0);
+        bytes_ -= static_cast<std::uint32_t>(s->wire().size() - (count_ == 0 ? head_offset_ : 0));
         if (count_ == 0) head_offset_ = 0;
         s.reset();
     }
@@ -102,7 +102,7 @@ void SendQueue::drop_tail(std::size_t keep) noexcept {
 
 void SendQueue::consume(std::size_t bytes) noexcept {
     SHOAL_ASSERT(bytes <= bytes_);
-    bytes_ -= bytes;
+    bytes_ -= static_cast<std::uint32_t>(bytes);
     while (bytes > 0) {
         FrameRef& head = slots_[head_];
         const std::size_t left = head->wire().size() - head_offset_;

@@ -6,6 +6,7 @@
 // per-thread pool and gives it back once empty, so idle connections do not pay for 65 slots.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,8 +20,10 @@ class SendQueue {
     static constexpr std::size_t kCapacity = 64;
     static constexpr std::size_t kInline = 2;
 
+    // The high-water mark is capped at 2 GiB, so the queued bytes (under it, plus one frame
+    // and the close frame) fit 32 bits.
     explicit SendQueue(std::uint32_t high_water_bytes) noexcept
-        : slots_(inline_), high_water_(high_water_bytes) {}
+        : slots_(inline_), high_water_(std::min(high_water_bytes, kMaxHighWater)) {}
     ~SendQueue();
     SendQueue(const SendQueue&) = delete;
     SendQueue& operator=(const SendQueue&) = delete;
@@ -64,13 +67,14 @@ class SendQueue {
 
     // Bytes here are per connection (docs/benchmarks.md): positions up to kSlots fit a byte.
     static_assert(kSlots <= 255);
+    static constexpr std::uint32_t kMaxHighWater = 1u << 31;
     FrameRef* slots_;
+    std::uint32_t bytes_ = 0;  // unwritten bytes
+    std::uint32_t head_offset_ = 0;
+    std::uint32_t high_water_;
     std::uint8_t cap_ = kInline;
     std::uint8_t head_ = 0;
     std::uint8_t count_ = 0;
-    std::uint32_t head_offset_ = 0;
-    std::size_t bytes_ = 0;  // unwritten bytes
-    std::uint32_t high_water_;
     FrameRef inline_[kInline];
 };
 

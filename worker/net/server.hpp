@@ -17,6 +17,7 @@
 #include "common/log_limiter.hpp"
 #include "common/result.hpp"
 #include "common/tls_server_context.hpp"
+#include "worker/codec/ws_frame_parser.hpp"
 #include "worker/net/conn_table.hpp"
 #include "worker/net/deadline_lists.hpp"
 #include "worker/net/frame_compressor.hpp"
@@ -185,6 +186,10 @@ class Server final : public Transport {
     std::size_t peak_queued_bytes_;        // the block's high-water mark, compared without a load
     std::vector<Header> scratch_headers_;  // one request is handled at a time on the loop
     alignas(16) std::array<char, kReadBufferBytes> read_buffer_;
+    // The frame parser of every WebSocket read whose connection has no cut frame: a connection
+    // keeps one of its own only while a frame or message spans reads (memory per connection).
+    codec::WsFrameParser ws_parser_;
+    bool ws_parser_busy_ = false;
 };
 
 }  // namespace shoal::net

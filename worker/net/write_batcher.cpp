@@ -18,8 +18,7 @@ WriteBatcher::WriteBatcher(uv_loop_t* loop) {
 void WriteBatcher::mark_dirty(Connection& c) noexcept {
     if (c.dirty_) return;
     c.dirty_ = true;
-    c.next_dirty_ = head_;
-    head_ = &c;
+    dirty_.push_back(&c);
     if (!idle_active_) {
         idle_active_ = true;
         uv_idle_start(&idle_, on_idle);
@@ -27,18 +26,20 @@ void WriteBatcher::mark_dirty(Connection& c) noexcept {
 }
 
 void WriteBatcher::flush() noexcept {
-    if (head_ && before_) before_(before_ctx_);
-    while (head_) {
-        Connection* list = head_;
-        head_ = nullptr;
-        while (list) {
-            Connection* c = list;
-            list = c->next_dirty_;
-            c->next_dirty_ = nullptr;
+    if (!dirty_.empty() && before_) before_(before_ctx_);
+    // Flushing may mark connections dirty again: they go to dirty_ and the next round. The
+    // batch borrows the spare vector's capacity, so a steady loop allocates nothing (a nested
+    // flush finds the spare taken and uses a fresh vector).
+    std::vector<Connection*> batch = std::move(spare_);
+    while (!dirty_.empty()) {
+        batch.swap(dirty_);
+        for (Connection* c : batch) {
             c->dirty_ = false;
             c->flush();
         }
+        batch.clear();
     }
+    spare_ = std::move(batch);
     if (idle_active_) {
         idle_active_ = false;
         uv_idle_stop(&idle_);

@@ -31,7 +31,7 @@ PusherSessions::PusherSessions(const common::Config& config, channel::ChannelHub
 }
 
 void PusherSessions::open(net::ConnId id, std::string_view key, std::string_view query) {
-    PusherConnection& c = conns_[id];
+    PusherConnection& c = conns_.open(id);
     hub_.counters().add(common::Counter::PusherConnectionsOpened);
     const common::App* app = apps_.find_key(key);
     auto admission = apps_.admit(app, id, kPusherProtocol);
@@ -67,27 +67,27 @@ void PusherSessions::refuse(net::ConnId id, channel::Admission why) {
 
 void PusherSessions::apps_replaced() {
     std::vector<std::pair<net::ConnId, channel::Admission>> refused;
-    for (auto& [id, c] : conns_) {
-        if (!c.app || c.closing) continue;
+    conns_.for_each([&](net::ConnId id, PusherConnection& c) {
+        if (!c.app || c.closing) return;
         const common::App* now = apps_.moved(*c.app, id, kPusherProtocol);
         if (!now) {
             forget_user(id, c);  // keyed by the app, which is gone
             c.app = nullptr;
             refused.emplace_back(id, channel::Admission::UnknownApp);
-            continue;
+            return;
         }
         c.app = now;
         if (!now->enabled) refused.emplace_back(id, channel::Admission::Disabled);
-    }
+    });
     // Outside the loop: a close may come back into closed(), which erases from conns_.
     for (auto [id, why] : refused)
         refuse(id, why);
 }
 
 void PusherSessions::message(net::ConnId id, std::string_view text) {
-    auto it = conns_.find(id);
-    if (it == conns_.end() || it->second.closing || !it->second.app) return;
-    PusherConnection& c = it->second;
+    PusherConnection* found = conns_.find(id);
+    if (!found || found->closing || !found->app) return;
+    PusherConnection& c = *found;
     codec::ClientMessage m;
     switch (parser_.parse(text, m)) {
         case codec::ParseError::None:
@@ -128,29 +128,30 @@ void PusherSessions::shutdown(net::ConnId id) {
 }
 
 void PusherSessions::closed(net::ConnId id) {
-    auto it = conns_.find(id);
-    if (it == conns_.end()) return;
+    PusherConnection* found = conns_.find(id);
+    if (!found) return;
     hub_.counters().add(common::Counter::PusherConnectionsClosed);
-    PusherConnection& c = it->second;
-    for (const auto& s : c.subscriptions) {
+    PusherConnection& c = *found;
+    for (std::size_t i = 0; i < c.subscriptions.size(); ++i) {
+        const PusherSubscription& s = c.subscriptions[i];
         hub_.unsubscribe(s.topic, id);
-        if (!s.presence_user_id.empty()) leave(id, s);
+        if (s.presence_user) leave(id, s);
     }
     forget_user(id, c);
     if (c.app) apps_.release(*c.app, id);
-    conns_.erase(it);
+    conns_.erase(id);
 }
 
 void PusherSessions::forget_user(net::ConnId id, PusherConnection& c) {
-    if (c.user_id.empty() || !c.app) return;
+    if (!c.user || !c.app) return;
     hub_.unsubscribe(
-        common::scope_topic(c.app->id, std::string(codec::kServerToUserPrefix) + c.user_id), id);
-    auto u = users_.find(common::scope_topic(c.app->id, c.user_id));
+        common::scope_topic(c.app->id, std::string(codec::kServerToUserPrefix) + *c.user), id);
+    auto u = users_.find(common::scope_topic(c.app->id, *c.user));
     if (u != users_.end()) {
         std::erase(u->second, id);
         if (u->second.empty()) users_.erase(u);
     }
-    c.user_id.clear();
+    c.user.reset();
 }
 
 bool PusherSessions::allow_client_event(PusherConnection& c) {
@@ -181,14 +182,14 @@ void PusherSessions::client_event(net::ConnId id, PusherConnection& c,
         return send_error(id, err::kClientEventRateLimit,
                           "Client event rejected due to rate limit");
     }
-    channel::Event e{s->topic, m.event, m.data_json, s->presence_user_id, true};
+    channel::Event e{s->topic, m.event, m.data_json, s->presence_user_id(), true};
     e.history = c.app->history.enabled_for(m.channel);
-    codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id);
+    codec::encode_event_json(out_, m.event, m.channel, m.data_json, s->presence_user_id());
     hub_.publish_client(e, kPusherProtocol, net::SharedFrame::make_text(out_), id);
     if (c.app->wants_webhook("client_event", m.channel)) {
         const SocketIdText sid = socket_id_of(id);
         hub_.hook_fact({channel::HookFactKind::ClientEvent, s->topic, m.event, m.data_json,
-                        sid.view(), s->presence_user_id});
+                        sid.view(), s->presence_user_id()});
     }
 }
 
@@ -198,10 +199,10 @@ void PusherSessions::signin(net::ConnId id, PusherConnection& c, const codec::Cl
                                  m.auth) ||
         !parser_.parse_user_id(m.user_data, user_id) || !codec::valid_user_id(user_id))
         return fail(id, err::kUnauthorized, "Invalid signin: bad signature or user data");
-    if (!c.user_id.empty() && c.user_id != user_id)
+    if (c.user && *c.user != user_id)
         return fail(id, err::kUnauthorized, "Already signed in as another user");
-    if (c.user_id.empty()) {
-        c.user_id = user_id;
+    if (!c.user) {
+        c.user = std::make_unique<std::string>(user_id);
         users_[common::scope_topic(c.app->id, user_id)].push_back(id);
         hub_.subscribe(
             common::scope_topic(c.app->id, std::string(codec::kServerToUserPrefix) + user_id), id,
@@ -311,8 +312,7 @@ void PusherSessions::send_error(net::ConnId id, std::uint16_t code, std::string_
 
 void PusherSessions::fail(net::ConnId id, std::uint16_t code, std::string_view message) {
     send_error(id, code, message);
-    auto it = conns_.find(id);
-    if (it != conns_.end()) it->second.closing = true;
+    if (PusherConnection* c = conns_.find(id)) c->closing = true;
     transport_.close(id, code, message);
 }
 

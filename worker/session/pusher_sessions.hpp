@@ -17,6 +17,7 @@
 #include "worker/codec/pusher_encode.hpp"
 #include "worker/codec/pusher_message.hpp"
 #include "worker/net/handler.hpp"
+#include "worker/session/conn_slots.hpp"
 #include "worker/session/pusher_connection.hpp"
 
 namespace shoal::session {
@@ -138,7 +139,7 @@ class PusherSessions final : public channel::ProtocolAdapter {
     net::Transport& transport_;
     std::uint32_t socket_prefix_;
     channel::LastEventCache cache_;  // attached to hub_: cache channels' last events
-    std::unordered_map<net::ConnId, PusherConnection> conns_;
+    ConnSlots<PusherConnection> conns_;
     // Signed-in user, scoped by app like a topic -> its connections.
     std::unordered_map<std::string, std::vector<net::ConnId>> users_;
     codec::PusherParser parser_;

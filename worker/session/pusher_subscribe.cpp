@@ -15,7 +15,7 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
     std::string_view ch = m.channel;
     if (codec::channel_kind(ch) == codec::ChannelKind::ServerToUser) {
         // pusher-js subscribes to its own user channel after signin; signin already joined it.
-        if (c.user_id.empty() || ch.substr(codec::kServerToUserPrefix.size()) != c.user_id)
+        if (!c.user || ch.substr(codec::kServerToUserPrefix.size()) != *c.user)
             return subscription_error(id, ch, "AuthError", "Sign in as this user first", 401);
         codec::encode_subscription_succeeded(out_, ch);
         return send_out(id);
@@ -45,8 +45,7 @@ void PusherSessions::subscribe(net::ConnId id, PusherConnection& c, const codec:
         subscribe_presence(id, c, m);
         return;
     }
-    c.subscriptions.push_back({common::scope_topic(c.app->id, ch), {}});
-    const std::string& topic = c.subscriptions.back().topic;
+    const std::string& topic = c.subscriptions.add({common::scope_topic(c.app->id, ch), {}}).topic;
     codec::HistoryStartInfo history;
     const bool plain = join_topic(id, c, m, topic, history);
     codec::encode_subscription_succeeded(out_, ch, plain ? nullptr : &history);
@@ -112,7 +111,7 @@ bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
         return false;
     }
     const std::string& user = presence_data_.user_id;
-    c.subscriptions.push_back({topic, user});
+    c.subscriptions.add({topic, std::make_unique<std::string>(user)});
     codec::HistoryStartInfo history;
     const bool plain = join_topic(id, c, m, topic, history);
     // The hub tells the other members (on every worker) through on_member_added.
@@ -133,16 +132,15 @@ bool PusherSessions::subscribe_presence(net::ConnId id, PusherConnection& c,
 void PusherSessions::unsubscribe(net::ConnId id, PusherConnection& c, std::string_view channel) {
     for (std::size_t i = 0; i < c.subscriptions.size(); ++i) {
         if (common::topic_name(c.subscriptions[i].topic) != channel) continue;
-        PusherSubscription s = std::move(c.subscriptions[i]);
-        c.subscriptions.erase(c.subscriptions.begin() + static_cast<std::ptrdiff_t>(i));
+        PusherSubscription s = c.subscriptions.take(i);
         hub_.unsubscribe(s.topic, id);
-        if (!s.presence_user_id.empty()) leave(id, s);
+        if (s.presence_user) leave(id, s);
         return;
     }
 }
 
 void PusherSessions::leave(net::ConnId id, const PusherSubscription& s) {
-    hub_.leave(s.topic, s.presence_user_id, id);  // member_removed comes back through the hub
+    hub_.leave(s.topic, s.presence_user_id(), id);  // member_removed comes back through the hub
 }
 
 }  // namespace shoal::session

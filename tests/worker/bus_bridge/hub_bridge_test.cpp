@@ -372,6 +372,60 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "HubBridge: past a burst of count records in a window, counts that change no occupancy wait "
+    "for its end; occupancy changes and a full publish go at once",
+    "[worker][bus_bridge]") {
+    Bus b;
+    Worker w0(*b.seg, 0, 1), w1(*b.seg, 1, 1);
+    w0.bridge->hold_counts(50, 4);  // 4 count records per 50 ms window go at once
+    auto publish_at = [&](std::uint64_t now_ms) {
+        w0.bridge->publish_written_at(now_ms);
+        w1.poll();
+    };
+    const auto out = w0.bridge->stats().records_out;
+    for (channel::ConnId c = 1; c <= 4; ++c) {  // within the burst: every count goes at once
+        w0.hub.subscribe("crowd", c, 0);
+        publish_at(c);
+        CHECK(w1.hub.subscription_count("crowd") == c);
+    }
+    CHECK(w0.bridge->stats().records_out - out == 4);
+    w0.hub.subscribe("crowd", 5, 0);
+    publish_at(5);  // the window's fifth record: held
+    w0.hub.subscribe("crowd", 6, 0);
+    publish_at(30);
+    CHECK(w0.bridge->stats().records_out - out == 4);
+    CHECK(w1.hub.subscription_count("crowd") == 4);
+    publish_at(50);  // a new window: the latest count, one record
+    CHECK(w0.bridge->stats().records_out - out == 5);
+    CHECK(w1.hub.subscription_count("crowd") == 6);
+
+    for (channel::ConnId c = 7; c <= 10; ++c) {  // fills the window (1 + 3), then waits
+        w0.hub.subscribe("crowd", c, 0);
+        publish_at(50 + c);
+    }
+    CHECK(w1.hub.subscription_count("crowd") == 9);
+    for (channel::ConnId c = 10; c >= 2; --c)
+        w0.hub.unsubscribe("crowd", c);
+    publish_at(61);  // down to 1: it may be a vacated channel's step, so it is not held
+    CHECK(w1.hub.subscription_count("crowd") == 1);
+    w0.hub.unsubscribe("crowd", 1);
+    publish_at(62);
+    CHECK(w1.hub.subscription_count("crowd") == 0);
+
+    for (channel::ConnId c = 11; c <= 13; ++c)
+        w0.hub.subscribe("crowd", c, 0);
+    w0.hub.subscribe("crowd", 14, 0);
+    publish_at(63);  // "crowd" at 4 after 1 in the same batch: urgent
+    CHECK(w1.hub.subscription_count("crowd") == 4);
+    w0.hub.subscribe("crowd", 15, 0);
+    publish_at(64);
+    CHECK(w1.hub.subscription_count("crowd") == 4);
+    w0.bridge->publish_written();  // no time given (detaching, start-up): everything goes
+    w1.poll();
+    CHECK(w1.hub.subscription_count("crowd") == 5);
+}
+
+TEST_CASE(
     "HubBridge: a broadcast from another worker is copied once, from the ring into the frame "
     "its subscribers get",
     "[worker][bus_bridge][alloc]") {

@@ -150,6 +150,38 @@ TEST_CASE("ws transport: a message over max_message_bytes closes with 1009", "[w
     }
 }
 
+TEST_CASE("ws transport: frames cut on several connections at once keep their own state",
+          "[worker][net]") {
+    // Whole frames are parsed by the server's one shared parser; a connection whose frame or
+    // message spans reads keeps that state for itself. Interleaving three connections' bytes one
+    // at a time hands the state over on every read; each must still get its own message back.
+    test::ServerThread srv(small_limits());
+    std::vector<std::unique_ptr<RawClient>> clients;
+    std::vector<std::string> wires, messages;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(std::make_unique<RawClient>(srv.port()));
+        REQUIRE(clients.back()->upgrade());
+        const std::string head(static_cast<std::size_t>(3 + i), static_cast<char>('a' + i));
+        const std::string tail = "-tail-" + std::to_string(i);
+        messages.push_back(head + tail);
+        wires.push_back(client_frame(WsOpcode::Text, head, false) +
+                        client_frame(WsOpcode::Ping, std::string(1, static_cast<char>('x' + i))) +
+                        client_frame(WsOpcode::Continuation, tail, true));
+    }
+    for (std::size_t at = 0; at < wires[2].size(); ++at)
+        for (std::size_t i = 0; i < 3; ++i)
+            if (at < wires[i].size()) REQUIRE(clients[i]->send(std::string(1, wires[i][at])));
+    for (std::size_t i = 0; i < 3; ++i) {
+        test::Frame pong = clients[i]->read_frame();
+        REQUIRE(pong.op == 0xA);
+        REQUIRE(pong.payload == std::string(1, static_cast<char>('x' + i)));
+        REQUIRE(clients[i]->read_frame().payload == messages[i]);
+        // Back on the shared parser: a whole frame still works.
+        REQUIRE(clients[i]->send_frame(WsOpcode::Text, "whole " + std::to_string(i)));
+        REQUIRE(clients[i]->read_frame().payload == "whole " + std::to_string(i));
+    }
+}
+
 TEST_CASE("ws transport: a misbehaving connection does not disturb a healthy one",
           "[worker][net]") {
     test::ServerThread srv(small_limits());
