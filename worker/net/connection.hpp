@@ -11,13 +11,13 @@
 // ends.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <sys/uio.h>
 
 #include <uv.h>
 

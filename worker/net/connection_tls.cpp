@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The TLS side of a Connection (docs/tls.md): ciphertext read from the socket goes through the session
-// and the plaintext through the same dispatch as a plain connection's bytes, so HTTP, WebSocket,
-// their limits and deadlines are unchanged (a handshake that stalls meets the request deadline).
-// Writes encrypt queued frames in records of up to 16 KiB into the server's scratch and hand
-// that to the socket; only what the kernel does not take is copied into the connection's
+// The TLS side of a Connection (docs/tls.md): ciphertext read from the socket goes through the
+// session and the plaintext through the same dispatch as a plain connection's bytes, so HTTP,
+// WebSocket, their limits and deadlines are unchanged (a handshake that stalls meets the request
+// deadline). Writes encrypt queued frames in records of up to 16 KiB into the server's scratch and
+// hand that to the socket; only what the kernel does not take is copied into the connection's
 // pending ciphertext, and no more is encrypted until it is gone, so the bytes a connection
 // holds stay bounded by its send queue plus one batch.
 #include <sys/uio.h>

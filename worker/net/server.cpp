@@ -220,8 +220,7 @@ void Server::accept_ready(bool main_port, bool ask_first) {
     for (int n = 0; n < 256; ++n) {
         // Pacing spreads the main port's connections over the workers; the plain port beside
         // a TLS one (a proxy, a health checker) is taken as it comes.
-        if (main_port && pacer_ && (ask_first || n > 0) && !shutting_down_ &&
-            pacer_(pacer_ctx_)) {
+        if (main_port && pacer_ && (ask_first || n > 0) && !shutting_down_ && pacer_(pacer_ctx_)) {
             accept_pending_ = true;
             uv_poll_stop(&handle);
             return;
