@@ -3,6 +3,13 @@
 // HTTP request handling, connection_ws.cpp the WebSocket side).
 #include "worker/net/connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "common/log.hpp"
 #include "worker/net/server.hpp"
 
@@ -15,15 +22,19 @@ Connection::Connection(Server& server, ConnId id)
           server.config_.limits.max_header_bytes, server.config_.limits.max_http_body_bytes, 64})),
       queue_(server.config_.limits.send_queue_high_water_bytes) {}
 
-bool Connection::accept(uv_stream_t* listener, ssl_ctx_st* tls_ctx) {
-    uv_tcp_init(server_.loop_, &tcp_);
-    tcp_.data = this;
-    auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-    if (int r = uv_accept(listener, stream); r != 0) {
-        SHOAL_WARN("uv_accept() failed: %s", uv_strerror(r));
-        destroy();
+bool Connection::open(int fd, ssl_ctx_st* tls_ctx) {
+    // uv_poll_init also checks that epoll takes the fd (it does not watch it yet).
+    if (int r = uv_poll_init(server_.loop_, &poll_, fd); r != 0) {
+        SHOAL_WARN("uv_poll_init() failed: %s", uv_strerror(r));
+        ::close(fd);
+        state_ = ConnState::Closed;
+        Server& server = server_;
+        const ConnId id = id_;
+        delete this;
+        server.on_connection_freed(id);
         return false;
     }
+    poll_.data = this;
     if (tls_ctx) {
         extras().tls.emplace(tls_ctx, server_.tls_out_);
         if (!tls().ok()) {
@@ -32,9 +43,12 @@ bool Connection::accept(uv_stream_t* listener, ssl_ctx_st* tls_ctx) {
             return false;
         }
     }
-    if (!server_.listener_nodelay_) uv_tcp_nodelay(&tcp_, 1);
-    if (int r = uv_read_start(stream, on_alloc, on_read); r != 0) {
-        SHOAL_WARN("uv_read_start() failed: %s", uv_strerror(r));
+    if (!server_.listener_nodelay_) {
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    watch();
+    if (!armed_read_) {
         destroy();
         return false;
     }
@@ -42,26 +56,92 @@ bool Connection::accept(uv_stream_t* listener, ssl_ctx_st* tls_ctx) {
     return true;
 }
 
-void Connection::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) {
-    // Every connection reads into the server's one buffer: an idle connection holds none.
-    auto& rb = static_cast<Connection*>(h->data)->server_.read_buffer_;
-    *buf = uv_buf_init(rb.data(), static_cast<unsigned>(rb.size()));
+int Connection::fd() const noexcept {
+    // The poll handle keeps the fd (uv_fileno answers until the handle is closing).
+    uv_os_fd_t fd = -1;
+    uv_fileno(reinterpret_cast<const uv_handle_t*>(&poll_), &fd);
+    return fd;
 }
 
-void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
-    auto* c = static_cast<Connection*>(s->data);
-    if (nread == 0) return;
-    if (nread < 0) {
-        c->on_input_end(nread);
+void Connection::watch() {
+    if (state_ == ConnState::Closed) return;
+    const bool read = !peer_eof_;
+    const bool write = write_blocked_;
+    if (read == armed_read_ && write == armed_write_) return;
+    const int events = (read ? UV_READABLE : 0) | (write ? UV_WRITABLE : 0);
+    const int r = events ? uv_poll_start(&poll_, events, on_poll) : uv_poll_stop(&poll_);
+    if (r != 0) {
+        SHOAL_WARN("uv_poll_start() failed: %s", uv_strerror(r));
+        armed_read_ = armed_write_ = false;
         return;
     }
-    const auto n = static_cast<std::size_t>(nread);
-    c->server_.counters_.add(common::Counter::SocketBytesIn, n);
-    if (c->is_tls()) {
-        c->on_tls_bytes(buf->base, n);
-    } else {
-        c->dispatch(buf->base, n);
+    armed_read_ = read;
+    armed_write_ = write;
+}
+
+void Connection::on_poll(uv_poll_t* h, int status, int events) {
+    auto* c = static_cast<Connection*>(h->data);
+    if (status < 0) {
+        // POLLERR: the socket has an error (a reset); libuv stopped the handle already.
+        c->armed_read_ = c->armed_write_ = false;
+        c->destroy();
+        return;
     }
+    if (events & UV_READABLE) c->on_readable();
+    if (c->state_ == ConnState::Closed) return;
+    if (events & UV_WRITABLE) {
+        // The batcher writes (after the bus has published this iteration's records); the
+        // writable interest stays armed until a write drains, so a socket that stays full
+        // costs no epoll_ctl per round.
+        c->write_blocked_ = false;
+        c->mark_dirty();
+    }
+}
+
+void Connection::on_readable() {
+    // Every connection reads into the server's one buffer: an idle connection holds none. A
+    // full buffer is read again at once (up to a bound, so one peer cannot hold the loop);
+    // whatever is left wakes the level-triggered poll on the next iteration.
+    auto& rb = server_.read_buffer_;
+    for (int round = 0; round < 16; ++round) {
+        const ssize_t n = ::read(fd(), rb.data(), rb.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) on_input_end(-errno);
+            return;
+        }
+        if (n == 0) {
+            on_input_end(UV_EOF);
+            return;
+        }
+        const auto got = static_cast<std::size_t>(n);
+        server_.counters_.add(common::Counter::SocketBytesIn, got);
+        if (is_tls()) {
+            on_tls_bytes(rb.data(), got);
+        } else {
+            dispatch(rb.data(), got);
+        }
+        if (got < rb.size() || state_ == ConnState::Closed || peer_eof_) return;
+    }
+}
+
+ssize_t Connection::send_bufs(const iovec* bufs, std::size_t n) {
+    msghdr msg{};
+    msg.msg_iov = const_cast<iovec*>(bufs);
+    msg.msg_iovlen = n;
+    ssize_t r;
+    do {
+        r = ::sendmsg(fd(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (r < 0 && errno == EINTR);
+    if (r >= 0) {
+        server_.counters_.add(common::Counter::SocketBytesOut, static_cast<std::size_t>(r));
+        return r;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    write_error_ = true;
+    begin_closing();
+    mark_dirty();
+    return -1;
 }
 
 // EOF (or a TLS close_notify) or a read error.
@@ -70,11 +150,12 @@ void Connection::on_input_end(ssize_t status) {
     if (status == UV_EOF && hold_ == HttpHold::Resuming) resume_input();
     // A peer that half-closes after its request (SHUT_WR) still gets the answer already
     // queued; otherwise EOF or a reset means the peer is gone (a held request with it).
-    const bool pending =
-        !queue_.empty() || write_in_flight_ || (is_tls() && !tls().pending.empty());
+    const bool pending = !queue_.empty() || (is_tls() && !tls().pending.empty());
     if (status == UV_EOF && pending && !holds_request() && state_ != ConnState::Ws &&
         state_ != ConnState::Closed) {
+        // Nothing more to read: a level-triggered readable interest would fire for ever.
         peer_eof_ = true;
+        watch();
         begin_closing();
         return;
     }
@@ -117,9 +198,8 @@ void Connection::queue(const FrameRef& frame) {
 }
 
 std::size_t Connection::frames_to_keep() const noexcept {
-    // Frames inside the one uv_write in flight, or a head already partly on the wire, must go
-    // out whole or the stream is corrupt. (A TLS write in flight holds ciphertext, no frame.)
-    if (write_in_flight_ && !is_tls()) return inflight_frames_;
+    // A head already partly on the wire must go out whole or the stream is corrupt. (TLS
+    // pending bytes are ciphertext of frames the queue already let go.)
     return queue_.head_offset() > 0 ? 1 : 0;
 }
 
@@ -159,17 +239,23 @@ void Connection::flush() {
         return;
     }
     write_now();
-    if (state_ == ConnState::Closing && queue_.empty() && !write_in_flight_ && !shutdown_started_) {
-        if (is_tls() && !send_close_notify()) return;  // its write completes first
+    if (state_ == ConnState::Closed) return;
+    if (state_ == ConnState::Closing && queue_.empty() && !write_blocked_ && !shutdown_started_) {
+        if (is_tls() && !send_close_notify()) {
+            watch();
+            return;  // the rest of it goes out once the socket is writable
+        }
+        if (state_ == ConnState::Closed || write_error_) return;
         shutdown_started_ = true;
         // Half-close, then wait for the peer's EOF: closing outright could reset the connection
         // and lose the last bytes (the close frame, the error response) in the peer's buffer.
-        req_ = server_.take_request();
-        if (uv_shutdown(&req_->shutdown, reinterpret_cast<uv_stream_t*>(&tcp_), on_shutdown) != 0) {
-            release_request();
+        if (::shutdown(fd(), SHUT_WR) != 0 || peer_eof_) {
             destroy();
+            return;
         }
     }
+    // A writable wake-up that found nothing (left) to write drops the writable interest here.
+    watch();
 }
 
 void Connection::write_now() {
@@ -177,81 +263,28 @@ void Connection::write_now() {
         write_now_tls();
         return;
     }
-    if (write_in_flight_ || queue_.empty() || state_ == ConnState::Closed || write_error_) return;
+    if (write_blocked_ || queue_.empty() || state_ == ConnState::Closed || write_error_) return;
     constexpr std::size_t kMaxBufs = 64;
-    uv_buf_t bufs[kMaxBufs];
-    auto fill = [&](std::size_t& bytes) {
+    iovec bufs[kMaxBufs];
+    while (!queue_.empty()) {
         const std::size_t n = queue_.size() < kMaxBufs ? queue_.size() : kMaxBufs;
-        bytes = 0;
+        std::size_t bytes = 0;
         for (std::size_t i = 0; i < n; ++i) {
             const std::string_view p = queue_.pending(i);
-            bufs[i] = uv_buf_init(const_cast<char*>(p.data()), static_cast<unsigned>(p.size()));
+            bufs[i] = iovec{const_cast<char*>(p.data()), p.size()};
             bytes += p.size();
         }
-        return n;
-    };
-    auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-    std::size_t bytes;
-    std::size_t n = fill(bytes);
-    int r = uv_try_write(stream, bufs, static_cast<unsigned>(n));
-    if (r == UV_EAGAIN) r = 0;
-    if (r < 0) {
-        write_error_ = true;
-        begin_closing();
-        mark_dirty();
-        return;
+        const ssize_t r = send_bufs(bufs, n);
+        if (r < 0) return;
+        queue_.consume(static_cast<std::size_t>(r));
+        if (static_cast<std::size_t>(r) < bytes) {
+            // The kernel took part of it: the rest stays queued (a head keeps its offset) until
+            // the socket is writable again.
+            write_blocked_ = true;
+            watch();
+            return;
+        }
     }
-    queue_.consume(static_cast<std::size_t>(r));
-    server_.counters_.add(common::Counter::SocketBytesOut, static_cast<std::size_t>(r));
-    if (queue_.empty()) return;
-    // The kernel took part of it: the rest goes out with one uv_write on the embedded request,
-    // the FrameRefs stay in the queue until on_write.
-    n = fill(bytes);
-    req_ = server_.take_request();
-    req_->write.data = this;
-    if (int w = uv_write(&req_->write, stream, bufs, static_cast<unsigned>(n), on_write); w != 0) {
-        release_request();
-        write_error_ = true;
-        begin_closing();
-        mark_dirty();
-        return;
-    }
-    write_in_flight_ = true;
-    inflight_frames_ = static_cast<std::uint32_t>(n);
-    inflight_bytes_ = static_cast<std::uint32_t>(bytes);
-}
-
-void Connection::release_request() noexcept {
-    server_.give_request(req_);
-    req_ = nullptr;
-}
-
-void Connection::on_write(uv_write_t* req, int status) {
-    auto* c = static_cast<Connection*>(req->data);
-    c->release_request();
-    c->write_in_flight_ = false;
-    if (status >= 0) c->server_.counters_.add(common::Counter::SocketBytesOut, c->inflight_bytes_);
-    if (c->is_tls()) {
-        // Ciphertext, encrypted from frames the queue already let go: a backlog's buffer
-        // goes back to the heap, so an idle TLS connection keeps none.
-        std::string().swap(c->tls().inflight);
-        if (!c->tls().pending.empty()) c->mark_dirty();
-    } else {
-        c->queue_.consume(c->inflight_bytes_);
-    }
-    c->inflight_frames_ = c->inflight_bytes_ = 0;
-    if (c->state_ == ConnState::Closed) return;
-    if (status < 0) {
-        c->destroy();
-        return;
-    }
-    if (!c->queue_.empty() || c->state_ == ConnState::Closing) c->mark_dirty();
-}
-
-void Connection::on_shutdown(uv_shutdown_t* req, int status) {
-    auto* c = static_cast<Connection*>(req->handle->data);
-    c->release_request();
-    if ((status < 0 || c->peer_eof_) && c->state_ != ConnState::Closed) c->destroy();
 }
 
 void Connection::notify_closed() {
@@ -271,7 +304,10 @@ void Connection::destroy() {
     state_ = ConnState::Closed;
     notify_closed();
     server_.disarm_timeout(*this);
-    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_handle_closed);
+    // uv_close stops the watcher at once (epoll forgets the fd), so the fd may be closed here.
+    const int fd = this->fd();
+    uv_close(reinterpret_cast<uv_handle_t*>(&poll_), on_handle_closed);
+    ::close(fd);
 }
 
 ConnExtras& Connection::extras() {

@@ -2,11 +2,16 @@
 // Connection: one client socket through its states, HTTP -> WebSocket -> Closing -> Closed. An
 // HTTP request may be held or streamed by its route handler; the connection then reads no further
 // request until the handler finishes it (connection_hold.cpp).
-// Input is parsed straight from the server's shared read buffer; only a partial request or frame
-// is kept. Output goes through the SendQueue and the WriteBatcher. Closing happens in one place:
-// the connection marks itself closing, the batcher writes what is left, then the socket is
-// half-closed and released once the peer hangs up or a linger timer ends.
+// The socket is watched by a uv_poll_t (160 bytes, where a uv_tcp_t took 248): the connection
+// does its own non-blocking read and sendmsg, so libuv owns the loop and the readiness, and
+// nothing else of a stream. Input is parsed straight from the server's shared read buffer; only a
+// partial request or frame is kept. Output goes through the SendQueue and the WriteBatcher.
+// Closing happens in one place: the connection marks itself closing, the batcher writes what is
+// left, then the socket is half-closed and released once the peer hangs up or the close deadline
+// ends.
 #pragma once
+
+#include <sys/uio.h>
 
 #include <cstdint>
 #include <memory>
@@ -56,14 +61,6 @@ struct ConnExtras {
 // the connection's own compressor.
 enum class WsDeflate : std::uint8_t { Off, Shared, Dedicated };
 
-// The uv_write_t of a partial write or the uv_shutdown_t of the close: never both at once (the
-// half-close waits for the last write), borrowed from the server's pool only while in use.
-union ConnRequest {
-    uv_write_t write;
-    uv_shutdown_t shutdown;
-    ConnRequest* next_free;
-};
-
 // Memory per connection is the budget of an idle subscriber (docs/benchmarks.md): a
 // test pins sizeof(Connection), so a field added here is a decision, not an accident.
 class Connection final : public codec::WsFrameSink, private DeadlineLink {
@@ -74,9 +71,10 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     static constexpr std::uint8_t kHandshakeList = 0, kCloseList = 1, kIdleList = 2, kGraceList = 3,
                                   kResumeList = 4, kFrameList = 5;
     Connection(Server& server, ConnId id);
-    // Accepts from the listener and starts reading; false (and the connection freed) on failure.
-    // With tls_ctx the connection speaks TLS from its first byte.
-    bool accept(uv_stream_t* listener, ssl_ctx_st* tls_ctx = nullptr);
+    // Takes an accepted socket (non-blocking, close-on-exec) and starts reading; false (the
+    // socket closed and the connection freed) on failure. With tls_ctx the connection speaks TLS
+    // from its first byte.
+    bool open(int fd, ssl_ctx_st* tls_ctx = nullptr);
 
     ConnId id() const noexcept { return id_; }
     ConnState state() const noexcept { return state_; }
@@ -112,12 +110,18 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool on_ws_pong(std::string_view payload) override;
     bool on_ws_close(std::uint16_t code, std::string_view reason) override;
 
-    static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf);
-    static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
-    static void on_write(uv_write_t* req, int status);
-    static void on_shutdown(uv_shutdown_t* req, int status);
+    static void on_poll(uv_poll_t* h, int status, int events);
     static void on_handle_closed(uv_handle_t* h);
 
+    int fd() const noexcept;
+    void on_readable();
+    // Arms the poll for what the connection waits on now: readable until the peer's EOF,
+    // writable only while the socket refused bytes (a level-triggered writable interest left
+    // armed would wake the loop on every iteration).
+    void watch();
+    // sendmsg of up to n buffers without SIGPIPE: bytes taken, 0 when the socket is full, -1 on
+    // an error (the connection is then closing).
+    ssize_t send_bufs(const iovec* bufs, std::size_t n);
     void on_input_end(ssize_t status);
     void dispatch(char* data, std::size_t len);
     // TLS (connection_tls.cpp): ciphertext in, plaintext to dispatch; ciphertext out through
@@ -125,7 +129,7 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     TlsSession& tls() noexcept { return *extras_->tls; }
     void on_tls_bytes(const char* data, std::size_t len);
     void push_tls_output();
-    void start_tls_write();
+    void write_pending_tls();
     void write_now_tls();
     bool send_close_notify();
     void fail_tls();
@@ -165,13 +169,10 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     void arm_ws_deadline();  // the frame deadline while a frame is cut, else the idle one
     void on_timeout();
     void on_idle_timer();
-    void release_request() noexcept;
     HttpRequest request_view();
 
-    Server& server_;
-    ConnId id_;
-    uv_tcp_t tcp_;
-    ConnRequest* req_ = nullptr;  // the write or shutdown in flight
+    // First, so that they fill the DeadlineLink's tail padding (its 25 bytes take 32): 8 bytes of
+    // every connection.
     ConnState state_ = ConnState::Http;
     // Ws: the router's WsHandler; Http while a request is held: the router's RouteHandler.
     std::uint8_t handler_index_ = 0;
@@ -180,7 +181,9 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     // One bit each: ten bools took 16 bytes of every connection with their padding.
     bool ws_opened_ : 1 = false;  // the handler saw on_open and must see on_close
     bool close_notified_ : 1 = false;
-    bool write_in_flight_ : 1 = false;
+    bool write_blocked_ : 1 = false;  // the socket refused bytes: wait for it to be writable
+    bool armed_read_ : 1 = false;     // what the poll watches now (watch())
+    bool armed_write_ : 1 = false;
     bool shutdown_started_ : 1 = false;
     bool write_error_ : 1 = false;
     bool peer_eof_ : 1 = false;  // the peer half-closed; we finish writing, then close
@@ -189,8 +192,9 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool head_request_ : 1 = false;   // the held request is a HEAD: its answer carries no body
     bool dirty_ : 1 = false;          // on the WriteBatcher's dirty list
     bool ws_done_ : 1 = false;        // the frame parser saw a close frame or an error: input ends
-    std::uint32_t inflight_frames_ = 0;
-    std::uint32_t inflight_bytes_ = 0;
+    Server& server_;
+    ConnId id_;
+    uv_poll_t poll_;  // watches the socket, and keeps its fd (uv_fileno)
     // Only while the connection speaks HTTP (allocated at accept, freed at the upgrade).
     std::unique_ptr<HttpSide> http_;
     std::unique_ptr<ConnExtras> extras_;  // null for a plain connection

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The TLS side of a Connection (docs/tls.md): ciphertext read by libuv goes through the session
-// and the plaintext through the same dispatch as a plain connection's bytes, so HTTP, WebSocket,
-// their limits and deadlines are unchanged (a handshake that stalls meets the request deadline).
-// Writes encrypt queued frames in records of up to 16 KiB into the server's scratch and hand
-// that to the socket; only what the kernel does not take is copied into the connection's
+// The TLS side of a Connection (docs/tls.md): ciphertext read from the socket goes through the
+// session and the plaintext through the same dispatch as a plain connection's bytes, so HTTP,
+// WebSocket, their limits and deadlines are unchanged (a handshake that stalls meets the request
+// deadline). Writes encrypt queued frames in records of up to 16 KiB into the server's scratch and
+// hand that to the socket; only what the kernel does not take is copied into the connection's
 // pending ciphertext, and no more is encrypted until it is gone, so the bytes a connection
 // holds stay bounded by its send queue plus one batch.
+#include <sys/uio.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -70,61 +72,53 @@ void Connection::push_tls_output() {
     std::string& out = server_.tls_out_;
     if (out.empty() || state_ == ConnState::Closed) return;
     TlsSession& t = tls();
-    if (write_in_flight_ || !t.pending.empty() || write_error_) {
+    if (write_blocked_ || !t.pending.empty() || write_error_) {
         if (!write_error_) t.pending.append(out);
         out.clear();
         return;
     }
-    uv_buf_t buf = uv_buf_init(out.data(), static_cast<unsigned>(out.size()));
-    int r = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1);
-    if (r == UV_EAGAIN) r = 0;
+    const iovec buf{out.data(), out.size()};
+    const ssize_t r = send_bufs(&buf, 1);
     if (r < 0) {
         out.clear();
-        write_error_ = true;
-        begin_closing();
-        mark_dirty();
         return;
     }
-    server_.counters_.add(common::Counter::SocketBytesOut, static_cast<std::size_t>(r));
     if (static_cast<std::size_t>(r) < out.size()) {
         t.pending.assign(out, static_cast<std::size_t>(r));
-        start_tls_write();
+        write_blocked_ = true;
+        watch();
     }
     out.clear();
 }
 
-// The pending ciphertext becomes the one uv_write in flight.
-void Connection::start_tls_write() {
+// The pending ciphertext, from where the socket stopped taking it.
+void Connection::write_pending_tls() {
     TlsSession& t = tls();
-    if (write_in_flight_ || t.pending.empty()) return;
-    t.inflight.swap(t.pending);
-    t.pending.clear();
-    uv_buf_t buf = uv_buf_init(t.inflight.data(), static_cast<unsigned>(t.inflight.size()));
-    req_ = server_.take_request();
-    req_->write.data = this;
-    if (uv_write(&req_->write, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, on_write) != 0) {
-        release_request();
-        write_error_ = true;
-        begin_closing();
-        mark_dirty();
+    const iovec buf{t.pending.data() + t.pending_sent, t.pending.size() - t.pending_sent};
+    const ssize_t r = send_bufs(&buf, 1);
+    if (r < 0) return;
+    t.pending_sent += static_cast<std::size_t>(r);
+    if (t.pending_sent < t.pending.size()) {
+        write_blocked_ = true;
+        watch();
         return;
     }
-    write_in_flight_ = true;
-    inflight_frames_ = 0;
-    inflight_bytes_ = static_cast<std::uint32_t>(t.inflight.size());
+    // A backlog's buffer goes back to the heap, so an idle TLS connection keeps none.
+    std::string().swap(t.pending);
+    t.pending_sent = 0;
 }
 
 void Connection::write_now_tls() {
-    if (write_in_flight_ || state_ == ConnState::Closed || write_error_) return;
+    if (write_blocked_ || state_ == ConnState::Closed || write_error_) return;
     TlsSession& t = tls();
     if (!t.pending.empty()) {
-        start_tls_write();
-        return;
+        write_pending_tls();
+        if (!t.pending.empty() || write_error_) return;
     }
     // Nothing can be encrypted before the handshake; the queue waits for it.
     if (!t.handshake_done()) return;
     char* gather = server_.tls_gather_.get();
-    while (!queue_.empty() && !write_in_flight_ && !write_error_) {
+    while (!queue_.empty() && !write_blocked_ && !write_error_) {
         server_.tls_out_.clear();
         std::size_t batch = 0;
         bool failed = false;
@@ -160,13 +154,14 @@ void Connection::write_now_tls() {
     }
 }
 
-// Closing: our close_notify goes out before the half-close. False while its write is in flight.
+// Closing: our close_notify goes out before the half-close. False while the socket has not
+// taken all of it.
 bool Connection::send_close_notify() {
     TlsSession& t = tls();
     server_.tls_out_.clear();
     t.shutdown();
     push_tls_output();
-    return !write_in_flight_ && t.pending.empty();
+    return !write_blocked_ && t.pending.empty();
 }
 
 }  // namespace shoal::net

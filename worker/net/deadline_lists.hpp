@@ -11,7 +11,9 @@
 
 namespace shoal::net {
 
-// Embedded in the object whose timeout it is (32 bytes).
+// Embedded in the object whose timeout it is (32 bytes, 25 used). Not a POD for layout (its
+// members have initialisers), so a class deriving from it puts its own first small fields in
+// the 7 bytes of tail padding (Connection does: connection_size_test).
 struct DeadlineLink {
     static constexpr std::uint8_t kNone = 0xFF;
     DeadlineLink* prev = nullptr;

@@ -3,7 +3,14 @@
 // graceful drain.
 #include "worker/net/server.hpp"
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -15,13 +22,22 @@ namespace shoal::net {
 
 using common::Counter;
 
+namespace {
+
+int listener_fd(const uv_poll_t& handle) noexcept {
+    uv_os_fd_t fd = -1;
+    uv_fileno(reinterpret_cast<const uv_handle_t*>(&handle), &fd);
+    return fd;
+}
+
+}  // namespace
+
 Server::Server(uv_loop_t* loop, const common::Config& config, common::CounterBlock& counters)
     : loop_(loop),
       config_(config),
       batcher_(loop),
       counters_(counters),
       peak_queued_bytes_(counters.get(Counter::SendQueuePeakBytes)) {
-    uv_tcp_init(loop_, &listener_);
     uv_timer_init(loop_, &deadline_);
     uv_timer_init(loop_, &timeout_timer_);
     uv_timer_init(loop_, &tick_timer_);
@@ -29,7 +45,6 @@ Server::Server(uv_loop_t* loop, const common::Config& config, common::CounterBlo
     tick_timer_.data = this;
     // Connections keep the loop alive; a timeout left armed by a gone connection must not.
     uv_unref(reinterpret_cast<uv_handle_t*>(&timeout_timer_));
-    listener_.data = this;
     deadline_.data = this;
     timeout_timer_.data = this;
     scratch_headers_.reserve(64);
@@ -41,11 +56,7 @@ Server::Server(uv_loop_t* loop, const common::Config& config, common::CounterBlo
 Server::~Server() {
     // The handles live inside this object: the loop must have closed them (shutdown()).
     SHOAL_ASSERT(handles_closed_);
-    while (free_requests_) {
-        ConnRequest* r = free_requests_;
-        free_requests_ = r->next_free;
-        delete r;
-    }
+    if (reserve_fd_ >= 0) ::close(reserve_fd_);
 }
 
 void Server::arm_timeout(Connection& c, std::uint8_t list, std::uint64_t delay_ms) {
@@ -76,23 +87,8 @@ void Server::on_timeouts(uv_timer_t* t) {
         static_cast<Connection*>(link)->on_timeout();
     s->trim_pools(now);
     std::uint64_t next = s->timeouts_.next_due();
-    if (SendQueue::pooled_rings() > 0 || s->free_request_count_ > 0)
-        next = std::min(next, now + kTrimEveryMs);
+    if (SendQueue::pooled_rings() > 0) next = std::min(next, now + kTrimEveryMs);
     if (next != DeadlineLists::kNever && next < s->timeout_due_) s->start_timeout_timer(next);
-}
-
-ConnRequest* Server::take_request() {
-    if (!free_requests_) return new ConnRequest;
-    ConnRequest* r = free_requests_;
-    free_requests_ = r->next_free;
-    if (--free_request_count_ < free_request_low_) free_request_low_ = free_request_count_;
-    return r;
-}
-
-void Server::give_request(ConnRequest* r) noexcept {
-    r->next_free = free_requests_;
-    free_requests_ = r;
-    ++free_request_count_;
 }
 
 void Server::trim_pools(std::uint64_t now_ms) noexcept {
@@ -100,40 +96,55 @@ void Server::trim_pools(std::uint64_t now_ms) noexcept {
     if (now_ms - last_trim_ms_ < kTrimEveryMs) return;
     last_trim_ms_ = now_ms;
     SendQueue::trim_pool();
-    for (std::size_t i = 0; i < free_request_low_ && free_requests_; ++i) {
-        ConnRequest* r = free_requests_;
-        free_requests_ = r->next_free;
-        --free_request_count_;
-        delete r;
-    }
-    free_request_low_ = free_request_count_;
 }
 
-common::Result<void> Server::listen_on(uv_tcp_t& handle, int fd, std::uint16_t port,
+common::Result<void> Server::listen_on(uv_poll_t& handle, int fd, std::uint16_t port,
                                        std::uint16_t& bound_port) {
-    int r;
-    if (fd >= 0) {
-        r = uv_tcp_open(&handle, fd);
-        if (r != 0) return common::sys_error("uv_tcp_open() failed: fd=" + std::to_string(fd), -r);
-    } else {
+    const std::string where = config_.host + ":" + std::to_string(port);
+    if (fd < 0) {
         sockaddr_storage addr{};
         const bool v6 = config_.host.find(':') != std::string::npos;
-        r = v6 ? uv_ip6_addr(config_.host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr))
-               : uv_ip4_addr(config_.host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
+        int r = v6 ? uv_ip6_addr(config_.host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&addr))
+                   : uv_ip4_addr(config_.host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
         if (r != 0)
             return common::Error{common::Errc::Config, -r,
                                  "invalid listen address: " + config_.host};
-        r = uv_tcp_bind(&handle, reinterpret_cast<const sockaddr*>(&addr), 0);
-        if (r != 0) return common::sys_error("bind() failed: " + config_.host, -r);
+        fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) return common::sys_error("socket() failed: " + where);
+        const int one = 1, zero = 0;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (v6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+        const socklen_t len = v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+        if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
+            const int err = errno;
+            ::close(fd);
+            return common::sys_error("bind() failed: " + where, err);
+        }
     }
-    // libuv reports a bind() conflict (EADDRINUSE) here, at listen().
-    r = uv_listen(reinterpret_cast<uv_stream_t*>(&handle), 511, on_connection);
-    if (r != 0)
-        return common::sys_error("listen() failed: " + config_.host + ":" + std::to_string(port),
-                                 -r);
+    // An adopted socket is listening already; listen() again only sets the backlog. The fd is
+    // owned from here on (closed with the handle).
+    if (::listen(fd, 511) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return common::sys_error("listen() failed: " + where, err);
+    }
+    // uv_poll_init makes the socket non-blocking (an inherited one may not be): accept4 must
+    // answer EAGAIN when another worker took the connection.
+    if (int r = uv_poll_init(loop_, &handle, fd); r != 0) {
+        ::close(fd);
+        return common::sys_error("uv_poll_init() failed: listener " + where, -r);
+    }
+    handle.data = this;
+    if (&handle == &listener_) {
+        listener_open_ = true;
+    } else {
+        plain_listening_ = true;
+    }
+    if (int r = uv_poll_start(&handle, UV_READABLE, on_listener); r != 0)
+        return common::sys_error("uv_poll_start() failed: listener " + where, -r);
     sockaddr_storage bound{};
-    int len = sizeof(bound);
-    if (uv_tcp_getsockname(&handle, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
+    socklen_t len = sizeof(bound);
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) == 0) {
         bound_port =
             ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                               : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
@@ -152,18 +163,20 @@ common::Result<void> Server::start(const HttpRouter& router, int listen_fd, int 
         // A batch of records plus a handshake flight: appends never reallocate after this.
         tls_out_.reserve(5 * TlsSession::kRecordBytes);
     }
+    // Out of descriptors, accept4 fails until one is free; this one is given up to make room
+    // (shed_backlog). Without it the worker still serves, and waits for a close instead.
+    if (reserve_fd_ < 0) reserve_fd_ = ::open("/", O_RDONLY | O_CLOEXEC);
     if (auto r = listen_on(listener_, listen_fd, config_.port, port_); !r) return r;
     listening_ = true;
     // Accepted sockets inherit TCP_NODELAY from the listener (Linux): one system call fewer per
     // connection than setting it on each.
-    listener_nodelay_ = uv_tcp_nodelay(&listener_, 1) == 0;
+    const int one = 1;
+    listener_nodelay_ =
+        ::setsockopt(listener_fd(listener_), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0;
     if (tls_ctx_ && (plain_fd >= 0 || config_.tls.plain_port != 0)) {
-        uv_tcp_init(loop_, &plain_listener_);
-        plain_listener_.data = this;
-        plain_listening_ = true;
         if (auto r = listen_on(plain_listener_, plain_fd, config_.tls.plain_port, plain_port_); !r)
             return r;
-        uv_tcp_nodelay(&plain_listener_, 1);
+        ::setsockopt(listener_fd(plain_listener_), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     SHOAL_INFO("listening on %s:%u%s%s", config_.host.c_str(), port_, tls_ctx_ ? " (TLS)" : "",
                listen_fd >= 0 ? " (inherited socket)" : "");
@@ -185,30 +198,79 @@ common::Result<void> Server::reload_tls() {
     return {};
 }
 
-void Server::on_connection(uv_stream_t* listener, int status) {
-    auto* s = static_cast<Server*>(listener->data);
+void Server::on_listener(uv_poll_t* h, int status, int) {
+    auto* s = static_cast<Server*>(h->data);
+    const bool main_port = h == &s->listener_;
     if (status < 0) {
+        // POLLERR on a listening socket (never seen): libuv stopped the handle. Watching it
+        // again could spin on the error; the other workers keep taking the shared port.
         s->counters_.add(Counter::AcceptErrors);
-        s->warn_refusals("accept failed: %s", uv_strerror(status));
+        SHOAL_WARN("listening socket failed (%s): this worker accepts no more connections",
+                   uv_strerror(status));
         return;
     }
-    const bool main_port = listener == reinterpret_cast<uv_stream_t*>(&s->listener_);
-    // Pacing spreads the main port's connections over the workers; the plain port beside a
-    // TLS one (a proxy, a health checker) is taken as it comes.
-    if (main_port && s->pacer_ && !s->accept_pending_ && !s->shutting_down_ &&
-        s->pacer_(s->pacer_ctx_)) {
-        s->accept_pending_ = true;  // libuv stops watching the listener until uv_accept
+    s->accept_ready(main_port, true);
+}
+
+void Server::accept_ready(bool main_port, bool ask_first) {
+    uv_poll_t& handle = main_port ? listener_ : plain_listener_;
+    const int lfd = listener_fd(handle);
+    // Bounded, so a flood of connections leaves the loop its other work; the level-triggered
+    // poll brings the rest on the next iteration.
+    for (int n = 0; n < 256; ++n) {
+        // Pacing spreads the main port's connections over the workers; the plain port beside
+        // a TLS one (a proxy, a health checker) is taken as it comes.
+        if (main_port && pacer_ && (ask_first || n > 0) && !shutting_down_ && pacer_(pacer_ctx_)) {
+            accept_pending_ = true;
+            uv_poll_stop(&handle);
+            return;
+        }
+        const int fd = ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            adopt(fd, main_port);
+            continue;
+        }
+        const int err = errno;
+        if (err == EINTR || err == ECONNABORTED) continue;
+        if (err == EAGAIN || err == EWOULDBLOCK) return;  // another worker took it
+        counters_.add(Counter::AcceptErrors);
+        warn_refusals("accept failed: %s", std::strerror(err));
+        if (err == EMFILE || err == ENFILE) shed_backlog(lfd);
         return;
     }
-    if (main_port) s->accept_pending_ = false;
-    auto* c = new Connection(*s, 0);
-    c->id_ = s->table_.add(c);
-    if (!c->accept(listener, main_port ? s->tls_ctx_.get() : nullptr)) return;
-    s->counters_.add(Counter::ConnectionsAccepted);
-    if (s->connection_count() > s->config_.limits.max_connections || s->shutting_down_) {
-        s->counters_.add(Counter::ConnectionsRefused);
-        if (!s->shutting_down_)
-            s->warn_refusals("over capacity (%u connections)", s->config_.limits.max_connections);
+}
+
+void Server::shed_backlog(int lfd) {
+    if (reserve_fd_ < 0) {
+        // Nothing to give up: stop watching until a connection closes (on_connection_freed).
+        accept_starved_ = true;
+        if (listener_open_) uv_poll_stop(&listener_);
+        if (plain_listening_) uv_poll_stop(&plain_listener_);
+        return;
+    }
+    ::close(reserve_fd_);
+    reserve_fd_ = -1;
+    // What waits is closed unanswered: there is no descriptor to answer it with.
+    for (;;) {
+        const int fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            ::close(fd);
+            continue;
+        }
+        if (errno != EINTR && errno != ECONNABORTED) break;
+    }
+    reserve_fd_ = ::open("/", O_RDONLY | O_CLOEXEC);
+}
+
+void Server::adopt(int fd, bool main_port) {
+    auto* c = new Connection(*this, 0);
+    c->id_ = table_.add(c);
+    if (!c->open(fd, main_port ? tls_ctx_.get() : nullptr)) return;
+    counters_.add(Counter::ConnectionsAccepted);
+    if (connection_count() > config_.limits.max_connections || shutting_down_) {
+        counters_.add(Counter::ConnectionsRefused);
+        if (!shutting_down_)
+            warn_refusals("over capacity (%u connections)", config_.limits.max_connections);
         c->refuse(codec::ProtocolError::HttpOverCapacity);
     }
 }
@@ -241,7 +303,9 @@ ServerStats Server::stats() const noexcept {
 
 void Server::resume_accept() {
     if (!accept_pending_ || !listening_) return;
-    on_connection(reinterpret_cast<uv_stream_t*>(&listener_), 0);
+    accept_pending_ = false;
+    if (!accept_starved_) uv_poll_start(&listener_, UV_READABLE, on_listener);
+    accept_ready(true, false);
 }
 
 void Server::send(ConnId id, FrameRef frame) {
@@ -311,10 +375,10 @@ void Server::shutdown(std::uint32_t deadline_ms, void (*done)(void*), void* arg)
     shutting_down_ = true;
     done_ = done;
     done_arg_ = arg;
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
-    listening_ = false;
+    if (listener_open_) close_listener(listener_);
+    listener_open_ = listening_ = false;
     if (plain_listening_) {
-        uv_close(reinterpret_cast<uv_handle_t*>(&plain_listener_), nullptr);
+        close_listener(plain_listener_);
         plain_listening_ = false;
     }
     for (Ticker* t : tickers_)
@@ -346,8 +410,21 @@ void Server::on_deadline(uv_timer_t* t) {
     s->table_.for_each([](Connection& c) { c.destroy(); });
 }
 
+void Server::close_listener(uv_poll_t& handle) noexcept {
+    const int fd = listener_fd(handle);
+    uv_close(reinterpret_cast<uv_handle_t*>(&handle), nullptr);
+    ::close(fd);
+}
+
 void Server::on_connection_freed(ConnId id) {
     table_.remove(id);
+    if (accept_starved_ && !shutting_down_) {
+        // A descriptor is free again: accept where it stopped.
+        accept_starved_ = false;
+        if (reserve_fd_ < 0) reserve_fd_ = ::open("/", O_RDONLY | O_CLOEXEC);
+        if (listening_ && !accept_pending_) uv_poll_start(&listener_, UV_READABLE, on_listener);
+        if (plain_listening_) uv_poll_start(&plain_listener_, UV_READABLE, on_listener);
+    }
     if (shutting_down_ && table_.size() == 0) finish_shutdown();
 }
 

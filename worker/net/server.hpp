@@ -40,7 +40,6 @@ struct ServerStats {
 };
 
 class Connection;
-union ConnRequest;
 
 class Server final : public Transport {
   public:
@@ -81,10 +80,10 @@ class Server final : public Transport {
         return n;
     }
 
-    // Accept pacing, for workers sharing one listening socket: when pacer(ctx) returns true the
-    // connection the kernel just handed over is left pending, and while it is pending libuv
-    // takes no further accepts for this worker, so the others get them. resume_accept() takes
-    // the pending one (the pacer must call it, e.g. from a short timer).
+    // Accept pacing, for workers sharing one listening socket: when pacer(ctx) returns true
+    // before an accept, this worker stops watching the main port, so the others take what
+    // comes. resume_accept() watches it again and takes one connection without asking the
+    // pacer (the pacer must call it, e.g. from a short timer).
     using AcceptPacer = bool (*)(void* ctx);
     void pace_accepts_with(AcceptPacer pacer, void* ctx) noexcept {
         pacer_ = pacer;
@@ -118,9 +117,17 @@ class Server final : public Transport {
 
   private:
     friend class Connection;
-    static void on_connection(uv_stream_t* listener, int status);
-    common::Result<void> listen_on(uv_tcp_t& handle, int fd, std::uint16_t port,
+    static void on_listener(uv_poll_t* h, int status, int events);
+    common::Result<void> listen_on(uv_poll_t& handle, int fd, std::uint16_t port,
                                    std::uint16_t& bound_port);
+    // accept4() until the backlog is empty (or a bound); the first one without asking the
+    // pacer when ask_first is false (resume_accept).
+    void accept_ready(bool main_port, bool ask_first);
+    void adopt(int fd, bool main_port);
+    // Out of descriptors: the reserve one makes room to accept and close what waits, so the
+    // level-triggered listener does not wake the loop for ever (libuv's "EMFILE trick").
+    void shed_backlog(int listen_fd);
+    void close_listener(uv_poll_t& handle) noexcept;
     static void on_deadline(uv_timer_t* t);
     // Connection timeouts: one loop timer for the earliest entry of the deadline lists.
     void arm_timeout(Connection& c, std::uint8_t list, std::uint64_t delay_ms);
@@ -128,9 +135,6 @@ class Server final : public Transport {
     static void on_timeouts(uv_timer_t* t);
     static void on_tick(uv_timer_t* t);
     void start_timeout_timer(std::uint64_t due_ms);
-    // Write/shutdown requests, borrowed by a connection only while one is in flight.
-    ConnRequest* take_request();
-    void give_request(ConnRequest* r) noexcept;
     void trim_pools(std::uint64_t now_ms) noexcept;
     static constexpr std::uint64_t kTrimEveryMs = 10'000;
     void on_connection_freed(ConnId id);
@@ -144,9 +148,13 @@ class Server final : public Transport {
     uv_loop_t* loop_;
     common::Config config_;
     const HttpRouter* router_ = nullptr;
-    uv_tcp_t listener_;
-    uv_tcp_t plain_listener_;  // --plain-port beside a TLS port; open only then
+    // The listening sockets, watched by poll handles like the connections (accept4 is ours).
+    uv_poll_t listener_;
+    uv_poll_t plain_listener_;  // --plain-port beside a TLS port; open only then
+    bool listener_open_ = false;
     bool plain_listening_ = false;
+    bool accept_starved_ = false;  // out of descriptors with no reserve: resumed by a close
+    int reserve_fd_ = -1;          // held for shed_backlog()
     std::uint16_t plain_port_ = 0;
     // TLS: the context new connections get, and the buffers every TLS connection shares (one
     // connection is in OpenSSL at a time): decrypted input, small frames gathered into a record,
@@ -164,9 +172,6 @@ class Server final : public Transport {
     std::uint64_t timeout_due_ = DeadlineLists::kNever;  // when timeout_timer_ fires
     std::uint64_t last_trim_ms_ = 0;
     DeadlineLists timeouts_;
-    ConnRequest* free_requests_ = nullptr;
-    std::size_t free_request_count_ = 0;
-    std::size_t free_request_low_ = 0;  // fewest pooled requests since the last trim
     bool listening_ = false;
     bool listener_nodelay_ = false;  // accepted sockets inherit it
     bool shutting_down_ = false;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// One connection's TLS state over memory, so libuv keeps owning the socket: ciphertext read by
-// libuv is fed in (the BIO reads it straight from the server's read buffer, never copied into a
+// One connection's TLS state over memory, so the connection keeps owning the socket: ciphertext
+// it reads is fed in (the BIO reads it straight from the server's read buffer, never copied into a
 // BIO of its own), and every byte OpenSSL wants sent lands in one string the caller names (the
 // server's scratch, so a write that the kernel takes whole allocates nothing). Only what the
-// socket did not take is kept per connection (pending, then in flight). Exists only for
+// socket did not take is kept per connection (pending). Exists only for
 // connections accepted on the TLS port.
 #pragma once
 
@@ -52,9 +52,9 @@ class TlsSession {
     // The last failure's OpenSSL reason (for the peer-error log line).
     const char* failure() const noexcept { return failure_; }
 
-    // Ciphertext the socket has not taken yet, and the bytes of the one uv_write in flight.
+    // Ciphertext the socket has not taken yet; the first pending_sent bytes of it went out.
     std::string pending;
-    std::string inflight;
+    std::size_t pending_sent = 0;
 
   private:
     friend struct TlsBio;

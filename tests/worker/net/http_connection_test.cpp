@@ -190,6 +190,29 @@ TEST_CASE("http transport: a client that half-closes after its request still get
     REQUIRE(c.wait_eof());
 }
 
+TEST_CASE("http transport: a half-closed client that does not read leaves the loop asleep",
+          "[worker][net]") {
+    // After the peer's EOF the connection watches only for writability: a level-triggered
+    // readable interest on a socket at EOF would wake the loop on every iteration until the
+    // close deadline cuts it.
+    common::Config cfg = test::test_config();
+    cfg.limits.close_timeout_ms = 300;
+    test::ServerThread srv(cfg);
+    RawClient c(srv.port());
+    c.set_recv_buffer(16 * 1024);
+    const std::uint64_t before = srv.iterations();
+    REQUIRE(c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+    c.shutdown_write();
+    // Checked every 50 ms: each check is one loop iteration of its own.
+    REQUIRE(test::eventually(
+        [&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            return srv.connection_count() == 0;
+        },
+        100));
+    REQUIRE(srv.iterations() - before < 1000);
+}
+
 using test::eventually;
 
 TEST_CASE("http transport: a held request is answered later, then keep-alive goes on",

@@ -181,6 +181,9 @@ class ServerThread {
     }
     // Valid after stop().
     const net::ServerStats& stats() const { return stats_; }
+    // Loop iterations so far: a socket watched for readiness it keeps having (writable with
+    // nothing to write, readable after EOF) would make the loop spin.
+    std::uint64_t iterations() const { return iterations_.load(); }
     // Runs fn on the server's loop thread and returns once it has run.
     void on_loop(std::function<void(net::Server&)> fn) {
         std::promise<void> done;
@@ -227,6 +230,7 @@ class ServerThread {
                         auto* st = static_cast<ServerThread*>(arg);
                         uv_close(reinterpret_cast<uv_handle_t*>(&st->stop_), nullptr);
                         uv_close(reinterpret_cast<uv_handle_t*>(&st->job_async_), nullptr);
+                        uv_close(reinterpret_cast<uv_handle_t*>(&st->counter_), nullptr);
                     },
                     self);
             });
@@ -241,6 +245,11 @@ class ServerThread {
                 if (job) job();
             });
             job_async_.data = this;
+            uv_prepare_init(&loop, &counter_);
+            counter_.data = this;
+            uv_prepare_start(&counter_, [](uv_prepare_t* p) {
+                ++static_cast<ServerThread*>(p->data)->iterations_;
+            });
             auto r = server.start(router, listen_fd_);
             ready.set_value(r ? server.port() : 0);
             uv_run(&loop, UV_RUN_DEFAULT);
@@ -256,6 +265,8 @@ class ServerThread {
     std::uint16_t port_ = 0;
     uv_async_t stop_;
     uv_async_t job_async_;
+    uv_prepare_t counter_;
+    std::atomic<std::uint64_t> iterations_{0};
     std::mutex job_mutex_;
     std::function<void()> job_;
     net::Server* server_ = nullptr;

@@ -369,6 +369,29 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("ws transport: a socket that was full and drained leaves the loop asleep",
+          "[worker][net]") {
+    // The writable interest is armed only while the socket refuses bytes: left armed once the
+    // queue drained, the level-triggered poll would wake the loop on every iteration.
+    common::Config cfg = small_limits();
+    cfg.limits.send_queue_high_water_bytes = 16 << 20;
+    cfg.limits.frame_timeout_ms = 300;
+    test::ServerThread srv(cfg);
+    RawClient c(srv.port(), 5000);
+    c.set_recv_buffer(16 * 1024);
+    REQUIRE(c.upgrade());
+    // 8 MiB: far over what the socket buffers hold, so the server's writes block and resume.
+    REQUIRE(c.send_frame(WsOpcode::Text, "flood 16 524288"));
+    for (int i = 0; i < 16; ++i)
+        REQUIRE(c.read_frame().payload.size() == 524288);
+    // Everything arrived; the loop now waits 300 ms for a frame cut on purpose (its deadline is
+    // the clock here, the close its end). Asleep, that is a handful of iterations.
+    const std::uint64_t before = srv.iterations();
+    REQUIRE(c.send(client_frame(WsOpcode::Text, "cut").substr(0, 3)));
+    REQUIRE(c.read_until_close() == 1008);
+    REQUIRE(srv.iterations() - before < 1000);
+}
+
 TEST_CASE("ws transport: between whole frames the idle deadline applies, not the frame deadline",
           "[worker][net]") {
     common::Config cfg = small_limits();
