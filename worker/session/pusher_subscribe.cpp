@@ -72,7 +72,7 @@ bool PusherSessions::join_topic(net::ConnId id, const PusherConnection& c,
     }
     const channel::StreamStart start =
         hub_.start_history(topic, id, kPusherProtocol, from, {h.events, h.seconds});
-    history = {{start.position, hub_.history_epoch()}, from.asked, start.recovered};
+    history = {{start.position, start.epoch.view()}, from.asked, start.recovered};
     return false;
 }
 
