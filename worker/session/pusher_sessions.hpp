@@ -144,6 +144,7 @@ class PusherSessions final : public channel::ProtocolAdapter {
     codec::PusherParser parser_;
     codec::PresenceData presence_data_;
     std::string out_;      // the message being encoded
+    channel::EpochText start_epoch_{};  // the stream of the subscription being answered
     std::string scratch_;  // inner JSON of messages whose data is a JSON string
     std::string topic_;    // a scoped topic being built
 };
