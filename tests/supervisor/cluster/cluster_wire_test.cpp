@@ -78,10 +78,13 @@ TEST_CASE("cluster wire: a numbered history message gives back its record, epoch
               std::string("000000000000000000000000000000000042"),  // epoch 0
               std::string("00ab00cd00ef001200000000000000000000"),  // offset 0
               std::string("00ab00cd00ef001218446744073709551616")}) {
-            REQUIRE(decode_wire(sent.substr(0, kWireHeaderBytes) + trailer, m));
+            const std::string bad = sent.substr(0, kWireHeaderBytes) + trailer;  // m views it
+            REQUIRE(decode_wire(bad, m));
             CHECK_FALSE(wire_numbered(m, out, epoch, offset));
         }
-        REQUIRE(decode_wire(encode_wire(WireKind::Record, 5, 2, 0x420C, {}) + "0" + max_offset, m));
+        const std::string record_kind =
+            encode_wire(WireKind::Record, 5, 2, 0x420C, {}) + "0" + max_offset;
+        REQUIRE(decode_wire(record_kind, m));
         CHECK_FALSE(wire_numbered(m, out, epoch, offset));  // not a History message
     }
 }
