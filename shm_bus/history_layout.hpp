@@ -5,12 +5,13 @@
 //   0      HistoryHeader   magic (stored last, release) | version | sizes | epoch | writer
 //                          positions (tail_intent, tail) | counters        written by: supervisor
 //   128    TopicEntry[index_entries], 32 bytes each: key (0 = free), head (position + 1 of the
-//          topic's newest record, 0 = none), last_offset                   written by: supervisor
+//          topic's newest record, 0 = none), last_offset, epoch of the topic's stream
+//                                                                          written by: supervisor
 //   D      data[data_bytes], a power of two; records are 64-byte aligned and never wrap (a
 //          padding record fills the end of the buffer instead)
 //
 //   record at absolute position p:  HistoryRecordHeader (position p, prev, offset, time, key,
-//          lengths, kind) | topic | name | data     padded to a multiple of 64
+//          epoch, lengths, kind) | topic | name | data     padded to a multiple of 64
 //
 // H1. One writer. Only the supervisor writes the region; workers copy out and validate. A
 //     worker that dies or stalls cannot touch the history.
@@ -24,9 +25,13 @@
 //     its offset == the one the chain expects. Anything else ends the walk as "incomplete".
 // H4. A prev link points strictly backwards (prev < p), and every walk is bounded by the limit
 //     the caller gives, so no corrupted link can make a reader loop.
-// H5. Offsets per topic start at 1 and grow by 1 within one epoch; the epoch is random per
-//     creation of the region, so a restarted host (a new region) can never be mistaken for the
-//     stream a client remembers.
+// H5. Offsets per topic start at 1 and grow by 1 within one epoch. Every record names its epoch,
+//     and a chain never links records of two epochs: a topic's stream is its head record's epoch
+//     and the records behind it with that epoch. One host numbers under the region's epoch,
+//     random per creation of the region, so a restarted host (a new region) can never be
+//     mistaken for the stream a client remembers. In a cluster the epochs and offsets come from
+//     Redis (per channel), and a host cut off from Redis numbers under a random epoch of its own
+//     per outage (docs/history.md, "Cluster").
 // H6. Only lock-free std::atomic<uint64_t> fields are shared; no mutex, no pointer.
 #pragma once
 
@@ -38,7 +43,7 @@
 namespace shoal::bus {
 
 inline constexpr std::uint64_t kHistoryMagic = 0x53484F414C484953ull;  // "SHOALHIS"
-inline constexpr std::uint32_t kHistoryVersion = 1;
+inline constexpr std::uint32_t kHistoryVersion = 2;
 inline constexpr std::uint64_t kHistoryAlign = 64;
 
 struct HistoryHeader {
@@ -46,7 +51,7 @@ struct HistoryHeader {
     std::uint32_t version;             // written by: creator
     std::uint32_t index_entries;       // written by: creator, a power of two
     std::uint64_t data_bytes;          // written by: creator, a power of two
-    std::uint64_t epoch;               // written by: creator, random
+    std::atomic<std::uint64_t> epoch;  // written by: creator, random; the default stream's
     std::uint32_t max_event_bytes;     // written by: creator
     std::uint32_t reserved[7];
     // The writer's line, apart from the creator's so readers' loads of sizes share nothing.
@@ -65,11 +70,11 @@ struct TopicEntry {
     std::atomic<std::uint64_t> key;          // written by: supervisor, once (0: free)
     std::atomic<std::uint64_t> head;         // written by: supervisor (position + 1; 0: none)
     std::atomic<std::uint64_t> last_offset;  // written by: supervisor (read by it alone)
-    std::uint64_t reserved;
+    std::atomic<std::uint64_t> epoch;        // written by: supervisor (read by it alone)
 };
 static_assert(sizeof(TopicEntry) == 32);
 
-enum class HistoryKind : std::uint32_t { Event = 1, Padding = 2 };
+enum class HistoryKind : std::uint16_t { Event = 1, Padding = 2 };
 
 struct HistoryRecordHeader {
     std::uint64_t position;  // absolute; a stale record names another position (H3)
@@ -77,12 +82,13 @@ struct HistoryRecordHeader {
     std::uint64_t offset;    // the event's position in its topic (H5)
     std::uint64_t time_ms;   // CLOCK_MONOTONIC, the same clock in every process of the host
     std::uint64_t key;       // hash of the topic
+    std::uint64_t epoch;     // the stream the offset belongs to (H5)
     std::uint32_t length;    // header + topic + name + data, before padding
-    std::uint32_t kind;      // HistoryKind
-    std::uint32_t topic_len;
-    std::uint32_t name_len;
+    std::uint16_t kind;      // HistoryKind
+    std::uint16_t topic_len;
+    std::uint16_t name_len;
+    std::uint16_t reserved;
     std::uint32_t data_len;
-    std::uint32_t reserved;
 };
 static_assert(sizeof(HistoryRecordHeader) == 64);
 

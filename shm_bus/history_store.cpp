@@ -62,7 +62,7 @@ HistoryWriter::HistoryWriter(std::span<std::byte> region, const HistoryConfig& c
     header_->version = kHistoryVersion;
     header_->index_entries = config.index_entries;
     header_->data_bytes = config.data_bytes;
-    header_->epoch = epoch;
+    header_->epoch.store(epoch, std::memory_order_relaxed);
     header_->max_event_bytes = config.max_event_bytes;
     tail_ = header_->tail.load(std::memory_order_relaxed);
     // release: a reader that sees the magic sees every field above (H6).
@@ -84,17 +84,25 @@ TopicEntry* HistoryWriter::find_or_claim(std::uint64_t key) noexcept {
     return nullptr;
 }
 
-std::uint64_t HistoryWriter::append(std::string_view topic, std::string_view name,
-                                    std::string_view data, std::uint64_t now_ms) noexcept {
-    const std::uint64_t body = topic.size() + name.size() + data.size();
-    if (body > config_.max_event_bytes || topic.empty()) return 0;
-    const std::uint64_t key = history_key(topic);
+std::uint64_t HistoryWriter::append(const HistoryAppend& ev) noexcept {
+    const std::uint64_t body = ev.topic.size() + ev.name.size() + ev.data.size();
+    if (body > config_.max_event_bytes || ev.topic.empty() || ev.topic.size() > 0xFFFF ||
+        ev.name.size() > 0xFFFF)
+        return 0;
+    const std::uint64_t key = history_key(ev.topic);
     TopicEntry* entry = find_or_claim(key);
     if (!entry) {
         header_->index_refused.store(header_->index_refused.load(std::memory_order_relaxed) + 1,
                                      std::memory_order_relaxed);
         return 0;
     }
+    const std::uint64_t epoch = ev.epoch ? ev.epoch : this->epoch();
+    // Only this writer stores these two, so relaxed loads see its own last stores.
+    const std::uint64_t head = entry->head.load(std::memory_order_relaxed);
+    const bool same_stream = head != 0 && entry->epoch.load(std::memory_order_relaxed) == epoch;
+    const std::uint64_t last = same_stream ? entry->last_offset.load(std::memory_order_relaxed) : 0;
+    const std::uint64_t offset = ev.offset ? ev.offset : last + 1;
+    if (offset <= last) return 0;
     const std::uint64_t length = sizeof(HistoryRecordHeader) + body;
     const std::uint64_t mask = config_.data_bytes - 1;
     std::uint64_t p = tail_;
@@ -104,28 +112,31 @@ std::uint64_t HistoryWriter::append(std::string_view topic, std::string_view nam
     // H2: the intent is visible before any byte it covers changes.
     header_->tail_intent.store(end, std::memory_order_relaxed);
     detail::fence_release();
-    const std::uint64_t offset = entry->last_offset.load(std::memory_order_relaxed) + 1;
     HistoryRecordHeader h{};
     h.position = p;
-    h.prev = entry->head.load(std::memory_order_relaxed);
+    // H5: a chain holds one epoch's consecutive offsets; anything else starts a new one.
+    h.prev = same_stream && offset == last + 1 ? head : 0;
     h.offset = offset;
-    h.time_ms = now_ms;
+    h.time_ms = ev.time_ms;
     h.key = key;
+    h.epoch = epoch;
     h.length = static_cast<std::uint32_t>(length);
-    h.kind = static_cast<std::uint32_t>(HistoryKind::Event);
-    h.topic_len = static_cast<std::uint32_t>(topic.size());
-    h.name_len = static_cast<std::uint32_t>(name.size());
-    h.data_len = static_cast<std::uint32_t>(data.size());
+    h.kind = static_cast<std::uint16_t>(HistoryKind::Event);
+    h.topic_len = static_cast<std::uint16_t>(ev.topic.size());
+    h.name_len = static_cast<std::uint16_t>(ev.name.size());
+    h.data_len = static_cast<std::uint32_t>(ev.data.size());
     std::byte* out = data_ + (p & mask);
     std::memcpy(out, &h, sizeof h);
     out += sizeof h;
-    std::memcpy(out, topic.data(), topic.size());
-    if (!name.empty()) std::memcpy(out + topic.size(), name.data(), name.size());
-    if (!data.empty()) std::memcpy(out + topic.size() + name.size(), data.data(), data.size());
+    std::memcpy(out, ev.topic.data(), ev.topic.size());
+    if (!ev.name.empty()) std::memcpy(out + ev.topic.size(), ev.name.data(), ev.name.size());
+    if (!ev.data.empty())
+        std::memcpy(out + ev.topic.size() + ev.name.size(), ev.data.data(), ev.data.size());
     tail_ = end;
     // release: the record's bytes are visible before the tail and the head that lead to it.
     header_->tail.store(end, std::memory_order_release);
     entry->last_offset.store(offset, std::memory_order_relaxed);
+    entry->epoch.store(epoch, std::memory_order_relaxed);
     entry->head.store(p + 1, std::memory_order_release);
     header_->events.store(header_->events.load(std::memory_order_relaxed) + 1,
                           std::memory_order_relaxed);
@@ -187,7 +198,7 @@ bool HistoryReader::copy_record(std::uint64_t pos, std::uint64_t tail, std::uint
     // H3: what was copied counts only if the writer has not claimed these bytes since.
     detail::fence_acquire();
     if (header_->tail_intent.load(std::memory_order_relaxed) - pos > data_bytes_) return false;
-    if (!sane || h.position != pos || h.kind != static_cast<std::uint32_t>(HistoryKind::Event) ||
+    if (!sane || h.position != pos || h.kind != static_cast<std::uint16_t>(HistoryKind::Event) ||
         h.key != key || h.topic_len != topic.size())
         return false;
     if (std::memcmp(scratch_.data(), topic.data(), topic.size()) != 0) return false;
@@ -199,6 +210,7 @@ void HistoryReader::read_since(std::string_view topic, std::uint64_t since,
                                Recovery& out) const {
     out.complete = false;
     out.latest = 0;
+    out.epoch = epoch();
     out.events.clear();
     const std::uint64_t key = history_key(topic);
     const TopicEntry* entry = find(key);
@@ -213,8 +225,11 @@ void HistoryReader::read_since(std::string_view topic, std::uint64_t since,
     HistoryRecordHeader h;
     while (link != 0 && out.events.size() < max_events) {
         if (!copy_record(link - 1, tail, key, topic, h)) break;
-        if (expect != 0 && h.offset != expect) break;
-        if (expect == 0) out.latest = h.offset;
+        if (expect != 0 && (h.offset != expect || h.epoch != out.epoch)) break;
+        if (expect == 0) {
+            out.latest = h.offset;
+            out.epoch = h.epoch;
+        }
         if (h.offset <= since || h.time_ms < min_time_ms) break;
         const auto* body = reinterpret_cast<const char*>(scratch_.data()) + h.topic_len;
         out.events.push_back(HistoryEvent{h.offset, h.time_ms, std::string(body, h.name_len),

@@ -36,12 +36,24 @@ struct HistoryEvent {
     std::string data;
 };
 
-// The answer to "everything of `topic` after offset `since`".
+// The answer to "everything of `topic` after offset `since`" (in the topic's current stream).
 struct Recovery {
+    std::uint64_t epoch = 0;  // the stream `latest` and `events` belong to
     // True when `events` holds every event after `since` up to `latest`, with no gap.
     bool complete = false;
     std::uint64_t latest = 0;  // the topic's newest offset; 0: nothing recorded in this epoch
     std::vector<HistoryEvent> events;  // oldest first, offsets consecutive
+};
+
+// One event to append. A single host leaves epoch and offset 0 (the region's epoch, the topic's
+// next offset); a cluster passes what Redis numbered, or its outage epoch with offset 0.
+struct HistoryAppend {
+    std::string_view topic;
+    std::string_view name;
+    std::string_view data;
+    std::uint64_t time_ms = 0;
+    std::uint64_t epoch = 0;   // 0: the region's epoch
+    std::uint64_t offset = 0;  // 0: the topic's next offset in `epoch`
 };
 
 class HistoryWriter {
@@ -53,9 +65,15 @@ class HistoryWriter {
     // max_event_bytes, or the index has no room for a new topic). The event is visible to
     // readers when this returns.
     std::uint64_t append(std::string_view topic, std::string_view name, std::string_view data,
-                         std::uint64_t now_ms) noexcept;
+                         std::uint64_t now_ms) noexcept {
+        return append(HistoryAppend{topic, name, data, now_ms, 0, 0});
+    }
+    // The same for any epoch and a given offset. A given offset that is not after the topic's
+    // last one in that epoch is refused (0): a stream never goes back. One that skips offsets,
+    // or another epoch, starts a new chain (H5): a reader stops there and reports the gap.
+    std::uint64_t append(const HistoryAppend& event) noexcept;
 
-    std::uint64_t epoch() const noexcept { return header_->epoch; }
+    std::uint64_t epoch() const noexcept { return header_->epoch.load(std::memory_order_relaxed); }
     std::uint64_t tail() const noexcept { return tail_; }
 
   private:
@@ -73,11 +91,12 @@ class HistoryReader {
     // Checks the magic, the version and every size against the region's own length.
     static common::Result<HistoryReader> attach(std::span<const std::byte> region);
 
-    std::uint64_t epoch() const noexcept { return header_->epoch; }
+    std::uint64_t epoch() const noexcept { return header_->epoch.load(std::memory_order_relaxed); }
     std::uint64_t events_appended() const noexcept;
     std::uint64_t topics_refused() const noexcept;
 
-    // Fills `out` with the events of `topic` after `since`, newest first walked and returned
+    // Fills `out` with the events of `topic`'s current stream (its newest record's epoch) after
+    // `since`, newest first walked and returned
     // oldest first: at most `max_events` (the topic's window in events) and none older than
     // `min_time_ms` (its window in time). `out`'s storage is reused.
     void read_since(std::string_view topic, std::uint64_t since, std::uint32_t max_events,

@@ -125,6 +125,11 @@ int run_supervisor(const common::Config& config_in) {
         HistorySequencer::start(sup.host_view(), *bus.value(), bus::HistoryConfig{}, any_history);
     if (!seq) return fail(seq.error());
     std::unique_ptr<HistorySequencer> sequencer = std::move(seq.value());
+    // In a cluster Redis numbers history events for every host (docs/history.md, "Cluster").
+    if (bridge) {
+        bridge->number_history(sequencer.get());
+        sequencer->use_cluster(bridge.get());
+    }
     sup.start();
     uv_run(&loop, UV_RUN_DEFAULT);
     if (metrics) {
@@ -133,6 +138,7 @@ int run_supervisor(const common::Config& config_in) {
     }
 
     sender.reset();
+    if (bridge) bridge->number_history(nullptr);
     sequencer.reset();
     bridge.reset();
     bus.value().reset();

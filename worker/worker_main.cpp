@@ -135,9 +135,8 @@ int run_worker(const common::Config& config_in, const WorkerOptions& options) {
     observability.add_to(app.router());
     std::unique_ptr<BusEndpoint> bus;
     std::optional<HistoryAccess> history;
-    // History is not sequenced across hosts yet (docs/history.md, "Cluster"): with --cluster,
-    // history channels stay ordinary channels, relayed to every host as before.
-    if (options.slot >= 0 && config.cluster.url.empty()) {
+    // Alone or in a cluster (where Redis numbers the events: docs/history.md, "Cluster").
+    if (options.slot >= 0) {
         // Before the bus: sequenced events may be the first records this worker reads.
         auto h = HistoryAccess::attach(config.effective_bus_name());
         if (h) {

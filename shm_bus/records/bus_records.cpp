@@ -353,22 +353,23 @@ bool decode(std::span<const std::byte> in, HistoryPublish& out) noexcept {
     return decode_history(rd, out);
 }
 
-// u32 slot, u64 offset, u64 time_ms, then the HistoryPublish.
+// u32 slot, u64 offset, u64 epoch, u64 time_ms, then the HistoryPublish.
 std::size_t size(const Sequenced& r) noexcept {
-    return 4 + 8 + 8 + size(r.event);
+    return 4 + 8 + 8 + 8 + size(r.event);
 }
 
 void encode(const Sequenced& r, std::span<std::byte> out) noexcept {
     Writer w(out);
     w.num(r.slot);
     w.num(r.offset);
+    w.num(r.epoch);
     w.num(r.time_ms);
     encode_history(w, r.event);
 }
 
 bool decode(std::span<const std::byte> in, Sequenced& out) noexcept {
     Reader rd(in);
-    return rd.num(out.slot) && rd.num(out.offset) && rd.num(out.time_ms) &&
+    return rd.num(out.slot) && rd.num(out.offset) && rd.num(out.epoch) && rd.num(out.time_ms) &&
            decode_history(rd, out.event);
 }
 

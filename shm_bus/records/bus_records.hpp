@@ -21,7 +21,8 @@ namespace shoal::bus::records {
 //   2: Broadcast and CachedEvent carry (protocol tag, frame) pairs.
 //   3: Directed (one protocol's message to one slot).
 //   4: HistoryPublish and Sequenced (channel history: publishes the supervisor sequences).
-inline constexpr std::uint32_t kSchemaVersion = 4;
+//   5: Sequenced carries its stream's epoch (per channel in a cluster).
+inline constexpr std::uint32_t kSchemaVersion = 5;
 
 enum Type : std::int32_t {
     kBroadcast = 0x4201,        // an event for one topic, already encoded once per protocol
@@ -151,10 +152,12 @@ struct HistoryPublish {
 };
 
 // A HistoryPublish of slot `slot` with its place in the channel's history: `offset` (0: the
-// store refused it, delivered without a position) at `time_ms` (wall clock).
+// store refused it, delivered without a position) in the stream `epoch`, at `time_ms` (wall
+// clock). An event numbered for another host's publisher has slot kClusterSlot.
 struct Sequenced {
     std::uint32_t slot = 0;
     std::uint64_t offset = 0;
+    std::uint64_t epoch = 0;
     std::uint64_t time_ms = 0;
     HistoryPublish event;
 };

@@ -76,7 +76,8 @@ ClusterBridge::ClusterBridge(uv_loop_t* loop, const common::Config& config, sup:
       link_(loop, std::move(url), prefix_ + "bus", *this),
       remote_(*this),
       lease_(hex_id(host_), config.cluster.host_timeout_ms),
-      lease_key_(prefix_ + "webhooks:leader") {}
+      lease_key_(prefix_ + "webhooks:leader"),
+      epoch_proposal_(epoch_hex(random_host_id())) {}
 
 ClusterBridge::~ClusterBridge() {
     view_.detach(*this);
@@ -271,6 +272,11 @@ void ClusterBridge::on_message(std::string_view payload) {
         ++counters_.bad_in;
         return;
     }
+    if (m.kind == WireKind::History) {
+        on_history(m);  // every host's, ours included: the cluster's numbering is the order
+        wake_if_wrote();
+        return;
+    }
     if (m.host == host_) return;  // our own, back from Redis
     on_wire(m);
     wake_if_wrote();
@@ -328,8 +334,53 @@ void ClusterBridge::on_wire(const WireMessage& m) {
             remote_.end_reconcile(m.host);
             return;
         case WireKind::Bye:
+        case WireKind::History:
             return;
     }
+}
+
+// ---- channel history, numbered by Redis (docs/history.md, "Cluster") -----------------------
+
+bool ClusterBridge::submit(std::uint32_t slot, std::string_view topic,
+                           std::span<const std::byte> record) {
+    if (stopped_ || !link_.up()) return false;
+    const std::string message =
+        encode_wire(WireKind::History, host_, slot, rec::kHistoryPublish, record);
+    std::string key = prefix_ + "history:";
+    key += topic;
+    if (!link_.ordered({"EVAL", kNumberScript, "2", key, prefix_ + "bus", epoch_proposal_, message,
+                        kNumberTtlMs}))
+        return false;
+    in_flight_.push_back({slot, std::vector<std::byte>(record.begin(), record.end())});
+    return true;
+}
+
+void ClusterBridge::on_ordered(bool ok, std::string_view error) {
+    if (in_flight_.empty()) return;
+    InFlight f = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    if (ok) return;
+    ++counters_.history_unnumbered;
+    if (!history_error_logged_ && error != "link lost")
+        SHOAL_ERROR(
+            "cluster: redis refused to number a history event (%.*s); this host numbers "
+            "its history events locally (the Redis user needs EVAL)",
+            static_cast<int>(error.size()), error.data());
+    history_error_logged_ = history_error_logged_ || error != "link lost";
+    if (numbering_) numbering_->unnumbered(f.slot, f.record);
+}
+
+void ClusterBridge::on_history(const WireMessage& m) {
+    std::span<const std::byte> record;
+    std::uint64_t epoch = 0, offset = 0;
+    if (!wire_numbered(m, record, epoch, offset) || !valid_remote_history(record)) {
+        ++counters_.bad_in;
+        return;
+    }
+    ++counters_.history_numbered;
+    if (!numbering_) return;
+    // Another host's publisher is no connection here: nothing to skip by slot.
+    numbering_->numbered(m.host == host_ ? m.slot : rec::kClusterSlot, epoch, offset, record);
 }
 
 void ClusterBridge::on_exists(std::uint64_t host, bool exists) {

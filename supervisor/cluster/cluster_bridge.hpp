@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -22,6 +23,7 @@
 #include "supervisor/cluster/leader_lease.hpp"
 #include "supervisor/cluster/redis_link.hpp"
 #include "supervisor/cluster/remote_hosts.hpp"
+#include "supervisor/history/history_order.hpp"
 #include "supervisor/host_view/host_view.hpp"
 
 namespace shoal::cluster {
@@ -35,15 +37,32 @@ struct BridgeCounters {
     std::uint64_t bad_frames_in = 0;  // broadcasts dropped: a frame malformed or not UTF-8 text
     std::uint64_t lost_local = 0;     // records lost to a lap on a local ring
     std::uint64_t hosts_expired = 0;
+    std::uint64_t history_numbered = 0;    // numbered history events received (every host's)
+    std::uint64_t history_unnumbered = 0;  // submitted but not numbered: numbered locally
 };
 
 class ClusterBridge final : public RedisLinkHandler,
                             public ControlSink,
-                            public host_view::HostViewSink {
+                            public host_view::HostViewSink,
+                            public sup::HistoryOrder {
   public:
     // The host view polls at this period while the bridge is attached: the supervisor has no
     // eventfd of its own, and a relay is latency-critical.
     static constexpr std::uint64_t kPollMs = 1;
+    // Numbers one history publish cluster-wide and publishes it to every host, in one atomic
+    // step, so the order of the channel's messages on the bus is the order of its offsets.
+    // KEYS: the channel's numbering hash, the bus channel; ARGV: an epoch this host proposes for
+    // a channel Redis does not know, the History message without its trailer, the hash's TTL.
+    static constexpr const char* kNumberScript =
+        "local e = redis.call('HGET', KEYS[1], 'epoch')\n"
+        "if not e then e = ARGV[1]; redis.call('HSET', KEYS[1], 'epoch', e) end\n"
+        "local o = redis.call('HINCRBY', KEYS[1], 'offset', 1)\n"
+        "redis.call('PEXPIRE', KEYS[1], ARGV[3])\n"
+        "redis.call('PUBLISH', KEYS[2], ARGV[2] .. e .. string.format('%020d', o))\n"
+        "return o";
+    // A channel's numbering outlives the longest history window (24 h) while it is idle; after
+    // that nothing of it can be recovered anyway, and the next event starts a new epoch.
+    static constexpr const char* kNumberTtlMs = "90000000";
 
     // Attaches to `view`; when the view stops (the supervisor finished), the bridge says goodbye
     // and closes.
@@ -79,7 +98,20 @@ class ClusterBridge final : public RedisLinkHandler,
     void on_stop() override;
     bool resend_remote_state() override;
 
+    // sup::HistoryOrder
+    bool submit(std::uint32_t slot, std::string_view topic,
+                std::span<const std::byte> record) override;
+    // Where numbered history events go (the host's sequencer); null: nowhere.
+    void number_history(sup::HistoryNumbering* numbering) noexcept { numbering_ = numbering; }
+    void on_ordered(bool ok, std::string_view error) override;
+
   private:
+    struct InFlight {
+        std::uint32_t slot;
+        std::vector<std::byte> record;
+    };
+    void on_history(const struct WireMessage& m);
+
     void publish_host_count();  // into the segment's HostRecord, for /metrics
     ClusterBridge(uv_loop_t* loop, const common::Config& config, sup::BusControl& bus, RedisUrl url,
                   host_view::HostView& view);
@@ -111,6 +143,10 @@ class ClusterBridge final : public RedisLinkHandler,
     bool wrote_ = false;
     bool stopped_ = false;
     uv_timer_t beat_timer_{};
+    sup::HistoryNumbering* numbering_ = nullptr;
+    std::string epoch_proposal_;      // what this host proposes for a channel new to Redis
+    std::deque<InFlight> in_flight_;  // submitted, not answered yet, in the order sent
+    bool history_error_logged_ = false;
     BridgeCounters counters_;
 };
 

@@ -21,6 +21,8 @@ enum class WireKind : std::uint8_t {
     Bye = 5,              // the sender stops (graceful): drop its members now
     StateBegin = 6,       // the sender's full state follows, up to its SnapshotDone: entries of
                           // the sender not repeated in between are gone (reconciliation)
+    History = 7,          // a HistoryPublish of `slot`, numbered by Redis: the record, then the
+                          // numbering script's trailer (kHistoryTrailerBytes)
 };
 
 struct WireMessage {
@@ -32,6 +34,9 @@ struct WireMessage {
 };
 
 inline constexpr std::size_t kWireHeaderBytes = 24;
+// What the numbering script appends to a History message: the channel's epoch as 16 lowercase
+// hex digits, then its offset as 20 decimal digits (docs/history.md, "Cluster").
+inline constexpr std::size_t kHistoryTrailerBytes = 36;
 
 // Header plus body in one string (what PUBLISH sends).
 std::string encode_wire(WireKind kind, std::uint64_t host, std::uint32_t slot, std::int32_t type,
@@ -41,5 +46,11 @@ std::string encode_wire_u64(WireKind kind, std::uint64_t host, std::uint64_t val
 bool decode_wire(std::string_view bytes, WireMessage& out) noexcept;
 // The u64 body of SlotDown, SnapshotRequest and SnapshotDone.
 bool wire_u64(const WireMessage& m, std::uint64_t& out) noexcept;
+// A History message's record and numbering; false unless the trailer is well formed, the epoch
+// is not 0 and the offset is 1 or more.
+bool wire_numbered(const WireMessage& m, std::span<const std::byte>& record, std::uint64_t& epoch,
+                   std::uint64_t& offset) noexcept;
+// What the script numbers with: 16 lowercase hex digits.
+std::string epoch_hex(std::uint64_t epoch);
 
 }  // namespace shoal::cluster

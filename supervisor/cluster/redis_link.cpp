@@ -316,6 +316,23 @@ bool RedisLink::query(std::initializer_list<std::string_view> argv, std::uint64_
     return false;
 }
 
+void RedisLink::on_ordered_reply(redisAsyncContext* ac, void* r, void*) {
+    RedisLink* self = self_of(ac);
+    auto* reply = static_cast<redisReply*>(r);
+    if (self->pending_ > 0) --self->pending_;
+    if (self->state_ == State::Stopped) return;  // the handler may be going away
+    if (reply == nullptr) return self->handler_.on_ordered(false, "link lost");
+    if (reply->type == REDIS_REPLY_ERROR)
+        return self->handler_.on_ordered(
+            false, std::string_view(reply->str ? reply->str : "", reply->str ? reply->len : 0));
+    self->handler_.on_ordered(true, {});
+}
+
+bool RedisLink::ordered(std::initializer_list<std::string_view> argv) {
+    if (state_ != State::Up) return false;
+    return send(argv, nullptr, on_ordered_reply);
+}
+
 bool RedisLink::publish(std::string_view payload) {
     if (state_ != State::Up || !send({"PUBLISH", channel_, payload}, nullptr, on_reply)) {
         ++stats_.refused;

@@ -29,6 +29,9 @@ class RedisLinkHandler {
     virtual void on_value(std::uint64_t tag, std::string_view value, bool nil, bool error) {
         (void)tag, (void)value, (void)nil, (void)error;
     }
+    // The answer to ordered(): one call per ordered() that returned true, in the order sent,
+    // `ok` false for an error reply or a link that dropped first (never once stopped).
+    virtual void on_ordered(bool ok, std::string_view error) { (void)ok, (void)error; }
 
   protected:
     ~RedisLinkHandler() = default;
@@ -67,6 +70,8 @@ class RedisLink {
     // A command whose answer the handler wants: handler.on_value(tag, ...) when answered (never
     // if the link drops first). At most 8 arguments.
     bool query(std::initializer_list<std::string_view> argv, std::uint64_t tag);
+    // A command whose every outcome the handler must learn, in order: on_ordered().
+    bool ordered(std::initializer_list<std::string_view> argv);
 
   private:
     enum class State { Idle, Connecting, Up, Down, Stopped };
@@ -78,6 +83,7 @@ class RedisLink {
     static void on_subscribed(redisAsyncContext* ac, void* reply, void* privdata);
     static void on_exists_reply(redisAsyncContext* ac, void* reply, void* privdata);
     static void on_value_reply(redisAsyncContext* ac, void* reply, void* privdata);
+    static void on_ordered_reply(redisAsyncContext* ac, void* reply, void* privdata);
 
     redisAsyncContext* open();
     void connect();

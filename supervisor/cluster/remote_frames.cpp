@@ -64,4 +64,11 @@ bool valid_remote_broadcast(std::span<const std::byte> payload) noexcept {
     return true;
 }
 
+bool valid_remote_history(std::span<const std::byte> record) noexcept {
+    bus::records::HistoryPublish p;
+    return bus::records::decode(record, p) && common::is_valid_utf8(p.topic) &&
+           common::is_valid_utf8(p.name) && common::is_valid_utf8(p.data) &&
+           common::is_valid_utf8(p.user_id);
+}
+
 }  // namespace shoal::cluster

@@ -26,4 +26,8 @@ bool valid_remote_chunk(std::string_view wire) noexcept;
 // (valid_remote_chunk for kHttpChunkProtocol, valid_remote_frame otherwise).
 bool valid_remote_broadcast(std::span<const std::byte> payload) noexcept;
 
+// True when record decodes as a records::HistoryPublish whose texts (topic, name, data, user id)
+// are valid UTF-8: workers render those into frames themselves, JSON-escaped.
+bool valid_remote_history(std::span<const std::byte> record) noexcept;
+
 }  // namespace shoal::cluster

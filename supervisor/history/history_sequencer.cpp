@@ -50,11 +50,53 @@ HistorySequencer::~HistorySequencer() {
 void HistorySequencer::on_record(std::uint32_t slot, std::int32_t type,
                                  std::span<const std::byte> payload, bool) {
     if (type != rec::kHistoryPublish) return;
+    rec::HistoryPublish p;
+    if (!rec::decode(payload, p)) return void(++counters_.bad);
+    if (order_ && order_->submit(slot, p.topic, payload)) {
+        ++counters_.submitted;
+        return;
+    }
+    number_locally(slot, payload);
+}
+
+void HistorySequencer::numbered(std::uint32_t slot, std::uint64_t epoch, std::uint64_t offset,
+                                std::span<const std::byte> record) {
+    outage_epoch_ = 0;  // the cluster numbers again: the next outage is a new stream
+    sequence(slot, record, epoch, offset);
+}
+
+void HistorySequencer::unnumbered(std::uint32_t slot, std::span<const std::byte> record) {
+    number_locally(slot, record);
+}
+
+// Alone: the region's epoch. In a cluster that cannot be reached: an epoch of this outage, so
+// these offsets are never taken for the cluster's (a recovery across them says not complete).
+void HistorySequencer::number_locally(std::uint32_t slot, std::span<const std::byte> record) {
+    std::uint64_t epoch = 0;
+    if (order_) {
+        if (outage_epoch_ == 0) {
+            outage_epoch_ = random_epoch();
+            SHOAL_WARN(
+                "history: the cluster is unreachable; numbering this host's history "
+                "events locally under epoch %016llx",
+                static_cast<unsigned long long>(outage_epoch_));
+        }
+        epoch = outage_epoch_;
+        ++counters_.outage;
+    }
+    sequence(slot, record, epoch, 0);
+}
+
+void HistorySequencer::sequence(std::uint32_t slot, std::span<const std::byte> record,
+                                std::uint64_t epoch, std::uint64_t offset) {
     rec::Sequenced s;
-    if (!rec::decode(payload, s.event)) return void(++counters_.bad);
+    if (!rec::decode(record, s.event)) return void(++counters_.bad);
     s.slot = slot;
     s.time_ms = common::realtime_ns() / 1'000'000u;
-    s.offset = segment_.writer().append(s.event.topic, s.event.name, s.event.data, s.time_ms);
+    bus::HistoryWriter& w = segment_.writer();
+    s.epoch = epoch ? epoch : w.epoch();
+    s.offset = w.append(
+        bus::HistoryAppend{s.event.topic, s.event.name, s.event.data, s.time_ms, s.epoch, offset});
     ++(s.offset ? counters_.sequenced : counters_.unkept);
     if (!bus_.write_control(rec::kSequenced, rec::encode_into(out_, s))) {
         ++counters_.lost;

@@ -9,7 +9,8 @@
 // through the same dispatch as ClusterBridge::on_wire (which needs a Redis link and a bus, so it
 // is mirrored here). Oracles: every record RemoteHosts renders decodes as the type it names (the
 // workers must never be handed a record they refuse); a broadcast that passes the trust check
-// has frames that are whole unmasked server frames (or HTTP chunks) of valid UTF-8 text.
+// has frames that are whole unmasked server frames (or HTTP chunks) of valid UTF-8 text; a
+// numbered history message that passes has a non-zero epoch and offset and a record that decodes.
 #include <cstring>
 #include <vector>
 
@@ -75,6 +76,18 @@ void on_message(cluster::RemoteHosts& remote, std::string_view payload) {
     cluster::WireMessage m;
     if (!cluster::decode_wire(payload, m)) return;
     FUZZ_CHECK(m.host != 0);
+    if (m.kind == cluster::WireKind::History) {
+        std::span<const std::byte> record;
+        std::uint64_t epoch = 0, offset = 0;
+        if (!cluster::wire_numbered(m, record, epoch, offset)) return;
+        FUZZ_CHECK(epoch != 0 && offset != 0);
+        FUZZ_CHECK(record.size() + cluster::kHistoryTrailerBytes == m.body.size());
+        if (cluster::valid_remote_history(record)) {
+            rec::HistoryPublish p;
+            FUZZ_CHECK(rec::decode(record, p) && !p.topic.empty());
+        }
+        return;
+    }
     if (m.host == kOwnHost) return;
     if (m.kind == cluster::WireKind::Bye) {
         if (remote.knows(m.host)) remote.drop(m.host);
@@ -101,6 +114,7 @@ void on_message(cluster::RemoteHosts& remote, std::string_view payload) {
             remote.end_reconcile(m.host);
             return;
         case cluster::WireKind::Bye:
+        case cluster::WireKind::History:
             return;
     }
 }

@@ -175,6 +175,13 @@ def records():
         write("bus_records", k, v)
 
 
+def history_publish(topic, name, data, user=b"", exclusion=b""):
+    # u64 publisher, u8 origin, u8 from_client, u16 topic, u16 name, u32 data, u16 user, u16
+    # exclusion, then the strings (shm_bus/records/bus_records.cpp).
+    return (struct.pack("<QBBHHIHH", 0, 0xFF, 0, len(topic), len(name), len(data), len(user),
+                        len(exclusion)) + topic + name + data + user + exclusion)
+
+
 def wire(kind, host, slot=0, typ=0, body=b""):
     m = struct.pack("<IIQIi", 0x31434853, kind, host, slot, typ) + body
     return struct.pack("<H", len(m)) + m
@@ -197,6 +204,8 @@ def cluster():
         wire(4, 2, 0, 0, struct.pack("<Q", 1)),
         "bad_frame": wire(1, 3, 0, 0x4201, broadcast(b"c", [(0, server_text(b"\xc0\xaf"))])),
         "terminate": wire(1, 3, 0, 0x4206, struct.pack("<H", 2) + b"u1"),
+        "history": wire(7, 3, 1, 0x420C, history_publish(b"app\x1ffeed", b"tick", b'{"n":1}') +
+                        b"00ab00cd00ef0012" + b"%020d" % 42),
     }
     for k, v in seeds.items():
         write("cluster_wire", k, v)

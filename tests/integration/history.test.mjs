@@ -11,11 +11,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
-import WebSocket from 'ws';
 import { startShoal, waitFor } from '../clients/shoal_server.mjs';
 import { appSdk, writeApps } from '../clients/app_clients.mjs';
 import { connectPhoenix, join as phxJoin } from '../clients/phoenix_client.mjs';
 import { openSse } from '../clients/fallback_clients.mjs';
+import { rawPusher as rawPusherOf } from '../clients/history_clients.mjs';
 
 const APP = { id: 'h1', key: 'key-h', secret: 'secret-h', enable_client_events: true,
               history: { events: 5, seconds: 300, channel_prefix: 'feed-' } };
@@ -37,30 +37,7 @@ async function withServer(fn, app = APP) {
     }
 }
 
-// A raw Pusher connection that keeps every message it receives, parsed (data too).
-async function rawPusher(port, app = APP) {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/app/${app.key}?protocol=7&client=js&version=8.4.0`);
-    const got = [];
-    ws.on('message', (m) => {
-        const msg = JSON.parse(m.toString());
-        if (typeof msg.data === 'string') {
-            try { msg.data = JSON.parse(msg.data); } catch { /* a plain string */ }
-        }
-        got.push(msg);
-    });
-    await waitFor(() => got.length > 0, 5000, 'connection_established');
-    return {
-        ws, got,
-        async subscribe(channel, recover) {
-            ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel, ...(recover ? { recover } : {}) } }));
-            const ok = () => got.find((m) => m.channel === channel && m.event === 'pusher_internal:subscription_succeeded');
-            await waitFor(ok, 5000, `subscribed to ${channel}`);
-            return ok();
-        },
-        events(channel) { return got.filter((m) => m.channel === channel && !m.event.startsWith('pusher')); },
-        close() { ws.close(); },
-    };
-}
+const rawPusher = (port, app = APP) => rawPusherOf(port, app);
 
 const trigger = (sdk, channel, n) => sdk.trigger(channel, 'tick', { n });
 

@@ -14,6 +14,7 @@ void HistoryAccess::read_since(std::string_view topic, std::uint64_t since,
                                std::uint32_t max_events, std::uint64_t min_time_ms,
                                channel::HistoryRead& out) const {
     segment_.reader().read_since(topic, since, max_events, min_time_ms, scratch_);
+    out.epoch = scratch_.epoch;
     out.complete = scratch_.complete;
     out.latest = scratch_.latest;
     out.events.clear();

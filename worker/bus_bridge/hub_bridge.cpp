@@ -160,6 +160,7 @@ void HubBridge::on_sequenced(std::span<const std::byte> payload) noexcept {
     s.event = channel::Event{r.event.topic, r.event.name, r.event.data, r.event.user_id,
                              r.event.from_client != 0};
     s.event.offset = r.offset;
+    s.epoch = r.epoch;
     s.event.origin = r.event.origin;
     s.from_slot = r.slot;
     s.publisher = r.event.publisher;

@@ -65,7 +65,8 @@ struct Event {
 
 // A sequenced event as the control ring carries it (records::Sequenced).
 struct SequencedEvent {
-    Event event;                  // offset set; epoch filled in by the hub
+    Event event;                  // offset set; epoch (as text) filled in by the hub
+    std::uint64_t epoch = 0;      // the stream `event.offset` belongs to
     std::uint32_t from_slot = 0;  // the publishing worker
     ConnId publisher = kNoConn;   // skipped on from_slot (a client event's sender)
     std::string_view exclusion;   // an exclusion token, resolved by the adapters
@@ -175,7 +176,6 @@ class ChannelHub {
     // The host's channel history (absent: history channels behave as any other).
     void attach_history(const HistorySource* source) noexcept;
     const HistorySource* history() const noexcept { return history_; }
-    std::string_view history_epoch() const noexcept { return epoch_text_.view(); }
     common::CounterBlock& counters() noexcept { return *counters_; }
     // Keeps a frame another worker's snapshot answer carried (stored age_ms ago) when it is of
     // the cache's protocol.
@@ -282,10 +282,17 @@ class ChannelHub {
     bool stale(std::uint32_t slot, std::uint64_t epoch) const noexcept;
     // A history publish handed to the supervisor (true), or delivered as any other (false).
     bool try_sequence(const Event& event, ConnId publisher, std::string_view exclusion);
+    // Where this worker's live delivery of a topic is: the last offset and its stream.
+    struct StreamState {
+        std::uint64_t offset = 0;
+        std::uint64_t epoch = 0;
+    };
     // The offset this worker's live delivery of topic has reached (the region's head the first
     // time it is asked).
-    std::uint64_t& stream_position(std::string_view topic);
-    std::uint64_t store_head(std::string_view topic);
+    StreamState& stream_position(std::string_view topic);
+    StreamState store_head(std::string_view topic);
+    // The topic's stream changed epoch under clients waiting to join: they join now.
+    void join_pending(std::string_view topic);
     void resolve_pending(std::string_view topic, std::uint64_t position);
     void drop_pending(std::string_view topic, ConnId conn) noexcept;
     std::uint64_t min_time_ms(const HistoryWindow& window) const noexcept;
@@ -315,7 +322,7 @@ class ChannelHub {
     std::vector<std::uint32_t> reconciling_;          // slots whose snapshot is being awaited
     std::unordered_set<std::string> reconcile_seen_;  // "slot|epoch|conn|topic|user" re-announced
 
-    // History: the source, its epoch as text, per topic the last offset delivered live here,
+    // History: the source, per topic the last position delivered live here,
     // subscriptions waiting for this worker to reach a client's position, and the events
     // start_history staged for send_recovered.
     struct PendingStart {
@@ -326,8 +333,7 @@ class ChannelHub {
         HistoryWindow window;
     };
     const HistorySource* history_ = nullptr;
-    EpochText epoch_text_{};
-    StringMap<std::uint64_t> stream_positions_;
+    StringMap<StreamState> stream_positions_;
     std::vector<PendingStart> pending_;
     HistoryRead staged_;
     HistoryRead probe_;

@@ -20,6 +20,7 @@ struct StoredEvent {
 
 // Everything of a topic after some offset, as the history store answers it.
 struct HistoryRead {
+    std::uint64_t epoch = 0;          // the topic's current stream, which `latest` belongs to
     bool complete = false;            // every event after `since` up to `latest`, with no gap
     std::uint64_t latest = 0;         // the topic's newest offset; 0: none in this epoch
     std::vector<StoredEvent> events;  // oldest first, offsets consecutive
@@ -27,9 +28,12 @@ struct HistoryRead {
 
 class HistorySource {
   public:
-    // The stream's epoch: random per life of the host's history (a new one after a host restart).
+    // The host's own epoch: random per life of the host's history (a new one after a host
+    // restart), the stream of every topic a single host numbers. In a cluster a topic's stream
+    // has the epoch Redis gave it (HistoryRead::epoch).
     virtual std::uint64_t epoch() const noexcept = 0;
-    // At most max_events events of topic after `since`, none older than min_time_ms.
+    // At most max_events events of topic's current stream after `since`, none older than
+    // min_time_ms.
     virtual void read_since(std::string_view topic, std::uint64_t since, std::uint32_t max_events,
                             std::uint64_t min_time_ms, HistoryRead& out) const = 0;
 
@@ -50,20 +54,22 @@ struct RecoverFrom {
     std::uint64_t epoch = 0;
 };
 
-// What a subscription to a history channel starts from: live delivery carries every event after
-// `position`; `recovered` says the missed events sent before them were complete (always true
-// when nothing was asked).
-struct StreamStart {
-    std::uint64_t position = 0;
-    bool recovered = true;
-};
-
 // An epoch as clients see it: 16 lowercase hex digits (a JSON string: no client loses bits).
 struct EpochText {
     char text[16];
     std::string_view view() const noexcept { return {text, sizeof text}; }
 };
 EpochText epoch_text(std::uint64_t epoch) noexcept;
+
+// What a subscription to a history channel starts from: live delivery carries every event after
+// `position` of the stream `epoch`; `recovered` says the missed events sent before them were
+// complete (always true when nothing was asked).
+struct StreamStart {
+    std::uint64_t position = 0;
+    bool recovered = true;
+    EpochText epoch{};
+};
+
 // Parses what epoch_text wrote; false for anything else.
 bool parse_epoch(std::string_view text, std::uint64_t& out) noexcept;
 

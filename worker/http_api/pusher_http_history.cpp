@@ -46,7 +46,8 @@ net::HttpResponse channel_history(Route& r, std::string_view name) {
     rapidjson::StringBuffer buf;
     Writer w(buf);
     w.StartObject();
-    string_field(w, "epoch", r.sessions.history_epoch());
+    const channel::EpochText epoch = channel::epoch_text(read.epoch);
+    string_field(w, "epoch", epoch.view());
     w.Key("latest");
     w.Uint64(read.latest);
     w.Key("complete");

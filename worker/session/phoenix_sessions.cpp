@@ -200,7 +200,7 @@ void PhoenixSessions::join(net::ConnId id, PhoenixConnection& c, const codec::Ph
         scratch_.assign("{\"position\":{\"offset\":");
         scratch_ += std::to_string(start.position);
         scratch_ += ",\"epoch\":\"";
-        scratch_ += hub_.history_epoch();
+        scratch_ += start.epoch.view();
         scratch_ += "\"}";
         if (from.asked)
             scratch_ += start.recovered ? ",\"recovered\":true" : ",\"recovered\":false";

@@ -81,7 +81,6 @@ class PusherSessions final : public channel::ProtocolAdapter {
         return hub_.read_history(common::scope_topic(app.id, channel), since, limit,
                                  {app.history.events, app.history.seconds}, out);
     }
-    std::string_view history_epoch() const noexcept { return hub_.history_epoch(); }
     // Closes every connection of app signed in as user_id on every worker; returns how many here.
     std::size_t terminate_user(const common::App& app, std::string_view user_id);
 
@@ -145,6 +144,7 @@ class PusherSessions final : public channel::ProtocolAdapter {
     codec::PusherParser parser_;
     codec::PresenceData presence_data_;
     std::string out_;      // the message being encoded
+    channel::EpochText start_epoch_{};  // the stream of the subscription being answered
     std::string scratch_;  // inner JSON of messages whose data is a JSON string
     std::string topic_;    // a scoped topic being built
 };

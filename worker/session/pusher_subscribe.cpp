@@ -72,7 +72,8 @@ bool PusherSessions::join_topic(net::ConnId id, const PusherConnection& c,
     }
     const channel::StreamStart start =
         hub_.start_history(topic, id, kPusherProtocol, from, {h.events, h.seconds});
-    history = {{start.position, hub_.history_epoch()}, from.asked, start.recovered};
+    start_epoch_ = start.epoch;  // `history` is rendered after this returns
+    history = {{start.position, start_epoch_.view()}, from.asked, start.recovered};
     return false;
 }
 

@@ -217,11 +217,12 @@ TEST_CASE("bus records: a history publish and its sequenced form round-trip; tru
     for (std::size_t n = 0; n < buf.size(); ++n)
         REQUIRE_FALSE(decode(std::span<const std::byte>(buf.data(), n), out));
 
-    const Sequenced s{3, 41, 1700000000000, p};
+    const Sequenced s{3, 41, 0x0123456789abcdefull, 1700000000000, p};
     Sequenced so;
     auto sb = bytes_of(s);
     REQUIRE(decode(sb, so));
     CHECK((so.slot == 3 && so.offset == 41 && so.time_ms == 1700000000000));
+    CHECK(so.epoch == 0x0123456789abcdefull);
     CHECK((so.event.topic == p.topic && so.event.data == p.data && so.event.publisher == 77));
     sb.push_back(std::byte{0});
     REQUIRE_FALSE(decode(sb, so));

@@ -34,12 +34,14 @@ struct PositionAdapter final : channel::ProtocolAdapter {
 };
 
 struct FakeStore final : channel::HistorySource {
-    std::map<std::uint64_t, std::string> events;  // one topic: offset -> name
+    std::map<std::uint64_t, std::string> events;  // one topic's current stream: offset -> name
+    std::uint64_t stream = kEpoch;                // ... and its epoch
     std::uint64_t oldest_kept = 1;
     std::uint64_t epoch() const noexcept override { return kEpoch; }
     void read_since(std::string_view, std::uint64_t since, std::uint32_t max_events, std::uint64_t,
                     channel::HistoryRead& out) const override {
         out = {};
+        out.epoch = stream;
         if (events.empty()) {
             out.complete = since == 0;
             return;
@@ -89,12 +91,18 @@ struct Fixture {
     }
     // The supervisor's part: append to the store, then the control ring's record.
     std::size_t sequence(std::uint64_t offset, std::uint32_t from_slot = 2,
-                         ConnId publisher = channel::kNoConn, bool store_it = true) {
+                         ConnId publisher = channel::kNoConn, bool store_it = true,
+                         std::uint64_t stream = kEpoch) {
         const std::string name = "e" + std::to_string(offset);
-        if (store_it) store.events[offset] = name;
+        if (store_it) {
+            if (stream != store.stream) store.events.clear();  // a new stream, a new chain
+            store.stream = stream;
+            store.events[offset] = name;
+        }
         channel::SequencedEvent s;
         s.event = channel::Event{"feed", name, "d", {}, false};
         s.event.offset = offset;
+        s.epoch = stream;
         s.from_slot = from_slot;
         s.publisher = publisher;
         return hub.deliver_sequenced(s);
@@ -144,6 +152,7 @@ TEST_CASE("ChannelHub history: sequenced events are delivered once, in order, wi
     channel::SequencedEvent s;
     s.event = channel::Event{"feed", "e3", "d", {}, false};
     s.event.offset = 3;
+    s.epoch = kEpoch;
     s.exclusion = "sock-9";
     f.store.events[3] = "e3";
     CHECK(f.hub.deliver_sequenced(s) == 2);
@@ -256,4 +265,59 @@ TEST_CASE("ChannelHub history: epochs as text round-trip and nothing else parses
     CHECK_FALSE(channel::parse_epoch("ABCDEF0123456789", e));
     CHECK_FALSE(channel::parse_epoch("abc", e));
     CHECK_FALSE(channel::parse_epoch("", e));
+}
+
+TEST_CASE("ChannelHub history: a topic's stream can change epoch (a cluster's numbering)",
+          "[channel][history]") {
+    Fixture f;
+    constexpr std::uint64_t kNext = 0x1111222233334444ull;
+    const std::string next = std::string(channel::epoch_text(kNext).view());
+    const auto at_next = [&](std::uint64_t o) {
+        return "e" + std::to_string(o) + "@" + std::to_string(o) + "/" + next;
+    };
+    f.hub.subscribe("feed", 10, 0);
+    f.sequence(1);
+    f.sequence(2);
+    // A record of another epoch starts the stream again at itself: delivered, not taken for a
+    // repeat of offset 1.
+    CHECK(f.sequence(1, 2, channel::kNoConn, true, kNext) == 1);
+    CHECK(f.sequence(2, 2, channel::kNoConn, true, kNext) == 1);
+    CHECK(f.sequence(2, 2, channel::kNoConn, true, kNext) == 0);
+    CHECK(f.t.to(10) == std::vector<std::string>{f.at(1), f.at(2), at_next(1), at_next(2)});
+
+    SECTION("a subscription is told the current stream's epoch") {
+        const auto s = f.hub.start_history("feed", 20, 0, {}, {100, 300});
+        CHECK((s.position == 2 && s.epoch.view() == next));
+    }
+    SECTION("a position of the old stream is not recovered: the new stream is served") {
+        const auto s = f.hub.start_history("feed", 20, 0, from(1), {100, 300});
+        CHECK_FALSE(s.recovered);
+        CHECK(s.epoch.view() == next);
+        f.hub.send_recovered("feed", 20, 0);
+        CHECK(f.t.to(20) == std::vector<std::string>{at_next(1), at_next(2)});
+    }
+    SECTION("offset 0 names no stream: the whole of the new one is recovered") {
+        const auto s = f.hub.start_history("feed", 20, 0, from(0, 42), {100, 300});
+        CHECK(s.recovered);
+        f.hub.send_recovered("feed", 20, 0);
+        CHECK(f.t.to(20) == std::vector<std::string>{at_next(1), at_next(2)});
+    }
+    SECTION("a client waiting for this worker to catch up joins when the stream changes") {
+        f.store.events[3] = "e3";  // of kNext, on its way
+        const auto s = f.hub.start_history("feed", 20, 0, from(3, kNext), {100, 300});
+        CHECK(s.position == 3);
+        constexpr std::uint64_t kThird = 0x3333ull;
+        CHECK(f.sequence(1, 2, channel::kNoConn, true, kThird) == 2);
+        CHECK(f.t.to(20).size() == 1);
+    }
+    SECTION("the store already on a newer stream than live delivery here: nothing is served now") {
+        f.store.events.clear();
+        f.store.stream = 0x5555ull;
+        f.store.events[1] = "e1";
+        const auto s = f.hub.start_history("feed", 20, 0, from(1, kNext), {100, 300});
+        CHECK_FALSE(s.recovered);
+        CHECK(f.hub.send_recovered("feed", 20, 0) == 0);
+        const auto s2 = f.hub.start_history("feed", 21, 0, from(2, kNext), {100, 300});
+        CHECK(s2.recovered);  // nothing missed of the stream it knows; the new one comes live
+    }
 }

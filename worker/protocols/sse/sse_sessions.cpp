@@ -184,7 +184,7 @@ void SseSessions::start_history_topics(net::ConnId id, const common::App& app,
         if (!keeps(t)) continue;
         const channel::StreamStart start =
             hub_.start_history(t, id, kTag, resume, {app.history.events, app.history.seconds});
-        encode_history_chunk(scratch_, common::topic_name(t), start.position, hub_.history_epoch(),
+        encode_history_chunk(scratch_, common::topic_name(t), start.position, start.epoch.view(),
                              asked, resume.asked && start.recovered);
         transport_.send(id, net::SharedFrame::make_raw(scratch_));
         hub_.send_recovered(t, id, kTag);
