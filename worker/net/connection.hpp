@@ -4,11 +4,11 @@
 // request until the handler finishes it (connection_hold.cpp).
 // The socket is watched in the server's SocketPoller (one epoll set for every connection, one
 // uv_poll_t on the loop; a uv_poll_t per socket took 160 bytes, a uv_tcp_t 248): the connection
-// does its own non-blocking read and sendmsg, and owns nothing of libuv. Input is parsed straight from the server's shared read buffer; only a
-// partial request or frame is kept. Output goes through the SendQueue and the WriteBatcher.
-// Closing happens in one place: the connection marks itself closing, the batcher writes what is
-// left, then the socket is half-closed and released once the peer hangs up or the close deadline
-// ends.
+// does its own non-blocking read and sendmsg, and owns nothing of libuv. Input is parsed straight
+// from the server's shared read buffer; only a partial request or frame is kept. Output goes
+// through the SendQueue and the WriteBatcher. Closing happens in one place: the connection marks
+// itself closing, the batcher writes what is left, then the socket is half-closed and released once
+// the peer hangs up or the close deadline ends.
 #pragma once
 
 #include <sys/uio.h>
