@@ -23,18 +23,7 @@ Connection::Connection(Server& server, ConnId id)
       queue_(server.config_.limits.send_queue_high_water_bytes) {}
 
 bool Connection::open(int fd, ssl_ctx_st* tls_ctx) {
-    // uv_poll_init also checks that epoll takes the fd (it does not watch it yet).
-    if (int r = uv_poll_init(server_.loop_, &poll_, fd); r != 0) {
-        SHOAL_WARN("uv_poll_init() failed: %s", uv_strerror(r));
-        ::close(fd);
-        state_ = ConnState::Closed;
-        Server& server = server_;
-        const ConnId id = id_;
-        delete this;
-        server.on_connection_freed(id);
-        return false;
-    }
-    poll_.data = this;
+    fd_ = fd;  // non-blocking from accept4
     if (tls_ctx) {
         extras().tls.emplace(tls_ctx, server_.tls_out_);
         if (!tls().ok()) {
@@ -56,22 +45,15 @@ bool Connection::open(int fd, ssl_ctx_st* tls_ctx) {
     return true;
 }
 
-int Connection::fd() const noexcept {
-    // The poll handle keeps the fd (uv_fileno answers until the handle is closing).
-    uv_os_fd_t fd = -1;
-    uv_fileno(reinterpret_cast<const uv_handle_t*>(&poll_), &fd);
-    return fd;
-}
-
 void Connection::watch() {
     if (state_ == ConnState::Closed) return;
     const bool read = !peer_eof_;
     const bool write = write_blocked_;
     if (read == armed_read_ && write == armed_write_) return;
-    const int events = (read ? UV_READABLE : 0) | (write ? UV_WRITABLE : 0);
-    const int r = events ? uv_poll_start(&poll_, events, on_poll) : uv_poll_stop(&poll_);
-    if (r != 0) {
-        SHOAL_WARN("uv_poll_start() failed: %s", uv_strerror(r));
+    const std::uint32_t events =
+        (read ? SocketPoller::kReadable : 0u) | (write ? SocketPoller::kWritable : 0u);
+    const bool watched = armed_read_ || armed_write_;
+    if (!server_.poller_.watch(fd_, id_, events, watched)) {
         armed_read_ = armed_write_ = false;
         return;
     }
@@ -79,22 +61,22 @@ void Connection::watch() {
     armed_write_ = write;
 }
 
-void Connection::on_poll(uv_poll_t* h, int status, int events) {
-    auto* c = static_cast<Connection*>(h->data);
-    if (status < 0) {
-        // POLLERR: the socket has an error (a reset); libuv stopped the handle already.
-        c->armed_read_ = c->armed_write_ = false;
-        c->destroy();
+void Connection::on_events(std::uint32_t events) {
+    if (events & SocketPoller::kError) {
+        destroy();  // the socket has an error (a reset)
         return;
     }
-    if (events & UV_READABLE) c->on_readable();
-    if (c->state_ == ConnState::Closed) return;
-    if (events & UV_WRITABLE) {
+    // A hang-up is reported whatever the interest: it reads as the end of input, or as a
+    // writable socket whose next write fails, for what the connection waits on (as uv_poll).
+    const bool hangup = events & SocketPoller::kHangup;
+    if ((events & SocketPoller::kReadable) || (hangup && armed_read_)) on_readable();
+    if (state_ == ConnState::Closed) return;
+    if ((events & SocketPoller::kWritable) || (hangup && armed_write_)) {
         // The batcher writes (after the bus has published this iteration's records); the
         // writable interest stays armed until a write drains, so a socket that stays full
         // costs no epoll_ctl per round.
-        c->write_blocked_ = false;
-        c->mark_dirty();
+        write_blocked_ = false;
+        mark_dirty();
     }
 }
 
@@ -104,7 +86,7 @@ void Connection::on_readable() {
     // whatever is left wakes the level-triggered poll on the next iteration.
     auto& rb = server_.read_buffer_;
     for (int round = 0; round < 16; ++round) {
-        const ssize_t n = ::read(fd(), rb.data(), rb.size());
+        const ssize_t n = ::read(fd_, rb.data(), rb.size());
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK) on_input_end(-errno);
@@ -131,7 +113,7 @@ ssize_t Connection::send_bufs(const iovec* bufs, std::size_t n) {
     msg.msg_iovlen = n;
     ssize_t r;
     do {
-        r = ::sendmsg(fd(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        r = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (r < 0 && errno == EINTR);
     if (r >= 0) {
         server_.counters_.add(common::Counter::SocketBytesOut, static_cast<std::size_t>(r));
@@ -249,7 +231,7 @@ void Connection::flush() {
         shutdown_started_ = true;
         // Half-close, then wait for the peer's EOF: closing outright could reset the connection
         // and lose the last bytes (the close frame, the error response) in the peer's buffer.
-        if (::shutdown(fd(), SHUT_WR) != 0 || peer_eof_) {
+        if (::shutdown(fd_, SHUT_WR) != 0 || peer_eof_) {
             destroy();
             return;
         }
@@ -304,10 +286,13 @@ void Connection::destroy() {
     state_ = ConnState::Closed;
     notify_closed();
     server_.disarm_timeout(*this);
-    // uv_close stops the watcher at once (epoll forgets the fd), so the fd may be closed here.
-    const int fd = this->fd();
-    uv_close(reinterpret_cast<uv_handle_t*>(&poll_), on_handle_closed);
-    ::close(fd);
+    // Closing the fd takes it out of the poller's set; the connection is freed after this
+    // loop iteration's writes (WriteBatcher::bury), as callers up the stack may still use it.
+    server_.poller_.closed(armed_read_ || armed_write_);
+    armed_read_ = armed_write_ = false;
+    ::close(fd_);
+    fd_ = -1;
+    server_.batcher_.bury(*this);
 }
 
 ConnExtras& Connection::extras() {
@@ -315,8 +300,7 @@ ConnExtras& Connection::extras() {
     return *extras_;
 }
 
-void Connection::on_handle_closed(uv_handle_t* h) {
-    auto* c = static_cast<Connection*>(h->data);
+void Connection::free(Connection* c) noexcept {
     Server& server = c->server_;
     const ConnId id = c->id_;
     delete c;

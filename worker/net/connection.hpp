@@ -2,13 +2,13 @@
 // Connection: one client socket through its states, HTTP -> WebSocket -> Closing -> Closed. An
 // HTTP request may be held or streamed by its route handler; the connection then reads no further
 // request until the handler finishes it (connection_hold.cpp).
-// The socket is watched by a uv_poll_t (160 bytes, where a uv_tcp_t took 248): the connection
-// does its own non-blocking read and sendmsg, so libuv owns the loop and the readiness, and
-// nothing else of a stream. Input is parsed straight from the server's shared read buffer; only a
-// partial request or frame is kept. Output goes through the SendQueue and the WriteBatcher.
-// Closing happens in one place: the connection marks itself closing, the batcher writes what is
-// left, then the socket is half-closed and released once the peer hangs up or the close deadline
-// ends.
+// The socket is watched in the server's SocketPoller (one epoll set for every connection, one
+// uv_poll_t on the loop; a uv_poll_t per socket took 160 bytes, a uv_tcp_t 248): the connection
+// does its own non-blocking read and sendmsg, and owns nothing of libuv. Input is parsed straight
+// from the server's shared read buffer; only a partial request or frame is kept. Output goes
+// through the SendQueue and the WriteBatcher. Closing happens in one place: the connection marks
+// itself closing, the batcher writes what is left, then the socket is half-closed and released once
+// the peer hangs up or the close deadline ends.
 #pragma once
 
 #include <sys/uio.h>
@@ -110,10 +110,11 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool on_ws_pong(std::string_view payload) override;
     bool on_ws_close(std::uint16_t code, std::string_view reason) override;
 
-    static void on_poll(uv_poll_t* h, int status, int events);
-    static void on_handle_closed(uv_handle_t* h);
+    // What the poller saw on the socket (SocketPoller::kReadable, ...).
+    void on_events(std::uint32_t events);
+    // Deletes a buried connection (after destroy(), once the iteration's writes are done).
+    static void free(Connection* c) noexcept;
 
-    int fd() const noexcept;
     void on_readable();
     // Arms the poll for what the connection waits on now: readable until the peer's EOF,
     // writable only while the socket refused bytes (a level-triggered writable interest left
@@ -182,7 +183,8 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool ws_opened_ : 1 = false;  // the handler saw on_open and must see on_close
     bool close_notified_ : 1 = false;
     bool write_blocked_ : 1 = false;  // the socket refused bytes: wait for it to be writable
-    bool armed_read_ : 1 = false;     // what the poll watches now (watch())
+    bool armed_read_ : 1 = false;     // what the poller watches now (watch()); neither: not in
+                                      // its set
     bool armed_write_ : 1 = false;
     bool shutdown_started_ : 1 = false;
     bool write_error_ : 1 = false;
@@ -194,7 +196,7 @@ class Connection final : public codec::WsFrameSink, private DeadlineLink {
     bool ws_done_ : 1 = false;        // the frame parser saw a close frame or an error: input ends
     Server& server_;
     ConnId id_;
-    uv_poll_t poll_;  // watches the socket, and keeps its fd (uv_fileno)
+    int fd_ = -1;  // -1 once closed
     // Only while the connection speaks HTTP (allocated at accept, freed at the upgrade).
     std::unique_ptr<HttpSide> http_;
     std::unique_ptr<ConnExtras> extras_;  // null for a plain connection

@@ -154,6 +154,17 @@ common::Result<void> Server::listen_on(uv_poll_t& handle, int fd, std::uint16_t 
 
 common::Result<void> Server::start(const HttpRouter& router, int listen_fd, int plain_fd) {
     router_ = &router;
+    if (!poller_.started()) {
+        auto p = poller_.start(
+            loop_,
+            [](void* ctx, std::uint64_t id, std::uint32_t events) {
+                // A socket closed earlier in this batch: its connection is Closed, or gone.
+                Connection* c = static_cast<Server*>(ctx)->table_.find(id);
+                if (c && c->state_ != ConnState::Closed) c->on_events(events);
+            },
+            this);
+        if (!p) return p.error();
+    }
     if (config_.tls.enabled()) {
         auto ctx = common::make_tls_server_context(config_.tls.cert_file, config_.tls.key_file);
         if (!ctx) return ctx.error();
@@ -437,6 +448,7 @@ void Server::finish_shutdown() {
     uv_timer_stop(&tick_timer_);
     uv_close(reinterpret_cast<uv_handle_t*>(&tick_timer_), nullptr);
     batcher_.close();
+    poller_.close();
     if (done_) done_(done_arg_);
 }
 

@@ -23,6 +23,7 @@
 #include "worker/net/frame_compressor.hpp"
 #include "worker/net/handler.hpp"
 #include "worker/net/http_router.hpp"
+#include "worker/net/socket_poller.hpp"
 #include "worker/net/write_batcher.hpp"
 
 namespace shoal::net {
@@ -185,6 +186,7 @@ class Server final : public Transport {
     void (*done_)(void*) = nullptr;
     void* done_arg_ = nullptr;
     WriteBatcher batcher_;
+    SocketPoller poller_;  // every connection's socket
     ConnTable table_;
     common::CounterBlock own_counters_{};
     common::CounterBlock& counters_;

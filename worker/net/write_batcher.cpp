@@ -25,7 +25,16 @@ void WriteBatcher::mark_dirty(Connection& c) noexcept {
     }
 }
 
+void WriteBatcher::bury(Connection& c) {
+    buried_.push_back(&c);
+    if (!idle_active_) {
+        idle_active_ = true;  // the loop comes round to this flush even with nothing else to do
+        uv_idle_start(&idle_, on_idle);
+    }
+}
+
 void WriteBatcher::flush() noexcept {
+    ++depth_;
     if (!dirty_.empty() && before_) before_(before_ctx_);
     // Flushing may mark connections dirty again: they go to dirty_ and the next round. The
     // batch borrows the spare vector's capacity, so a steady loop allocates nothing (a nested
@@ -43,6 +52,14 @@ void WriteBatcher::flush() noexcept {
     if (idle_active_) {
         idle_active_ = false;
         uv_idle_stop(&idle_);
+    }
+    // Only the outermost flush frees: an outer batch may still name a buried connection.
+    // Freeing may finish the server's shutdown, which closes these handles: nothing after it.
+    if (--depth_ > 0) return;
+    while (!buried_.empty()) {
+        Connection* c = buried_.back();
+        buried_.pop_back();
+        Connection::free(c);
     }
 }
 
