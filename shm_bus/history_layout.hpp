@@ -11,7 +11,7 @@
 //          padding record fills the end of the buffer instead)
 //
 //   record at absolute position p:  HistoryRecordHeader (position p, prev, offset, time, key,
-//          epoch, lengths, kind) | topic | name | data     padded to a multiple of 64
+//          epoch, lengths, kind, origin) | topic | name | data | user id   padded to 64
 //
 // H1. One writer. Only the supervisor writes the region; workers copy out and validate. A
 //     worker that dies or stalls cannot touch the history.
@@ -43,7 +43,7 @@
 namespace shoal::bus {
 
 inline constexpr std::uint64_t kHistoryMagic = 0x53484F414C484953ull;  // "SHOALHIS"
-inline constexpr std::uint32_t kHistoryVersion = 2;
+inline constexpr std::uint32_t kHistoryVersion = 3;
 inline constexpr std::uint64_t kHistoryAlign = 64;
 
 struct HistoryHeader {
@@ -74,7 +74,7 @@ struct TopicEntry {
 };
 static_assert(sizeof(TopicEntry) == 32);
 
-enum class HistoryKind : std::uint16_t { Event = 1, Padding = 2 };
+enum class HistoryKind : std::uint8_t { Event = 1, Padding = 2 };
 
 struct HistoryRecordHeader {
     std::uint64_t position;  // absolute; a stale record names another position (H3)
@@ -83,11 +83,12 @@ struct HistoryRecordHeader {
     std::uint64_t time_ms;   // CLOCK_MONOTONIC, the same clock in every process of the host
     std::uint64_t key;       // hash of the topic
     std::uint64_t epoch;     // the stream the offset belongs to (H5)
-    std::uint32_t length;    // header + topic + name + data, before padding
-    std::uint16_t kind;      // HistoryKind
+    std::uint32_t length;    // header + topic + name + data + user id, before padding
+    std::uint8_t kind;       // HistoryKind
+    std::uint8_t origin;     // a client event's protocol tag; 0xFF: a server-side event
     std::uint16_t topic_len;
     std::uint16_t name_len;
-    std::uint16_t reserved;
+    std::uint16_t user_len;  // a client event's signed-in publisher
     std::uint32_t data_len;
 };
 static_assert(sizeof(HistoryRecordHeader) == 64);

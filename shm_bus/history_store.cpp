@@ -85,9 +85,10 @@ TopicEntry* HistoryWriter::find_or_claim(std::uint64_t key) noexcept {
 }
 
 std::uint64_t HistoryWriter::append(const HistoryAppend& ev) noexcept {
-    const std::uint64_t body = ev.topic.size() + ev.name.size() + ev.data.size();
+    const std::uint64_t body =
+        ev.topic.size() + ev.name.size() + ev.data.size() + ev.user_id.size();
     if (body > config_.max_event_bytes || ev.topic.empty() || ev.topic.size() > 0xFFFF ||
-        ev.name.size() > 0xFFFF)
+        ev.name.size() > 0xFFFF || ev.user_id.size() > 0xFFFF)
         return 0;
     const std::uint64_t key = history_key(ev.topic);
     TopicEntry* entry = find_or_claim(key);
@@ -121,17 +122,21 @@ std::uint64_t HistoryWriter::append(const HistoryAppend& ev) noexcept {
     h.key = key;
     h.epoch = epoch;
     h.length = static_cast<std::uint32_t>(length);
-    h.kind = static_cast<std::uint16_t>(HistoryKind::Event);
+    h.kind = static_cast<std::uint8_t>(HistoryKind::Event);
+    h.origin = ev.origin;
     h.topic_len = static_cast<std::uint16_t>(ev.topic.size());
     h.name_len = static_cast<std::uint16_t>(ev.name.size());
+    h.user_len = static_cast<std::uint16_t>(ev.user_id.size());
     h.data_len = static_cast<std::uint32_t>(ev.data.size());
     std::byte* out = data_ + (p & mask);
     std::memcpy(out, &h, sizeof h);
     out += sizeof h;
     std::memcpy(out, ev.topic.data(), ev.topic.size());
     if (!ev.name.empty()) std::memcpy(out + ev.topic.size(), ev.name.data(), ev.name.size());
-    if (!ev.data.empty())
-        std::memcpy(out + ev.topic.size() + ev.name.size(), ev.data.data(), ev.data.size());
+    out += ev.topic.size() + ev.name.size();
+    if (!ev.data.empty()) std::memcpy(out, ev.data.data(), ev.data.size());
+    if (!ev.user_id.empty())
+        std::memcpy(out + ev.data.size(), ev.user_id.data(), ev.user_id.size());
     tail_ = end;
     // release: the record's bytes are visible before the tail and the head that lead to it.
     header_->tail.store(end, std::memory_order_release);
@@ -187,8 +192,8 @@ bool HistoryReader::copy_record(std::uint64_t pos, std::uint64_t tail, std::uint
     if (pos % kHistoryAlign != 0 || pos + sizeof h > tail) return false;
     if ((pos & mask) + sizeof h > data_bytes_) return false;
     detail::copy_from_ring(&h, data_ + (pos & mask), sizeof h);
-    const std::uint64_t body =
-        std::uint64_t{h.topic_len} + std::uint64_t{h.name_len} + std::uint64_t{h.data_len};
+    const std::uint64_t body = std::uint64_t{h.topic_len} + std::uint64_t{h.name_len} +
+                               std::uint64_t{h.data_len} + std::uint64_t{h.user_len};
     const bool sane = body <= max_event_bytes_ && h.length == sizeof h + body &&
                       (pos & mask) + h.length <= data_bytes_ && pos + h.length <= tail;
     if (sane) {
@@ -198,7 +203,7 @@ bool HistoryReader::copy_record(std::uint64_t pos, std::uint64_t tail, std::uint
     // H3: what was copied counts only if the writer has not claimed these bytes since.
     detail::fence_acquire();
     if (header_->tail_intent.load(std::memory_order_relaxed) - pos > data_bytes_) return false;
-    if (!sane || h.position != pos || h.kind != static_cast<std::uint16_t>(HistoryKind::Event) ||
+    if (!sane || h.position != pos || h.kind != static_cast<std::uint8_t>(HistoryKind::Event) ||
         h.key != key || h.topic_len != topic.size())
         return false;
     if (std::memcmp(scratch_.data(), topic.data(), topic.size()) != 0) return false;
@@ -233,7 +238,9 @@ void HistoryReader::read_since(std::string_view topic, std::uint64_t since,
         if (h.offset <= since || h.time_ms < min_time_ms) break;
         const auto* body = reinterpret_cast<const char*>(scratch_.data()) + h.topic_len;
         out.events.push_back(HistoryEvent{h.offset, h.time_ms, std::string(body, h.name_len),
-                                          std::string(body + h.name_len, h.data_len)});
+                                          std::string(body + h.name_len, h.data_len),
+                                          std::string(body + h.name_len + h.data_len, h.user_len),
+                                          h.origin});
         expect = h.offset - 1;
         link = h.prev;
     }

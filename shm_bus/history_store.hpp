@@ -34,6 +34,8 @@ struct HistoryEvent {
     std::uint64_t time_ms = 0;
     std::string name;
     std::string data;
+    std::string user_id;         // a client event's signed-in publisher, else empty
+    std::uint8_t origin = 0xFF;  // a client event's protocol tag; 0xFF: server-side
 };
 
 // The answer to "everything of `topic` after offset `since`" (in the topic's current stream).
@@ -52,8 +54,10 @@ struct HistoryAppend {
     std::string_view name;
     std::string_view data;
     std::uint64_t time_ms = 0;
-    std::uint64_t epoch = 0;   // 0: the region's epoch
-    std::uint64_t offset = 0;  // 0: the topic's next offset in `epoch`
+    std::uint64_t epoch = 0;     // 0: the region's epoch
+    std::uint64_t offset = 0;    // 0: the topic's next offset in `epoch`
+    std::string_view user_id;    // a client event's signed-in publisher
+    std::uint8_t origin = 0xFF;  // a client event's protocol tag; 0xFF: server-side
 };
 
 class HistoryWriter {
@@ -66,7 +70,7 @@ class HistoryWriter {
     // readers when this returns.
     std::uint64_t append(std::string_view topic, std::string_view name, std::string_view data,
                          std::uint64_t now_ms) noexcept {
-        return append(HistoryAppend{topic, name, data, now_ms, 0, 0});
+        return append(HistoryAppend{topic, name, data, now_ms, 0, 0, {}, 0xFF});
     }
     // The same for any epoch and a given offset. A given offset that is not after the topic's
     // last one in that epoch is refused (0): a stream never goes back. One that skips offsets,

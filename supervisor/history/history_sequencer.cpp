@@ -15,6 +15,8 @@ namespace rec = bus::records;
 
 namespace {
 
+constexpr std::uint8_t kServerSide = 0xFF;  // HistoryAppend::origin of a server-side event
+
 std::uint64_t random_epoch() {
     std::random_device rd;
     std::uint64_t e = 0;
@@ -95,8 +97,9 @@ void HistorySequencer::sequence(std::uint32_t slot, std::span<const std::byte> r
     s.time_ms = common::realtime_ns() / 1'000'000u;
     bus::HistoryWriter& w = segment_.writer();
     s.epoch = epoch ? epoch : w.epoch();
-    s.offset = w.append(
-        bus::HistoryAppend{s.event.topic, s.event.name, s.event.data, s.time_ms, s.epoch, offset});
+    s.offset = w.append(bus::HistoryAppend{s.event.topic, s.event.name, s.event.data, s.time_ms,
+                                           s.epoch, offset, s.event.user_id,
+                                           s.event.from_client ? s.event.origin : kServerSide});
     ++(s.offset ? counters_.sequenced : counters_.unkept);
     if (!bus_.write_control(rec::kSequenced, rec::encode_into(out_, s))) {
         ++counters_.lost;

@@ -133,6 +133,38 @@ test('history: a client event on a history channel is sequenced, skips its sende
     }, ALL);
 });
 
+test('history: a recovered client event on a presence channel keeps its user_id', async () => {
+    await withServer(async (srv, sdk) => {
+        const ch = 'presence-feed-u';
+        const join = (x, user) => {
+            const sid = x.got[0].data.socket_id;
+            const { auth, channel_data } = sdk.authorizeChannel(sid, ch, { user_id: user });
+            x.ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: ch, auth, channel_data } }));
+            return waitFor(() => x.got.find((m) => m.channel === ch && m.event.endsWith('succeeded')), 5000, `${user} joined`);
+        };
+        const a = await rawPusher(srv.port, ALL);
+        const b = await rawPusher(srv.port, ALL);
+        await join(a, 'alice');
+        await join(b, 'bob');
+        a.ws.send(JSON.stringify({ event: 'client-note', channel: ch, data: { from: 'a' } }));
+        await waitFor(() => b.events(ch).some((m) => m.event === 'client-note'), 5000, 'live client event');
+        const live = b.events(ch).find((m) => m.event === 'client-note');
+        assert.equal(live.user_id, 'alice');
+        // Recovered from the store, it is the same message: the user id included.
+        const c = await rawPusher(srv.port, ALL);
+        const sid = c.got[0].data.socket_id;
+        const { auth, channel_data } = sdk.authorizeChannel(sid, ch, { user_id: 'carol' });
+        c.ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: ch, auth, channel_data,
+                                                                   recover: { offset: 0, epoch: live.position.epoch } } }));
+        await waitFor(() => c.events(ch).some((m) => m.event === 'client-note'), 5000, 'recovered client event');
+        const recovered = c.events(ch).find((m) => m.event === 'client-note');
+        assert.equal(recovered.user_id, 'alice');
+        assert.deepEqual(recovered.position, live.position);
+        assert.deepEqual(recovered.data, { from: 'a' });
+        for (const x of [a, b, c]) x.close();
+    }, ALL);
+});
+
 test('history: GET /apps/{id}/channels/{name}/history is signed and answers from the store', async () => {
     await withServer(async (srv, sdk) => {
         for (let n = 1; n <= 7; ++n) await trigger(sdk, 'feed-h', n);

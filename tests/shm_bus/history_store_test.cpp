@@ -232,9 +232,9 @@ TEST_CASE("History: a topic's stream follows the epoch and offsets it is given (
     constexpr std::uint64_t kOutage = 0x0d;
 
     // Numbered by the cluster: what it gives is kept, per topic, apart from the region's epoch.
-    REQUIRE(w.append(HistoryAppend{"a", "e", "a1", 10, kCluster, 1}) == 1);
-    REQUIRE(w.append(HistoryAppend{"a", "e", "a2", 11, kCluster, 2}) == 2);
-    REQUIRE(w.append(HistoryAppend{"b", "e", "b1", 11, 0, 0}) == 1);
+    REQUIRE(w.append(HistoryAppend{"a", "e", "a1", 10, kCluster, 1, {}, 0xFF}) == 1);
+    REQUIRE(w.append(HistoryAppend{"a", "e", "a2", 11, kCluster, 2, {}, 0xFF}) == 2);
+    REQUIRE(w.append(HistoryAppend{"b", "e", "b1", 11, 0, 0, {}, 0xFF}) == 1);
     r.read_since("a", 0, 100, 0, out);
     CHECK((out.epoch == kCluster && out.latest == 2 && out.complete));
     CHECK(offsets(out) == std::vector<std::uint64_t>{1, 2});
@@ -244,15 +244,15 @@ TEST_CASE("History: a topic's stream follows the epoch and offsets it is given (
     CHECK((out.epoch == 42 && out.latest == 0 && out.complete));
 
     SECTION("a stream never goes back: an offset at or below the last is refused") {
-        CHECK(w.append(HistoryAppend{"a", "e", "again", 12, kCluster, 2}) == 0);
-        CHECK(w.append(HistoryAppend{"a", "e", "old", 12, kCluster, 1}) == 0);
+        CHECK(w.append(HistoryAppend{"a", "e", "again", 12, kCluster, 2, {}, 0xFF}) == 0);
+        CHECK(w.append(HistoryAppend{"a", "e", "old", 12, kCluster, 1, {}, 0xFF}) == 0);
         r.read_since("a", 0, 100, 0, out);
         CHECK((out.latest == 2 && out.events.back().data == "a2"));
     }
 
     SECTION("a skipped offset (a numbered event this host never got) breaks the chain") {
-        REQUIRE(w.append(HistoryAppend{"a", "e", "a4", 12, kCluster, 4}) == 4);
-        REQUIRE(w.append(HistoryAppend{"a", "e", "a5", 13, kCluster, 5}) == 5);
+        REQUIRE(w.append(HistoryAppend{"a", "e", "a4", 12, kCluster, 4, {}, 0xFF}) == 4);
+        REQUIRE(w.append(HistoryAppend{"a", "e", "a5", 13, kCluster, 5, {}, 0xFF}) == 5);
         r.read_since("a", 3, 100, 0, out);
         CHECK((out.complete && offsets(out) == std::vector<std::uint64_t>{4, 5}));
         r.read_since("a", 1, 100, 0, out);  // 2..5 with 3 missing: the walk stops at the gap
@@ -263,12 +263,12 @@ TEST_CASE("History: a topic's stream follows the epoch and offsets it is given (
     SECTION(
         "an outage numbers locally from 1 under its own epoch; the cluster's stream after "
         "it is a new chain, and nothing crosses epochs") {
-        REQUIRE(w.append(HistoryAppend{"a", "x", "o1", 12, kOutage, 0}) == 1);
-        REQUIRE(w.append(HistoryAppend{"a", "x", "o2", 13, kOutage, 0}) == 2);
+        REQUIRE(w.append(HistoryAppend{"a", "x", "o1", 12, kOutage, 0, {}, 0xFF}) == 1);
+        REQUIRE(w.append(HistoryAppend{"a", "x", "o2", 13, kOutage, 0, {}, 0xFF}) == 2);
         r.read_since("a", 0, 100, 0, out);
         CHECK((out.epoch == kOutage && out.latest == 2 && out.complete));
         CHECK(out.events.front().data == "o1");
-        REQUIRE(w.append(HistoryAppend{"a", "e", "a3", 14, kCluster, 3}) == 3);
+        REQUIRE(w.append(HistoryAppend{"a", "e", "a3", 14, kCluster, 3, {}, 0xFF}) == 3);
         r.read_since("a", 2, 100, 0, out);  // a3 is kept, but a2 is not behind it any more
         CHECK((out.epoch == kCluster && out.latest == 3));
         CHECK(offsets(out) == std::vector<std::uint64_t>{3});
@@ -276,6 +276,26 @@ TEST_CASE("History: a topic's stream follows the epoch and offsets it is given (
         r.read_since("a", 1, 100, 0, out);
         CHECK_FALSE(out.complete);
         // A new outage is a new epoch: numbering starts at 1 again.
-        CHECK(w.append(HistoryAppend{"a", "x", "p1", 15, kOutage + 1, 0}) == 1);
+        CHECK(w.append(HistoryAppend{"a", "x", "p1", 15, kOutage + 1, 0, {}, 0xFF}) == 1);
     }
+}
+
+TEST_CASE("History: a client event keeps its publisher's user id and protocol",
+          "[shm_bus][history]") {
+    auto c = small_config();
+    Region region(c);
+    HistoryWriter w(region.bytes(), c, 42);
+    HistoryReader r = reader_of(region);
+    REQUIRE(w.append(HistoryAppend{"room", "client-x", "{\"a\":1}", 10, 0, 0, "user-7", 1}) == 1);
+    REQUIRE(w.append("room", "tick", "plain", 11) == 2);
+    Recovery out;
+    r.read_since("room", 0, 10, 0, out);
+    REQUIRE(out.events.size() == 2);
+    CHECK((out.events[0].user_id == "user-7" && out.events[0].origin == 1));
+    CHECK(out.events[0].data == "{\"a\":1}");
+    CHECK((out.events[1].user_id.empty() && out.events[1].origin == 0xFF));
+    // The user id counts against the event's size limit like every other byte.
+    const std::string big(c.max_event_bytes - 8, 'x');
+    CHECK(w.append(HistoryAppend{"room", "n", big, 12, 0, 0, "", 0xFF}) == 3);
+    CHECK(w.append(HistoryAppend{"room", "n", big, 12, 0, 0, "user-7", 1}) == 0);
 }

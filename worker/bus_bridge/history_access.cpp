@@ -20,7 +20,8 @@ void HistoryAccess::read_since(std::string_view topic, std::uint64_t since,
     out.events.clear();
     out.events.reserve(scratch_.events.size());
     for (bus::HistoryEvent& e : scratch_.events)
-        out.events.push_back({e.offset, e.time_ms, std::move(e.name), std::move(e.data)});
+        out.events.push_back({e.offset, e.time_ms, std::move(e.name), std::move(e.data),
+                              std::move(e.user_id), e.origin});
 }
 
 }  // namespace shoal::worker

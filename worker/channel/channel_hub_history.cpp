@@ -93,9 +93,12 @@ std::size_t ChannelHub::send_recovered(std::string_view topic, ConnId conn, Prot
     std::size_t sent = 0;
     const EpochText epoch = epoch_text(staged_.epoch);
     for (const StoredEvent& e : staged_.events) {
-        Event event{topic, e.name, e.data, {}, false};
+        // A client event comes back as its publisher's protocol rendered it live: with its
+        // signed-in user id, and only where that protocol lets another protocol's clients see it.
+        Event event{topic, e.name, e.data, e.user_id, e.origin != kNoProtocol};
         event.offset = e.offset;
         event.epoch = epoch.view();
+        event.origin = e.origin;
         if (net::FrameRef f = adapters_[tag]->encode_event(event)) {
             transport_.send(conn, f);
             ++sent;

@@ -16,6 +16,8 @@ struct StoredEvent {
     std::uint64_t time_ms = 0;
     std::string name;
     std::string data;
+    std::string user_id;         // a client event's signed-in publisher, else empty
+    std::uint8_t origin = 0xFF;  // a client event's protocol tag; 0xFF: server-side
 };
 
 // Everything of a topic after some offset, as the history store answers it.

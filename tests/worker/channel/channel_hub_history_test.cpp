@@ -26,6 +26,7 @@ struct PositionAdapter final : channel::ProtocolAdapter {
         std::string text = std::string(e.name) + "@" + std::to_string(e.offset);
         if (e.offset != 0) text += "/" + std::string(e.epoch);
         if (e.from_client) text += ":client";
+        if (!e.user_id.empty()) text += "(" + std::string(e.user_id) + ")";
         return net::SharedFrame::make_text(text);
     }
     ConnId resolve_exclusion(std::string_view token) const noexcept override {
@@ -36,6 +37,7 @@ struct PositionAdapter final : channel::ProtocolAdapter {
 struct FakeStore final : channel::HistorySource {
     std::map<std::uint64_t, std::string> events;  // one topic's current stream: offset -> name
     std::uint64_t stream = kEpoch;                // ... and its epoch
+    std::map<std::uint64_t, std::string> users;   // client events (protocol 0): their user
     std::uint64_t oldest_kept = 1;
     std::uint64_t epoch() const noexcept override { return kEpoch; }
     void read_since(std::string_view, std::uint64_t since, std::uint32_t max_events, std::uint64_t,
@@ -50,7 +52,11 @@ struct FakeStore final : channel::HistorySource {
         for (auto it = events.rbegin(); it != events.rend() && out.events.size() < max_events;
              ++it) {
             if (it->first <= since || it->first < oldest_kept) break;
-            out.events.insert(out.events.begin(), {it->first, 0, it->second, "d"});
+            const auto user = users.find(it->first);
+            out.events.insert(
+                out.events.begin(),
+                {it->first, 0, it->second, "d", user == users.end() ? std::string() : user->second,
+                 std::uint8_t(user == users.end() ? 0xFF : 0)});
         }
         out.complete =
             out.events.empty() ? out.latest == since : out.events.front().offset == since + 1;
@@ -320,4 +326,16 @@ TEST_CASE("ChannelHub history: a topic's stream can change epoch (a cluster's nu
         const auto s2 = f.hub.start_history("feed", 21, 0, from(2, kNext), {100, 300});
         CHECK(s2.recovered);  // nothing missed of the stream it knows; the new one comes live
     }
+}
+
+TEST_CASE("ChannelHub history: a recovered client event keeps its user id and protocol",
+          "[channel][history]") {
+    Fixture f;
+    f.hub.subscribe("feed", 10, 0);
+    f.sequence(1);
+    f.store.users[2] = "u7";
+    f.sequence(2);
+    f.hub.start_history("feed", 20, 0, from(0), {100, 300});
+    CHECK(f.hub.send_recovered("feed", 20, 0) == 2);
+    CHECK(f.t.to(20) == std::vector<std::string>{f.at(1), "e2@2/" + f.epoch + ":client(u7)"});
 }
