@@ -34,12 +34,6 @@ unsigned long long ull(std::uint64_t v) {
     return static_cast<unsigned long long>(v);
 }
 
-std::string hex_id(std::uint64_t host) {
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", ull(host));
-    return hex;
-}
-
 }  // namespace
 
 common::Result<std::unique_ptr<ClusterBridge>> ClusterBridge::start(uv_loop_t* loop,
@@ -75,9 +69,9 @@ ClusterBridge::ClusterBridge(uv_loop_t* loop, const common::Config& config, sup:
       view_(view),
       link_(loop, std::move(url), prefix_ + "bus", *this),
       remote_(*this),
-      lease_(hex_id(host_), config.cluster.host_timeout_ms),
+      lease_(hex64(host_), config.cluster.host_timeout_ms),
       lease_key_(prefix_ + "webhooks:leader"),
-      epoch_proposal_(epoch_hex(random_host_id())) {}
+      epoch_proposal_(hex64(random_host_id())) {}
 
 ClusterBridge::~ClusterBridge() {
     view_.detach(*this);
@@ -355,18 +349,19 @@ bool ClusterBridge::submit(std::uint32_t slot, std::string_view topic,
     return true;
 }
 
-void ClusterBridge::on_ordered(bool ok, std::string_view error) {
+void ClusterBridge::on_ordered(bool ok, bool link_lost, std::string_view error) {
     if (in_flight_.empty()) return;
     InFlight f = std::move(in_flight_.front());
     in_flight_.pop_front();
     if (ok) return;
     ++counters_.history_unnumbered;
-    if (!history_error_logged_ && error != "link lost")
+    if (!history_error_logged_ && !link_lost) {
+        history_error_logged_ = true;
         SHOAL_ERROR(
             "cluster: redis refused to number a history event (%.*s); this host numbers "
             "its history events locally (the Redis user needs EVAL)",
             static_cast<int>(error.size()), error.data());
-    history_error_logged_ = history_error_logged_ || error != "link lost";
+    }
     if (numbering_) numbering_->unnumbered(f.slot, f.record);
 }
 

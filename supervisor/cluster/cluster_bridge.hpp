@@ -103,7 +103,7 @@ class ClusterBridge final : public RedisLinkHandler,
                 std::span<const std::byte> record) override;
     // Where numbered history events go (the host's sequencer); null: nowhere.
     void number_history(sup::HistoryNumbering* numbering) noexcept { numbering_ = numbering; }
-    void on_ordered(bool ok, std::string_view error) override;
+    void on_ordered(bool ok, bool link_lost, std::string_view error) override;
 
   private:
     struct InFlight {

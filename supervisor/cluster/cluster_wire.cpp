@@ -95,9 +95,9 @@ bool wire_numbered(const WireMessage& m, std::span<const std::byte>& record, std
     return epoch != 0 && offset != 0;
 }
 
-std::string epoch_hex(std::uint64_t epoch) {
+std::string hex64(std::uint64_t value) {
     char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(epoch));
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(value));
     return hex;
 }
 

@@ -50,7 +50,7 @@ bool wire_u64(const WireMessage& m, std::uint64_t& out) noexcept;
 // is not 0 and the offset is 1 or more.
 bool wire_numbered(const WireMessage& m, std::span<const std::byte>& record, std::uint64_t& epoch,
                    std::uint64_t& offset) noexcept;
-// What the script numbers with: 16 lowercase hex digits.
-std::string epoch_hex(std::uint64_t epoch);
+// A host id or an epoch as the wire and Redis name it: 16 lowercase hex digits.
+std::string hex64(std::uint64_t value);
 
 }  // namespace shoal::cluster

@@ -321,11 +321,12 @@ void RedisLink::on_ordered_reply(redisAsyncContext* ac, void* r, void*) {
     auto* reply = static_cast<redisReply*>(r);
     if (self->pending_ > 0) --self->pending_;
     if (self->state_ == State::Stopped) return;  // the handler may be going away
-    if (reply == nullptr) return self->handler_.on_ordered(false, "link lost");
+    if (reply == nullptr) return self->handler_.on_ordered(false, true, {});
     if (reply->type == REDIS_REPLY_ERROR)
         return self->handler_.on_ordered(
-            false, std::string_view(reply->str ? reply->str : "", reply->str ? reply->len : 0));
-    self->handler_.on_ordered(true, {});
+            false, false,
+            std::string_view(reply->str ? reply->str : "", reply->str ? reply->len : 0));
+    self->handler_.on_ordered(true, false, {});
 }
 
 bool RedisLink::ordered(std::initializer_list<std::string_view> argv) {

@@ -30,8 +30,11 @@ class RedisLinkHandler {
         (void)tag, (void)value, (void)nil, (void)error;
     }
     // The answer to ordered(): one call per ordered() that returned true, in the order sent,
-    // `ok` false for an error reply or a link that dropped first (never once stopped).
-    virtual void on_ordered(bool ok, std::string_view error) { (void)ok, (void)error; }
+    // `ok` false for an error reply (its text) or a link that dropped first (`link_lost`; never
+    // once stopped).
+    virtual void on_ordered(bool ok, bool link_lost, std::string_view error) {
+        (void)ok, (void)link_lost, (void)error;
+    }
 
   protected:
     ~RedisLinkHandler() = default;

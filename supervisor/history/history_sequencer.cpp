@@ -58,22 +58,26 @@ void HistorySequencer::on_record(std::uint32_t slot, std::int32_t type,
         ++counters_.submitted;
         return;
     }
-    number_locally(slot, payload);
+    number_locally(slot, p);
 }
 
 void HistorySequencer::numbered(std::uint32_t slot, std::uint64_t epoch, std::uint64_t offset,
                                 std::span<const std::byte> record) {
     outage_epoch_ = 0;  // the cluster numbers again: the next outage is a new stream
-    sequence(slot, record, epoch, offset);
+    rec::HistoryPublish p;
+    if (!rec::decode(record, p)) return void(++counters_.bad);
+    sequence(slot, p, epoch, offset);
 }
 
 void HistorySequencer::unnumbered(std::uint32_t slot, std::span<const std::byte> record) {
-    number_locally(slot, record);
+    rec::HistoryPublish p;
+    if (!rec::decode(record, p)) return void(++counters_.bad);
+    number_locally(slot, p);
 }
 
 // Alone: the region's epoch. In a cluster that cannot be reached: an epoch of this outage, so
 // these offsets are never taken for the cluster's (a recovery across them says not complete).
-void HistorySequencer::number_locally(std::uint32_t slot, std::span<const std::byte> record) {
+void HistorySequencer::number_locally(std::uint32_t slot, const rec::HistoryPublish& event) {
     std::uint64_t epoch = 0;
     if (order_) {
         if (outage_epoch_ == 0) {
@@ -86,13 +90,13 @@ void HistorySequencer::number_locally(std::uint32_t slot, std::span<const std::b
         epoch = outage_epoch_;
         ++counters_.outage;
     }
-    sequence(slot, record, epoch, 0);
+    sequence(slot, event, epoch, 0);
 }
 
-void HistorySequencer::sequence(std::uint32_t slot, std::span<const std::byte> record,
+void HistorySequencer::sequence(std::uint32_t slot, const rec::HistoryPublish& event,
                                 std::uint64_t epoch, std::uint64_t offset) {
     rec::Sequenced s;
-    if (!rec::decode(record, s.event)) return void(++counters_.bad);
+    s.event = event;
     s.slot = slot;
     s.time_ms = common::realtime_ns() / 1'000'000u;
     bus::HistoryWriter& w = segment_.writer();

@@ -16,6 +16,7 @@
 
 #include "common/result.hpp"
 #include "shm_bus/history_segment.hpp"
+#include "shm_bus/records/bus_records.hpp"
 #include "supervisor/bus_control.hpp"
 #include "supervisor/history/history_order.hpp"
 #include "supervisor/host_view/host_view.hpp"
@@ -68,9 +69,9 @@ class HistorySequencer final : public host_view::HostViewSink, public HistoryNum
     HistorySequencer(host_view::HostView& view, BusControl& bus, bus::HistorySegment segment,
                      std::string name);
     // Appends (epoch/offset 0: the next local ones) and announces on the control ring.
-    void sequence(std::uint32_t slot, std::span<const std::byte> record, std::uint64_t epoch,
-                  std::uint64_t offset);
-    void number_locally(std::uint32_t slot, std::span<const std::byte> record);
+    void sequence(std::uint32_t slot, const bus::records::HistoryPublish& event,
+                  std::uint64_t epoch, std::uint64_t offset);
+    void number_locally(std::uint32_t slot, const bus::records::HistoryPublish& event);
 
     host_view::HostView& view_;
     BusControl& bus_;

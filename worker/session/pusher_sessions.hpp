@@ -143,10 +143,10 @@ class PusherSessions final : public channel::ProtocolAdapter {
     std::unordered_map<std::string, std::vector<net::ConnId>> users_;
     codec::PusherParser parser_;
     codec::PresenceData presence_data_;
-    std::string out_;      // the message being encoded
+    std::string out_;                   // the message being encoded
     channel::EpochText start_epoch_{};  // the stream of the subscription being answered
-    std::string scratch_;  // inner JSON of messages whose data is a JSON string
-    std::string topic_;    // a scoped topic being built
+    std::string scratch_;               // inner JSON of messages whose data is a JSON string
+    std::string topic_;                 // a scoped topic being built
 };
 
 }  // namespace shoal::session

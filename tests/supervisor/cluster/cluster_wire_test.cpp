@@ -54,9 +54,9 @@ TEST_CASE("cluster wire: a numbered history message gives back its record, epoch
     const std::string record = "record\0bytes";
     const std::string sent = encode_wire(WireKind::History, 5, 2, 0x420C,
                                          std::as_bytes(std::span(record.data(), record.size())));
-    CHECK(epoch_hex(0x00ab00cd00ef0012ull) == "00ab00cd00ef0012");
+    CHECK(hex64(0x00ab00cd00ef0012ull) == "00ab00cd00ef0012");
     // What the numbering script appends: the epoch as 16 hex digits, the offset as 20 decimals.
-    const std::string numbered = sent + epoch_hex(0x00ab00cd00ef0012ull) + "00000000000000000042";
+    const std::string numbered = sent + hex64(0x00ab00cd00ef0012ull) + "00000000000000000042";
     WireMessage m;
     REQUIRE(decode_wire(numbered, m));
     CHECK((m.kind == WireKind::History && m.host == 5 && m.slot == 2));
@@ -65,7 +65,7 @@ TEST_CASE("cluster wire: a numbered history message gives back its record, epoch
     REQUIRE(wire_numbered(m, out, epoch, offset));
     CHECK((epoch == 0x00ab00cd00ef0012ull && offset == 42));
     CHECK(std::string(reinterpret_cast<const char*>(out.data()), out.size()) == record);
-    const std::string max_offset = sent + epoch_hex(1) + "18446744073709551615";
+    const std::string max_offset = sent + hex64(1) + "18446744073709551615";
     REQUIRE(decode_wire(max_offset, m));
     REQUIRE(wire_numbered(m, out, epoch, offset));
     CHECK(offset == 18446744073709551615ull);
